@@ -1,0 +1,167 @@
+"""Change the value of `published` or `quality` in a file's bytes, and nothing else.
+
+The edit is a splice: the source span of the value's scalar is replaced by the
+canonical text (`true`, `false`, a plain integer). A missing key gets one new
+line at the end of the top-level mapping. Every other byte is left alone,
+which is why this module works on the composed node tree's marks instead of
+dumping YAML. Anything it cannot do with certainty it refuses.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from app.frontmatter import ParsedDocument, parse_document
+from app.model import EDITABLE_FIELDS, QUALITY_MAX, QUALITY_MIN, ArticleError
+
+
+class EditRefused(Exception):
+    """The edit is ambiguous or unsafe; the file must stay as it is."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def describe(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+def canonical_text(key: str, value: Any) -> str:
+    """Validate a new value and return the YAML text that stands for it."""
+    if key not in EDITABLE_FIELDS:
+        raise EditRefused(f"'{key}' is not an editable field (only {', '.join(EDITABLE_FIELDS)})")
+    if key == "published":
+        if not isinstance(value, bool):
+            raise EditRefused(f"published must be true or false, not {value!r}")
+        return "true" if value else "false"
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise EditRefused(f"quality must be a whole number, not {value!r}")
+    if not QUALITY_MIN <= value <= QUALITY_MAX:
+        raise EditRefused(f"quality must be from {QUALITY_MIN} to {QUALITY_MAX}, not {value}")
+    return str(value)
+
+
+def apply_edit(doc: ParsedDocument, changes: dict[str, Any]) -> bytes:
+    """The file's new bytes with `changes` applied. Raises EditRefused.
+
+    The result is parsed again before it is returned: the edited keys must
+    hold the new values and every other key must be exactly as before."""
+    if not changes:
+        raise EditRefused("nothing to change")
+    texts = {key: canonical_text(key, value) for key, value in changes.items()}
+    if doc.node is not None and doc.node.flow_style:
+        raise EditRefused("the front matter is a flow mapping ({ ... }); edit it by hand", doc.line_of(0))
+    splices: list[tuple[int, int, str]] = []
+    inserts: list[str] = []
+    shared = _nodes_seen_twice(doc.node)
+    for key, text in texts.items():
+        pairs = doc.key_nodes(key)
+        if len(pairs) > 1:
+            raise EditRefused(f"'{key}' appears more than once", doc.line_of(pairs[1][0].start_mark.index))
+        if pairs:
+            splices.append(_replacement(doc, pairs[0][0], pairs[0][1], text, shared))
+        else:
+            inserts.append(f"{key}: {text}")
+    new_text = doc.text
+    if inserts:
+        at = _insertion_point(doc)
+        newline = _line_ending(doc.text)
+        indent = " " * (doc.node.value[0][0].start_mark.column if doc.node is not None and doc.node.value else 0)
+        lead = "" if at == 0 or new_text[at - 1] == "\n" else newline
+        block = lead + "".join(f"{indent}{line}{newline}" for line in inserts)
+        splices.append((at, at, block))
+    for start, end, replacement in sorted(splices, reverse=True):
+        new_text = new_text[:start] + replacement + new_text[end:]
+    new_bytes = (b"\xef\xbb\xbf" if doc.bom else b"") + new_text.encode("utf-8")
+    _verify(doc, new_bytes, changes)
+    return new_bytes
+
+
+def _replacement(doc: ParsedDocument, key_node: ScalarNode, value: Node, text: str,
+                 shared: set[int]) -> tuple[int, int, str]:
+    key = key_node.value
+    line = doc.line_of(key_node.start_mark.index)  # an alias's own marks point at its anchor
+    if isinstance(value, (MappingNode, SequenceNode)):
+        raise EditRefused(f"'{key}' holds a {'list' if isinstance(value, SequenceNode) else 'mapping'}, "
+                          "not a single value", line)
+    start, end = doc.span(value)
+    source = doc.text[start:end]
+    if id(value) in shared or source.startswith("*"):
+        raise EditRefused(f"'{key}' is a YAML alias shared with another key; edit it by hand", line)
+    if source.startswith(("&", "!")):
+        raise EditRefused(f"'{key}' carries a YAML anchor or tag; edit it by hand", line)
+    assert isinstance(value, ScalarNode)
+    if value.style in ("|", ">"):
+        raise EditRefused(f"'{key}' is a block scalar ({value.style}); edit it by hand", line)
+    if start == end:  # `published:` with no value: the span sits right after the colon
+        return start, end, " " + text
+    return start, end, text
+
+
+def _nodes_seen_twice(root: Node | None) -> set[int]:
+    """Ids of nodes reachable along more than one path (anchors used by aliases)."""
+    seen: set[int] = set()
+    twice: set[int] = set()
+    stack: list[Node] = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            twice.add(id(node))
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return twice
+
+
+def _insertion_point(doc: ParsedDocument) -> int:
+    """Just after the line that ends the top-level mapping's last value."""
+    if doc.node is None or not doc.node.value:
+        return doc.fm_end
+    last_key, last = doc.node.value[-1]
+    start, at = doc.span(last)
+    block_scalar = isinstance(last, ScalarNode) and last.style in ("|", ">")
+    if block_scalar and not doc.text[start:at].endswith("\n"):
+        # A final block scalar without a newline would gain one (and change its
+        # value) if the new line went after it: put the new line above its key.
+        return doc.fm_start + last_key.start_mark.index - last_key.start_mark.column
+    if not block_scalar:
+        # A block collection's end mark lies past its trailing blank lines; the
+        # new line belongs right under the last item. (Block scalars keep theirs.)
+        while at > start and doc.text[at - 1] in " \t\r\n":
+            at -= 1
+    if at > 0 and doc.text[at - 1] != "\n":
+        newline_at = doc.text.find("\n", at, doc.fm_end)
+        at = doc.fm_end if newline_at < 0 else newline_at + 1
+    return min(at, doc.fm_end)
+
+
+def _line_ending(text: str) -> str:
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def _verify(before: ParsedDocument, new_bytes: bytes, changes: dict[str, Any]) -> None:
+    after = parse_document(before.path, new_bytes)
+    if isinstance(after, ArticleError):
+        raise EditRefused(f"the edited file would not parse ({after.describe()}); nothing written")
+    for key, value in changes.items():
+        got = after.data.get(key, _MISSING)
+        if type(got) is not type(value) or got != value:
+            raise EditRefused(f"after the edit '{key}' would read {got!r}, not {value!r}; nothing written")
+    others_before = {k: v for k, v in before.data.items() if k not in changes}
+    others_after = {k: v for k, v in after.data.items() if k not in changes}
+    if others_before != others_after:
+        changed = sorted(str(k) for k in set(others_before) | set(others_after)
+                         if others_before.get(k, _MISSING) != others_after.get(k, _MISSING))
+        raise EditRefused(f"the edit would also change {', '.join(changed) or 'other keys'}; nothing written")
+    if before.text[before.fm_end:] != after.text[after.fm_end:]:
+        raise EditRefused("the edit would change the body; nothing written")
+
+
+_MISSING = object()

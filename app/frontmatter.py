@@ -1,0 +1,339 @@
+"""Read an article file: find its front matter, compose it with PyYAML, and
+type the fields Copydesk shows and edits.
+
+One parser for the whole program. `parse_document` keeps what an edit needs
+(the decoded text, where the front matter sits, the composed node tree);
+`parse_article` turns that into the typed `Article` the rest of the app uses.
+File problems come back as `ArticleError` values, never as exceptions.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from app.messages import describe_os_error
+from app.model import (
+    FRONT_MATTER_SUFFIXES,
+    QUALITY_MAX,
+    QUALITY_MIN,
+    Article,
+    ArticleError,
+    FieldWarning,
+    Image,
+    LoadResult,
+    Provider,
+    RelatedArticle,
+)
+
+try:  # libyaml is an order of magnitude faster; the pure loader is the fallback.
+    YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    YamlLoader = yaml.SafeLoader
+
+BOM = "\ufeff"
+FENCE_OPEN = re.compile(r"---[ \t]*(\r?\n|\Z)")
+FENCE_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+URL_KEYS = ("originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl")
+SHOWN_KEYS = frozenset(
+    ("published", "quality", "title", "excerpt", "category", "type", "heat",
+     "publishedDateTime", "provider", "topics", "images", "related", "secured")
+    + URL_KEYS
+)
+MAX_FILE_BYTES = 16 * 1024 * 1024  # a front-matter article is never this big
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """A front-matter document as an edit needs it.
+
+    `text` is the decoded file without its BOM; `fm_start`/`fm_end` delimit the
+    YAML inside it (code-point indices); `node` is the composed top-level
+    mapping (None for empty front matter) whose marks are relative to
+    `fm_start`; `data` is the constructed mapping."""
+
+    path: str
+    bom: bool
+    text: str
+    fm_start: int
+    fm_end: int
+    node: MappingNode | None
+    data: dict[Any, Any]
+
+    @property
+    def front_matter(self) -> str:
+        return self.text[self.fm_start:self.fm_end]
+
+    def line_of(self, fm_index: int) -> int:
+        """1-based file line of an index inside the front matter."""
+        return self.text.count("\n", 0, self.fm_start + fm_index) + 1
+
+    def span(self, node: Node) -> tuple[int, int]:
+        """The node's source span as indices into `text`."""
+        return self.fm_start + node.start_mark.index, self.fm_start + node.end_mark.index
+
+    def key_nodes(self, key: str) -> list[tuple[ScalarNode, Node]]:
+        if self.node is None:
+            return []
+        return [(k, v) for k, v in self.node.value
+                if isinstance(k, ScalarNode) and k.value == key]
+
+
+def load_article(path: str | os.PathLike[str]) -> LoadResult:
+    """Read and parse one file. Never raises for a problem with the file."""
+    name = os.fspath(path)
+    try:
+        data = read_article_bytes(name)
+    except OSError as exc:
+        return ArticleError(name, describe_os_error(exc))
+    return parse_article(name, data)
+
+
+def read_article_bytes(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OSError(0, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not an article")
+    return data
+
+
+def parse_article(path: str, data: bytes) -> LoadResult:
+    doc = parse_document(path, data)
+    if isinstance(doc, ArticleError):
+        return doc
+    return type_article(doc)
+
+
+def parse_document(path: str, data: bytes) -> ParsedDocument | ArticleError:
+    text_or_error = _decode(path, data)
+    if isinstance(text_or_error, ArticleError):
+        return text_or_error
+    bom, text = text_or_error
+    if Path(path).suffix.lower() in FRONT_MATTER_SUFFIXES:
+        bounds = _find_front_matter(path, text)
+        if isinstance(bounds, ArticleError):
+            return bounds
+        fm_start, fm_end = bounds
+    else:
+        fm_start, fm_end = 0, len(text)
+    return _compose(path, bom, text, fm_start, fm_end)
+
+
+def _decode(path: str, data: bytes) -> tuple[bool, str] | ArticleError:
+    if b"\x00" in data[:8192]:
+        return ArticleError(path, "binary file, not a text article")
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return ArticleError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line, column)
+    return bom, text[1:] if bom else text
+
+
+def _find_front_matter(path: str, text: str) -> tuple[int, int] | ArticleError:
+    opening = FENCE_OPEN.match(text)
+    if opening is None:
+        return ArticleError(path, "no front matter: the file must start with a '---' line", 1)
+    start = opening.end()
+    closing = FENCE_CLOSE.search(text, start)
+    if closing is None:
+        return ArticleError(path, "front matter is not closed: no '---' line after the opening one", 1)
+    return start, closing.start()
+
+
+def _compose(path: str, bom: bool, text: str, fm_start: int, fm_end: int) -> ParsedDocument | ArticleError:
+    fm = text[fm_start:fm_end]
+    first_line = text.count("\n", 0, fm_start)  # lines before the front matter
+    loader = YamlLoader(fm)
+    try:
+        node = loader.get_single_node()
+        if node is not None and not isinstance(node, MappingNode):
+            kind = "a list" if isinstance(node, SequenceNode) else "a single value"
+            return ArticleError(path, f"front matter is {kind}, not a mapping of keys to values",
+                                first_line + node.start_mark.line + 1)
+        if node is not None:
+            duplicate = _first_duplicate_key(node)
+            if duplicate is not None:
+                key, first, second = duplicate
+                return ArticleError(
+                    path, f"duplicate key '{key}' (also on line {first_line + first.start_mark.line + 1})",
+                    first_line + second.start_mark.line + 1, second.start_mark.column + 1)
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if mark is None:
+            return ArticleError(path, f"YAML error: {message}")
+        return ArticleError(path, f"YAML error: {message}", first_line + mark.line + 1, mark.column + 1)
+    except yaml.YAMLError as exc:
+        return ArticleError(path, f"YAML error: {exc}")
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp like 2022-13-45
+        return ArticleError(path, f"invalid value in front matter: {exc}")
+    except RecursionError:
+        return ArticleError(path, "front matter is nested too deeply")
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):  # pragma: no cover - a mapping node constructs a dict
+        return ArticleError(path, "front matter is not a mapping")
+    return ParsedDocument(path, bom, text, fm_start, fm_end, node, data)
+
+
+def _first_duplicate_key(node: MappingNode) -> tuple[str, Node, Node] | None:
+    seen: dict[str, Node] = {}
+    for key, _ in node.value:
+        if isinstance(key, ScalarNode):
+            if key.value in seen:
+                return key.value, seen[key.value], key
+            seen[key.value] = key
+    return None
+
+
+# --- typing ---------------------------------------------------------------
+
+def editable_values(data: dict[Any, Any]) -> dict[str, Any]:
+    """The editable fields as the app sees them: valid values, else None."""
+    return {"published": _valid_published(data.get("published")),
+            "quality": _valid_quality(data.get("quality"))}
+
+
+def _valid_published(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _valid_quality(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and QUALITY_MIN <= value <= QUALITY_MAX:
+        return value
+    return None
+
+
+def type_article(doc: ParsedDocument) -> Article:
+    data = doc.data
+    warnings: list[FieldWarning] = []
+    invalid: dict[str, str] = {}
+
+    def flag(key: str, message: str) -> None:
+        pairs = doc.key_nodes(key)
+        line = doc.line_of(pairs[-1][1].start_mark.index) if pairs else None
+        raw = _source_text(doc, pairs[-1][1]) if pairs else repr(data.get(key))
+        invalid[key] = raw
+        warnings.append(FieldWarning(key, line, message.format(raw=raw)))
+
+    if "published" in data and _valid_published(data["published"]) is None:
+        flag("published", "published is {raw}, expected true or false")
+    if "quality" in data and _valid_quality(data["quality"]) is None:
+        value = data["quality"]
+        if isinstance(value, int) and not isinstance(value, bool):
+            flag("quality", f"quality is {{raw}}, outside {QUALITY_MIN} to {QUALITY_MAX}")
+        else:
+            flag("quality", f"quality is {{raw}}, expected a whole number from {QUALITY_MIN} to {QUALITY_MAX}")
+    heat = data.get("heat")
+    if heat is not None and not _is_number(heat):
+        flag("heat", "heat is {raw}, expected a number")
+        heat = None
+
+    pairs = doc.key_nodes("publishedDateTime")
+    published_at = _source_text(doc, pairs[-1][1], unquote=True) if pairs else ""
+    return Article(
+        path=doc.path,
+        published=_valid_published(data.get("published")),
+        quality=_valid_quality(data.get("quality")),
+        title=_text(data.get("title")),
+        excerpt=_text(data.get("excerpt")),
+        category=_text(data.get("category")),
+        type=_text(data.get("type")),
+        heat=heat,
+        published_at=published_at,
+        urls={key: _text(data[key]) for key in URL_KEYS if data.get(key) is not None},
+        provider=_provider(data.get("provider")),
+        topics=tuple(_text(t) for t in _as_list(data.get("topics")) if t is not None),
+        images=tuple(img for img in (_image(i) for i in _as_list(data.get("images"))) if img),
+        related=tuple(r for r in (_related(i) for i in _as_list(data.get("related"))) if r),
+        secured="secured" in data,
+        extra={str(k): to_json_safe(v) for k, v in data.items() if k not in SHOWN_KEYS},
+        invalid=invalid,
+        warnings=tuple(warnings),
+        front_matter=doc.front_matter,
+    )
+
+
+def _source_text(doc: ParsedDocument, node: Node, unquote: bool = False) -> str:
+    if unquote and isinstance(node, ScalarNode):
+        return node.value
+    start, end = doc.span(node)
+    return doc.text[start:end]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _provider(value: Any) -> Provider | None:
+    if isinstance(value, dict):
+        return Provider(_text(value.get("name")), _text(value.get("domain")))
+    if isinstance(value, str):
+        return Provider(value, "")
+    return None
+
+
+def _image(value: Any) -> Image | None:
+    if isinstance(value, str):
+        return Image(value)
+    if not isinstance(value, dict) or not value.get("url"):
+        return None
+    cached = value.get("isCached")
+    return Image(_text(value["url"]), _int_or_none(value.get("width")), _int_or_none(value.get("height")),
+                 cached if isinstance(cached, bool) else None)
+
+
+def _related(value: Any) -> RelatedArticle | None:
+    if not isinstance(value, dict):
+        return None
+    url = next((_text(value[k]) for k in ("webUrl", "originalUrl", "url") if value.get(k)), "")
+    return RelatedArticle(_text(value.get("title")), _provider(value.get("provider")), url,
+                          _int_or_none(value.get("quality")))
+
+
+def to_json_safe(value: Any) -> Any:
+    """Turn a constructed YAML value into something json.dumps accepts."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [to_json_safe(v) for v in value]
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return str(value)

@@ -1,0 +1,117 @@
+"""Writing: atomic, compare-and-swap, mode kept, symlinks followed, failures clean."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from app.writer import write_front_matter_edit
+
+
+def temp_files(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".copydesk-")]
+
+
+def test_write_changes_one_value_and_keeps_mode(seed_copy: Path) -> None:
+    seed_copy.chmod(0o664)
+    before = seed_copy.read_bytes()
+    inode = seed_copy.stat().st_ino
+    result = write_front_matter_edit(seed_copy, {"published": True})
+    assert result.status == "written", result
+    assert result.disk_values == {"published": True, "quality": 57}
+    assert seed_copy.read_bytes() == before.replace(b"published: false", b"published: true")
+    assert oct(seed_copy.stat().st_mode & 0o7777) == oct(0o664)
+    assert seed_copy.stat().st_ino != inode  # replaced, not rewritten in place
+    assert temp_files(seed_copy.parent) == []
+    import hashlib
+    assert result.sha256 == hashlib.sha256(seed_copy.read_bytes()).hexdigest()
+
+
+def test_same_value_is_unchanged_and_not_written(seed_copy: Path) -> None:
+    mtime = seed_copy.stat().st_mtime_ns
+    result = write_front_matter_edit(seed_copy, {"quality": 57})
+    assert result.status == "unchanged" and result.ok
+    assert seed_copy.stat().st_mtime_ns == mtime
+
+
+def test_compare_and_swap_conflict_names_disk_value(seed_copy: Path) -> None:
+    before = seed_copy.read_bytes()
+    result = write_front_matter_edit(seed_copy, {"quality": 70}, expected={"quality": 60})
+    assert result.status == "conflict" and not result.ok
+    assert result.disk_values["quality"] == 57
+    assert "now 57, not 60" in result.message
+    assert seed_copy.read_bytes() == before
+    # the value the editor saw matches: the write goes through
+    assert write_front_matter_edit(seed_copy, {"quality": 70}, expected={"quality": 57}).status == "written"
+
+
+def test_other_fields_changed_on_disk_are_rebased(seed_copy: Path) -> None:
+    text = seed_copy.read_text(encoding="utf-8").replace("heat: -1", "heat: 5")
+    seed_copy.write_text(text, encoding="utf-8")
+    result = write_front_matter_edit(seed_copy, {"published": True}, expected={"published": False})
+    assert result.status == "written"
+    assert "heat: 5\npublished: true\n" in seed_copy.read_text(encoding="utf-8")
+
+
+def test_symlink_is_followed_and_stays_a_link(seed_copy: Path, tmp_path: Path) -> None:
+    link = tmp_path / "link.md"
+    link.symlink_to(seed_copy)
+    result = write_front_matter_edit(link, {"quality": 1})
+    assert result.status == "written"
+    assert link.is_symlink() and os.readlink(link) == str(seed_copy)
+    assert b"\nquality: 1\n" in seed_copy.read_bytes()
+
+
+def test_read_only_file_is_refused_even_for_root(seed_copy: Path) -> None:
+    seed_copy.chmod(0o444)
+    before = seed_copy.read_bytes()
+    result = write_front_matter_edit(seed_copy, {"quality": 1})
+    assert result.status == "failed" and "read-only" in result.message
+    assert seed_copy.read_bytes() == before
+
+
+def test_missing_file_and_unreadable_file(tmp_path: Path) -> None:
+    result = write_front_matter_edit(tmp_path / "gone.md", {"quality": 1})
+    assert result.status == "failed" and "no longer exists" in result.message
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\nquality: 1\nquality: 2\n---\n")
+    result = write_front_matter_edit(bad, {"quality": 3})
+    assert result.status == "failed" and "duplicate key 'quality'" in result.message and "line 3" in result.message
+    assert bad.read_text() == "---\nquality: 1\nquality: 2\n---\n"
+
+
+def test_refused_edit_leaves_file_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    content = "---\nbase: &q 5\nquality: *q\n---\n"
+    path.write_text(content)
+    result = write_front_matter_edit(path, {"quality": 6})
+    assert result.status == "failed" and "alias" in result.message and "line 3" in result.message
+    assert path.read_text() == content and temp_files(tmp_path) == []
+
+
+def test_failed_write_keeps_original_and_leaves_no_temp_file(seed_copy: Path) -> None:
+    """A real write failure: a file-size limit makes the temp file's write fail (EFBIG)."""
+    before = seed_copy.read_bytes()
+    script = textwrap.dedent(f"""
+        import resource, signal, sys
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+        from app.writer import write_front_matter_edit
+        result = write_front_matter_edit({str(seed_copy)!r}, {{"published": True}})
+        print(result.status, "|", result.message)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], check=True)
+    status, message = (part.strip() for part in out.stdout.split("|"))
+    assert status == "failed" and "not saved" in message and "too large" in message
+    assert seed_copy.read_bytes() == before
+    assert temp_files(seed_copy.parent) == []
+
+
+def test_folder_is_not_a_file(tmp_path: Path) -> None:
+    folder = tmp_path / "x.md"
+    folder.mkdir()
+    result = write_front_matter_edit(folder, {"quality": 1})
+    assert result.status == "failed" and "not a regular file" in result.message
