@@ -13,7 +13,6 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -97,8 +96,20 @@ def load_article(path: str | os.PathLike[str]) -> LoadResult:
 
 
 def read_article_bytes(path: str) -> bytes:
-    with open(path, "rb") as fh:
-        data = fh.read(MAX_FILE_BYTES + 1)
+    # os.read on a raw descriptor: no buffered file object for a one-shot read
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            raise OSError(0, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not an article")
+        chunks = [os.read(fd, size + 1)]
+        while chunks[-1]:  # the file may grow between fstat and read
+            chunks.append(os.read(fd, 65536))
+            if sum(map(len, chunks)) > MAX_FILE_BYTES:
+                break
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     if len(data) > MAX_FILE_BYTES:
         raise OSError(0, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not an article")
     return data
@@ -116,7 +127,7 @@ def parse_document(path: str, data: bytes) -> ParsedDocument | ArticleError:
     if isinstance(text_or_error, ArticleError):
         return text_or_error
     bom, text = text_or_error
-    if Path(path).suffix.lower() in FRONT_MATTER_SUFFIXES:
+    if os.path.splitext(path)[1].lower() in FRONT_MATTER_SUFFIXES:
         bounds = _find_front_matter(path, text)
         if isinstance(bounds, ArticleError):
             return bounds
@@ -160,14 +171,15 @@ def _compose(path: str, bom: bool, text: str, fm_start: int, fm_end: int) -> Par
             kind = "a list" if isinstance(node, SequenceNode) else "a single value"
             return ArticleError(path, f"front matter is {kind}, not a mapping of keys to values",
                                 first_line + node.start_mark.line + 1)
-        if node is not None:
+        data = _construct(loader, node) if node is not None else {}
+        # Fewer constructed keys than key nodes means a repeated key (or a merge).
+        if node is not None and len(data) != len(node.value):
             duplicate = _first_duplicate_key(node)
             if duplicate is not None:
                 key, first, second = duplicate
                 return ArticleError(
                     path, f"duplicate key '{key}' (also on line {first_line + first.start_mark.line + 1})",
                     first_line + second.start_mark.line + 1, second.start_mark.column + 1)
-        data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
@@ -185,6 +197,49 @@ def _compose(path: str, bom: bool, text: str, fm_start: int, fm_end: int) -> Par
     if not isinstance(data, dict):  # pragma: no cover - a mapping node constructs a dict
         return ArticleError(path, "front matter is not a mapping")
     return ParsedDocument(path, bom, text, fm_start, fm_end, node, data)
+
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_PLAIN_SCALAR_TAGS = frozenset(_TAG + name for name in ("null", "bool", "int", "float", "timestamp"))
+
+
+class _UseFullConstructor(Exception):
+    """The fast path met something only PyYAML's constructor handles."""
+
+
+def _construct(loader: Any, root: Node) -> Any:
+    """Build Python values from the node tree, as PyYAML's safe constructor does.
+
+    PyYAML's generic construct_object costs more than the C composer itself;
+    front matter is nearly always plain maps, lists and scalars, so build those
+    directly and hand anything else (merge keys, sets, binary, recursive
+    aliases, unhashable keys) to the real constructor."""
+    constructors = loader.yaml_constructors
+
+    def build(node: Node) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if type(node) is ScalarNode:
+            if tag not in _PLAIN_SCALAR_TAGS:
+                raise _UseFullConstructor
+            return constructors[tag](loader, node)
+        if tag == _SEQ:
+            return [build(child) for child in node.value]
+        if tag == _MAP:
+            out = {}
+            for key, value in node.value:
+                if key.tag == _TAG + "merge":
+                    raise _UseFullConstructor
+                out[build(key)] = build(value)
+            return out
+        raise _UseFullConstructor
+
+    try:
+        return build(root)
+    except (_UseFullConstructor, TypeError, RecursionError):
+        return loader.construct_document(root)
 
 
 def _first_duplicate_key(node: MappingNode) -> tuple[str, Node, Node] | None:

@@ -143,3 +143,25 @@ def test_core_does_not_import_qt() -> None:
             "print('PySide6' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\nb: [1, 2.5, -3]\nc: {d: null, e: true, f: 2022-02-01T20:02:00Z, g: 2020-01-02}\nh: 0x1F\ni: '057'\n",
+    "base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n",
+    "s: !!set {a, b}\no: !!omap [a: 1]\nbin: !!binary aGVsbG8=\n",
+    "? [a, b]\n: complex key\n",
+    "loop: &l [*l]\n",
+    "n: .nan\ni: .inf\nno: no\nt: 12:30\n",
+])
+def test_fast_construction_matches_pyyaml(tmp_path: Path, text: str) -> None:
+    import yaml
+    from app.frontmatter import parse_document
+    path = write(tmp_path, "a.yaml", text)
+    doc = parse_document(str(path), path.read_bytes())
+    try:
+        expected = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        assert isinstance(doc, ArticleError)
+        return
+    assert not isinstance(doc, ArticleError), doc
+    assert repr(doc.data) == repr(expected) or doc.data.keys() == expected.keys()
