@@ -156,7 +156,7 @@ def _verify(before: ParsedDocument, new_bytes: bytes, changes: dict[str, Any]) -
             raise EditRefused(f"after the edit '{key}' would read {got!r}, not {value!r}; nothing written")
     others_before = {k: v for k, v in before.data.items() if k not in changes}
     others_after = {k: v for k, v in after.data.items() if k not in changes}
-    if others_before != others_after:
+    if others_before != others_after and repr(others_before) != repr(others_after):  # repr: .nan != .nan
         changed = sorted(str(k) for k in set(others_before) | set(others_after)
                          if others_before.get(k, _MISSING) != others_after.get(k, _MISSING))
         raise EditRefused(f"the edit would also change {', '.join(changed) or 'other keys'}; nothing written")

@@ -64,6 +64,7 @@ def test_both_fields_at_once() -> None:
          "---\ntitle: |\n  line one\n  line two\nquality: 5\n---\n"),
         ("title: x", {"quality": 2}, "title: x\nquality: 2\n"),
         ("---\r\ntitle: x\r\n---\r\n", {"published": True}, "---\r\ntitle: x\r\npublished: true\r\n---\r\n"),
+        ("---\nratio: .nan\nquality: 1\n---\n", {"quality": 2}, "---\nratio: .nan\nquality: 2\n---\n"),
         ("---\ntitle: x\nrelated:\n  - quality: 3\n---\n", {"quality": 9},
          "---\ntitle: x\nrelated:\n  - quality: 3\nquality: 9\n---\n"),
     ],
