@@ -1,0 +1,1 @@
+"""The Qt shell (PySide6). Thin: turns core results into widgets."""
