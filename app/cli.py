@@ -13,9 +13,7 @@ import sys
 from dataclasses import asdict
 from typing import Any, Sequence
 
-from app.frontmatter import load_article
 from app.model import QUALITY_MAX, QUALITY_MIN, ArticleError
-from app.writer import write_front_matter_edit
 
 # Modules that add subcommands; each has `register(subparsers)`.
 SUBCOMMAND_MODULES = ("app.cli_queue",)
@@ -37,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="copydesk",
         description="Review news articles stored as files: approve, unpublish and score them. "
                     "'copydesk [FOLDER] [--poll]' opens the window (the last folder, or a demo queue).")
-    parser.add_argument("--version", action="version", version=f"copydesk {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     set_cmd = sub.add_parser("set", help="set published and/or quality in article files",
@@ -64,12 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-        return version("copydesk")
-    except Exception:  # not installed, e.g. run from a checkout
-        return "dev"
+class _VersionAction(argparse.Action):
+    """Looks the version up only when asked: importlib.metadata costs every
+    `copydesk list` tens of milliseconds otherwise."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        try:
+            from importlib.metadata import version
+            text = version("copydesk")
+        except Exception:  # not installed, e.g. run from a checkout
+            text = "dev"
+        print(f"copydesk {text}")
+        parser.exit()
 
 
 def _parse_bool(text: str) -> bool:
@@ -100,9 +104,13 @@ def _cmd_set(args: argparse.Namespace) -> int:
     if not changes:
         print("copydesk set: give --published and/or --quality", file=sys.stderr)
         return EXIT_USAGE
+    from app.own_writes import OwnWriteJournal, journaled_write
+    from app.writer import write_front_matter_edit
+
+    journal = OwnWriteJournal()  # so a running window or `copydesk watch` knows these edits as Copydesk's
     status = EXIT_OK
     for name in args.files:
-        result = write_front_matter_edit(name, changes)
+        result = journaled_write(write_front_matter_edit, name, changes, journal=journal)
         if not result.ok:
             print(f"{name}: {result.message}", file=sys.stderr)
             status = EXIT_FAILED
@@ -112,6 +120,8 @@ def _cmd_set(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from app.frontmatter import load_article
+
     article = load_article(args.file)
     if isinstance(article, ArticleError):
         if args.json:

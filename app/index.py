@@ -1,0 +1,271 @@
+"""The persistent index: what each file looked like when we last parsed it.
+
+One SQLite database per queue folder in the user's cache folder
+(`$XDG_CACHE_HOME/copydesk`, else `~/.cache/copydesk`), named after the folder
+and a hash of its resolved path. Each row holds the file's stat stamp (size,
+mtime_ns, inode, ctime_ns), the SHA-256 of its bytes, when we read it, and its
+summary's fields, one per column, so a warm open parses nothing and builds each
+row straight from one SQLite tuple.
+
+SHA-256 rather than a faster non-cryptographic hash: it is the hash the writer
+already returns for its own writes (one hash recognises both), hashlib's
+implementation runs at well over 1 GB/s, and for articles of a few KB it is
+about 1% of the parse cost. Only files whose stamp changed or is suspicious are
+hashed on a warm open, so the hash is never on the warm path's critical cost.
+
+The index is a cache: nothing is lost when it is missing. A corrupt file is
+deleted and rebuilt; a locked, read-only or newer-version index is used as far
+as it can be (or not at all) and never written. Each of those is said once in
+`notices`.
+
+Threading: every method may be called from any thread; one lock serialises them.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from app.summary import RECORD_VERSION, ROW_COLUMNS, SummaryRow
+
+_SCHEMA = 1
+# user_version combines the table layout and the summary record layout; a
+# larger stored number was written by a newer Copydesk and is left alone.
+VERSION = _SCHEMA * 1000 + RECORD_VERSION
+_INO_LIMIT = 1 << 63  # SQLite integers are signed 64-bit; some file systems use all 64 bits
+
+
+# One stored file, exactly as SELECTed (a plain tuple: building 100,000 named
+# objects would cost more than the rest of a warm open):
+# (path, size, mtime_ns, ino, ctime_ns, sha256, checked_ns, *ArticleSummary.to_row())
+IndexEntry = tuple[Any, ...]
+E_SIZE, E_MTIME, E_INO, E_CTIME, E_SHA, E_CHECKED = range(1, 7)
+E_ROW = 7  # entry[E_ROW:] is the summary row
+
+
+# (path, size, mtime_ns, ino, ctime_ns, sha256, checked_ns, summary row)
+IndexRow = tuple[str, int, int, int, int, bytes, int, SummaryRow]
+_STAMP_COLUMNS = ("path", "size", "mtime_ns", "ino", "ctime_ns", "sha256", "checked_ns")
+_ALL_COLUMNS = _STAMP_COLUMNS + ROW_COLUMNS
+# No declared types: SQLite then stores each value as given (heat may be an int or a float).
+_CREATE_FILES = f"CREATE TABLE IF NOT EXISTS files ({', '.join(_ALL_COLUMNS)}, PRIMARY KEY (path))"
+_SELECT = f"SELECT {', '.join(_ALL_COLUMNS)} FROM files"
+_INSERT = f"INSERT OR REPLACE INTO files VALUES ({', '.join('?' * len(_ALL_COLUMNS))})"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base or not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "copydesk"
+
+
+def default_index_path(folder: Path) -> Path:
+    """One database per resolved queue folder: readable name + hash of the full path."""
+    resolved = str(folder.resolve())
+    digest = hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", folder.resolve().name)[:40] or "root"
+    return default_cache_dir() / f"{name}-{digest}.sqlite3"
+
+
+def _to_db_ino(ino: int) -> int:
+    return ino - (1 << 64) if ino >= _INO_LIMIT else ino
+
+
+def _from_db_ino(ino: int) -> int:
+    return ino + (1 << 64) if ino < 0 else ino
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) \
+        or "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+class QueueIndex:
+    """The on-disk index of one queue folder. `path=None` means "run without an index"."""
+
+    def __init__(self, path: Path | None, folder: Path) -> None:
+        self.path = path
+        self.folder = folder
+        self.notices: list[str] = []
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._writable = False
+        self._said: set[str] = set()
+        if path is not None:
+            self._open()
+
+    @property
+    def enabled(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def writable(self) -> bool:
+        return self._conn is not None and self._writable
+
+    def _notice(self, key: str, text: str) -> None:
+        if key not in self._said:
+            self._said.add(key)
+            self.notices.append(text)
+
+    # --- opening ----------------------------------------------------------
+
+    def _open(self) -> None:
+        assert self.path is not None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notice("off", f"index: cannot create {self.path.parent} ({exc.strerror}); "
+                                "running without an index, every open parses all files")
+            return
+        try:
+            self._connect()
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            if _is_corruption(exc):
+                self._rebuild("the index file was corrupt")
+            elif "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+                self._open_read_only()
+            elif "locked" in str(exc).lower():
+                self._open_read_only(locked=True)
+            else:
+                self._notice("off", f"index: cannot open {self.path} ({exc}); running without an index")
+
+    def _connect(self) -> None:
+        assert self.path is not None
+        # A short busy timeout: a second Copydesk holding the write lock must not stall this one.
+        conn = sqlite3.connect(self.path, timeout=0.5, check_same_thread=False, isolation_level=None)
+        self._conn = conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > VERSION:
+            # Written by a newer Copydesk: read nothing, write nothing, leave it as it is.
+            self._close_quietly()
+            self._notice("newer", f"index: {self.path} was written by a newer Copydesk; "
+                                  "running without an index (it is left untouched)")
+            return
+        if version not in (0, VERSION):
+            self._close_quietly()
+            self._rebuild("the index was from an older Copydesk")
+            return
+        conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+        conn.execute("PRAGMA synchronous=NORMAL")  # a cache: losing the last scan on power loss is fine
+        if version == 0:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(_CREATE_FILES)
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (str(self.folder),))
+            conn.execute(f"PRAGMA user_version={VERSION}")
+            conn.execute("COMMIT")
+        self._writable = True
+
+    def _open_read_only(self, locked: bool = False) -> None:
+        assert self.path is not None
+        try:
+            conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=0.5,
+                                   check_same_thread=False, isolation_level=None)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != VERSION:
+                conn.close()
+                raise sqlite3.OperationalError("different version")
+            self._conn = conn
+            self._writable = False
+            why = "locked by another program" if locked else "read-only"
+            self._notice("readonly", f"index: {self.path} is {why}; using it without saving changes")
+        except sqlite3.Error:
+            self._close_quietly()
+            self._notice("off", f"index: {self.path} cannot be opened; running without an index")
+
+    def _rebuild(self, why: str) -> None:
+        """Delete the database (and its WAL files) and start an empty one."""
+        assert self.path is not None
+        self._close_quietly()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError:
+                break
+        try:
+            self._connect()
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            self._notice("off", f"index: {why} and could not be rebuilt ({exc}); running without an index")
+            return
+        self._notice("rebuilt", f"index: {why}; rebuilt it")
+
+    def _close_quietly(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+        self._conn = None
+        self._writable = False
+
+    def _failed(self, exc: sqlite3.Error, doing: str) -> None:
+        """An error in use: corruption deletes the file (rebuilt on the next save); else stop using it."""
+        text = str(exc).lower()
+        if _is_corruption(exc):
+            self._rebuild("the index file was corrupt")
+        elif "locked" in text or "busy" in text:
+            self._notice("locked", f"index: locked by another process while {doing}; not saved this time")
+        elif "readonly" in text or "read-only" in text:
+            self._writable = False
+            self._notice("readonly", f"index: {self.path} is read-only; changes are not saved")
+        else:
+            self._close_quietly()
+            self._notice("off", f"index: error while {doing} ({exc}); running without an index")
+
+    # --- use --------------------------------------------------------------
+
+    def load(self) -> dict[str, IndexEntry]:
+        """Every stored entry. Empty when there is no usable index."""
+        with self._lock:
+            if self._conn is None:
+                return {}
+            try:
+                rows = self._conn.execute(_SELECT).fetchall()
+            except sqlite3.Error as exc:
+                self._failed(exc, "reading")
+                return {}
+            # Inodes >= 2**63 were stored negative; they are rare enough to fix up afterwards.
+            entries = {r[0]: r for r in rows}
+            for path, r in entries.items():
+                if r[E_INO] < 0:
+                    entries[path] = (*r[:E_INO], _from_db_ino(r[E_INO]), *r[E_INO + 1:])
+            return entries
+
+    def save(self, upserts: Iterable[IndexRow], deletes: Iterable[str] = (), *, replace_all: bool = False) -> bool:
+        """Write changes in one transaction. Returns False when nothing was saved."""
+        with self._lock:
+            if not self.writable:
+                return False
+            conn = self._conn
+            assert conn is not None
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if replace_all:
+                        conn.execute("DELETE FROM files")
+                    conn.executemany(
+                        _INSERT, ((p, s, m, _to_db_ino(i), c, h, k, *r) for p, s, m, i, c, h, k, r in upserts))
+                    conn.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in deletes))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                self._failed(exc, "saving")
+                return False
+            return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_quietly()

@@ -1,0 +1,152 @@
+"""A per-user journal of the files Copydesk itself just wrote, shared across processes.
+
+Within one process `ReviewQueue` knows its own writes. But `copydesk watch`
+in a terminal must also say `"by": "copydesk"` when the window (another
+process) or `copydesk set` edits a file. So every Copydesk write is noted here,
+keyed by the file's real path and the SHA-256 of the bytes written, and every
+watcher asks here before calling a change "outside".
+
+A write is noted in two steps: `begin()` before the file is replaced (so a
+watcher that sees the change before the hash is known waits instead of
+guessing) and `finish()` with the hash after. Entries expire: a pending mark
+after PENDING_TTL seconds (a writer that crashed), a finished one after DONE_TTL.
+
+The journal is a convenience on top of in-process recognition: if its
+database cannot be used, writes still happen and other processes simply
+report them as outside changes.
+
+Threading: each call opens its own short-lived connection; safe from any thread.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from app.index import default_cache_dir
+from app.model import WriteResult
+
+PENDING_TTL = 30.0  # seconds a begun write may stay unfinished
+DONE_TTL = 600.0  # seconds a finished write is remembered if no watcher claims it
+Verdict = Literal["mine", "pending", "unknown"]
+_NS = 1_000_000_000
+
+
+def default_journal_path() -> Path:
+    return default_cache_dir() / "own-writes.sqlite3"
+
+
+class OwnWriteJournal:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else default_journal_path()
+        self.broken = False  # set after the first failure: stop trying
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection | None]:
+        conn = None if self.broken else self._open()
+        try:
+            yield conn
+        finally:
+            if conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+
+    def _open(self) -> sqlite3.Connection | None:
+        conn = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=1.0, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")  # a hint for watchers, not data worth an fsync
+            conn.execute("CREATE TABLE IF NOT EXISTS writes (path TEXT, sha256 BLOB, pid INTEGER, at_ns INTEGER)")
+            conn.execute("CREATE INDEX IF NOT EXISTS writes_path ON writes (path)")
+            return conn
+        except (sqlite3.Error, OSError) as exc:
+            if conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            text = str(exc).lower()
+            if isinstance(exc, OSError) or "not a database" in text or "malformed" in text:
+                # Unusable here: stop trying in this process; a corrupt file is
+                # removed so the next Copydesk starts a fresh one.
+                self.broken = True
+                if not isinstance(exc, OSError):
+                    with contextlib.suppress(OSError):
+                        self.path.unlink()
+            return None  # locked or busy: skip this time
+
+    @staticmethod
+    def _key(path: str | os.PathLike[str]) -> str:
+        return os.path.realpath(path)
+
+    def begin(self, path: str | os.PathLike[str]) -> None:
+        """Mark a write of `path` as under way (its hash is not known yet)."""
+        now = time.time_ns()
+        with self._connect() as conn:
+            if conn is None:
+                return
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("DELETE FROM writes WHERE at_ns < ? OR (sha256 IS NULL AND at_ns < ?)",
+                             (now - int(DONE_TTL * _NS), now - int(PENDING_TTL * _NS)))
+                conn.execute("INSERT INTO writes VALUES (?, NULL, ?, ?)", (self._key(path), os.getpid(), now))
+
+    def finish(self, path: str | os.PathLike[str], sha256: str | None) -> None:
+        """The write is over: record the hash of what was written, or drop the mark (nothing written)."""
+        key = self._key(path)
+        with self._connect() as conn:
+            if conn is None:
+                return
+            with contextlib.suppress(sqlite3.Error):
+                if sha256:
+                    conn.execute("UPDATE writes SET sha256 = ?, at_ns = ? WHERE path = ? AND pid = ? "
+                                 "AND sha256 IS NULL", (bytes.fromhex(sha256), time.time_ns(), key, os.getpid()))
+                else:
+                    conn.execute("DELETE FROM writes WHERE path = ? AND pid = ? AND sha256 IS NULL",
+                                 (key, os.getpid()))
+
+    def claim(self, items: list[tuple[str, bytes]]) -> dict[str, Verdict]:
+        """For each (path, sha256 of its current bytes): was that content written by a Copydesk?
+
+        Entries are not used up by a claim: every process watching the folder
+        may ask. Seeing other content for a path retires that path's finished
+        entries, so bytes that later reappear from elsewhere are not misread as ours."""
+        out: dict[str, Verdict] = {path: "unknown" for path, _ in items}
+        if not items:
+            return out
+        now = time.time_ns()
+        with self._connect() as conn:
+            if conn is None:
+                return out
+            try:
+                for path, sha256 in items:
+                    key = self._key(path)
+                    rows = conn.execute("SELECT sha256, at_ns FROM writes WHERE path = ?", (key,)).fetchall()
+                    if not rows:
+                        continue
+                    if any(digest == sha256 for digest, _ in rows):
+                        out[path] = "mine"
+                    elif any(digest is None and now - at_ns < PENDING_TTL * _NS for digest, at_ns in rows):
+                        out[path] = "pending"
+                    else:
+                        conn.execute("DELETE FROM writes WHERE path = ? AND sha256 IS NOT NULL", (key,))
+            except sqlite3.Error:
+                pass
+        return out
+
+
+def journaled_write(write: Callable[..., WriteResult], path: str | os.PathLike[str], *args: Any,
+                    journal: OwnWriteJournal | None = None, **kwargs: Any) -> WriteResult:
+    """Run `write(path, ...)` (e.g. `write_front_matter_edit`) with the write noted in the journal,
+    so any Copydesk watching the folder reports it as Copydesk's."""
+    journal = journal or OwnWriteJournal()
+    journal.begin(path)
+    result: WriteResult | None = None
+    try:
+        result = write(path, *args, **kwargs)
+        return result
+    finally:
+        journal.finish(path, result.sha256 if result is not None and result.status == "written" else None)

@@ -1,0 +1,277 @@
+"""Turn watchdog's event stream into settled batches of "look at these paths again".
+
+Event types are hints, not facts: an atomic save is `moved(tmp -> a.md)`, Vim's
+save is `moved(a.md -> a.md~)`, `created(a.md)`, `deleted(a.md~)`, a git
+checkout is hundreds of events in a few milliseconds. So this module only
+collects *which* article paths and folders were touched, waits until the burst
+settles (`settle` seconds of quiet, at most `max_delay` after the first event),
+and hands the set to a callback that re-stats each path. Work the callback wants
+done later (a missing file's grace period) comes back through `request(...,
+delay=)`; a periodic full rescan is the backstop for anything the observer misses.
+
+Threads: watchdog calls `_Handler` on its own thread, which only records paths.
+`FolderWatcher` runs one thread of its own ("copydesk-watch") on which every
+`on_batch` call happens, so the callback never runs concurrently with itself.
+"""
+from __future__ import annotations
+
+import errno
+import heapq
+import os
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from app.messages import describe_os_error
+from app.scan import is_article_name, is_ignored_relpath
+
+# watchdog warns about its own duplicate registration when a folder tree
+# appears faster than it adds watches (`mkdir -p a/b/c`); the watch works, and
+# `copydesk watch` must not print internals to the user's terminal.
+warnings.filterwarnings("ignore", message="Callback with id .* already exists", category=RuntimeWarning,
+                        module=r"watchdog\.observers\.inotify")
+
+# Opened/closed-without-writing are left out at the source: our own reads
+# (scans, hashing) would otherwise wake the watcher in a loop.
+_EVENT_FILTER = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
+                 FileAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+
+# Callback: (files, folders, full) -> None. `files`/`folders` are '/'-separated
+# paths relative to the root ("" is the root folder); `full` asks for a rescan of everything.
+BatchCallback = Callable[[set[str], set[str], bool], None]
+ObserverFactory = Callable[[], BaseObserver]
+
+
+class _Handler(FileSystemEventHandler):
+    """Called on watchdog's thread: map each event to relative paths and record them."""
+
+    def __init__(self, watcher: FolderWatcher) -> None:
+        self._watcher = watcher
+        self._root = os.fspath(watcher.root)
+        self._prefix = self._root.rstrip(os.sep) + os.sep
+
+    def _relative(self, path: str | bytes) -> str | None:
+        text = os.fsdecode(path)
+        if text == self._root:
+            return ""
+        if not text.startswith(self._prefix):
+            return None  # moved out to somewhere we do not watch: only the source counts
+        rel = text[len(self._prefix):]
+        return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        try:
+            files: list[str] = []
+            dirs: list[str] = []
+            paths = [event.src_path]
+            if event.dest_path:
+                paths.append(event.dest_path)
+            for path in paths:
+                rel = self._relative(path)
+                if rel is None:
+                    continue
+                if event.is_directory:
+                    if event.event_type == "modified" or (rel and is_ignored_relpath(rel)):
+                        continue  # a folder's own mtime: its files report themselves
+                    dirs.append(rel)
+                elif rel and is_article_name(rel.rpartition("/")[2]) and not is_ignored_relpath(rel):
+                    files.append(rel)
+            if files or dirs:
+                self._watcher.request(files, dirs)
+        except Exception:  # pragma: no cover - never let a bad path kill watchdog's thread
+            self._watcher.request(full=True)
+
+
+class FolderWatcher:
+    """Watch `root` recursively and call `on_batch` with settled sets of touched paths."""
+
+    def __init__(self, root: Path, on_batch: BatchCallback, *, poll: bool = False,
+                 settle: float = 0.05, max_delay: float = 0.25, poll_interval: float = 1.0,
+                 rescan_interval: float | None = 300.0,
+                 observer_factory: ObserverFactory | None = None,
+                 on_notice: Callable[[str], None] | None = None) -> None:
+        self.root = root
+        self._on_notice = on_notice
+        self.on_batch = on_batch
+        self.poll = poll
+        self.settle = settle
+        self.max_delay = max_delay
+        self.poll_interval = poll_interval
+        self.rescan_interval = rescan_interval
+        self._observer_factory = observer_factory or Observer
+        self.mode = "stopped"  # "native" | "polling" | "stopped"
+        self._cond = threading.Condition()
+        self._files: set[str] = set()
+        self._dirs: set[str] = set()
+        self._full = False
+        self._first_at: float | None = None
+        self._last_at = 0.0
+        self._later: list[tuple[float, int, tuple[str, ...], tuple[str, ...], bool]] = []  # heap
+        self._seq = 0
+        self._stopping = False
+        self._busy = False  # on_batch is running
+        self._observer: BaseObserver | None = None
+        self._thread: threading.Thread | None = None
+        self._next_rescan = float("inf")
+
+    # --- lifecycle --------------------------------------------------------
+
+    def start(self) -> None:
+        self._observer = self._start_observer()
+        if self.rescan_interval:
+            self._next_rescan = time.monotonic() + self.rescan_interval
+        self._thread = threading.Thread(target=self._run, name="copydesk-watch", daemon=True)
+        self._thread.start()
+
+    def _start_observer(self) -> BaseObserver:
+        handler = _Handler(self)
+        root = os.fspath(self.root)
+        if not self.poll:
+            observer = self._observer_factory()
+            try:
+                observer.schedule(handler, root, recursive=True, event_filter=_EVENT_FILTER)
+                observer.start()
+                self.mode = "native"
+                return observer
+            except OSError as exc:
+                self._stop_quietly(observer)
+                if exc.errno in (errno.ENOSPC, errno.EMFILE):
+                    why = ("the system's limit on watched folders is reached" if exc.errno == errno.ENOSPC
+                           else "the system's limit on file watchers is reached")
+                    self._notice(f"watching by polling every {self.poll_interval:g} s: {why} "
+                                 "(raise fs.inotify.max_user_watches / max_user_instances)")
+                else:
+                    self._notice(f"watching by polling every {self.poll_interval:g} s: "
+                                 f"cannot watch natively ({describe_os_error(exc)})")
+        observer = PollingObserver(timeout=self.poll_interval)
+        observer.schedule(handler, root, recursive=True, event_filter=_EVENT_FILTER)
+        observer.start()
+        self.mode = "polling"
+        return observer
+
+    def _notice(self, text: str) -> None:
+        if self._on_notice is not None:
+            self._on_notice(text)
+
+    @staticmethod
+    def _stop_quietly(observer: BaseObserver) -> None:
+        try:
+            observer.stop()
+            if observer.is_alive():
+                observer.join(timeout=2)
+        except Exception:  # noqa: BLE001 - a half-started observer may fail to stop; it is discarded
+            pass
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._observer is not None:
+            self._stop_quietly(self._observer)
+            self._observer = None
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+        self._thread = None
+        self.mode = "stopped"
+
+    # --- requests (any thread) --------------------------------------------
+
+    def request(self, files: Iterable[str] = (), dirs: Iterable[str] = (), *, full: bool = False,
+                delay: float = 0.0) -> None:
+        """Ask for these paths to be looked at again: now (after the burst settles) or after `delay`."""
+        with self._cond:
+            if delay > 0:
+                self._seq += 1
+                heapq.heappush(self._later, (time.monotonic() + delay, self._seq, tuple(files), tuple(dirs), full))
+            else:
+                self._files.update(files)
+                self._dirs.update(dirs)
+                self._full = self._full or full
+                now = time.monotonic()
+                if self._first_at is None:
+                    self._first_at = now
+                self._last_at = now
+            self._cond.notify_all()
+
+    # --- the watcher thread -----------------------------------------------
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until nothing is pending or being processed (delayed re-checks included).
+
+        Events the kernel has not delivered yet are not known here; this is for
+        "the work asked for so far is done" (tests, benchmarks, a clean stop)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._busy or self._first_at is not None or self._later:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._stopping:
+                    return False
+                self._cond.wait(left)
+            return True
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                batch = self._wait_for_batch()
+                if batch is None:
+                    return
+                self._busy = True
+            files, dirs, full = batch
+            try:
+                self.on_batch(files, dirs, full)
+            except Exception as exc:  # noqa: BLE001 - a bug in one batch must not end watching
+                self._notice(f"watching: error while updating the queue: {exc!r}")
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+    def _wait_for_batch(self) -> tuple[set[str], set[str], bool] | None:
+        """Block (holding the condition) until a settled batch is due; None when stopping."""
+        while not self._stopping:
+            now = time.monotonic()
+            while self._later and self._later[0][0] <= now:
+                _, _, later_files, later_dirs, later_full = heapq.heappop(self._later)
+                self._files.update(later_files)
+                self._dirs.update(later_dirs)
+                self._full = self._full or later_full
+                if self._first_at is None:
+                    self._first_at = self._last_at = now
+            if now >= self._next_rescan:
+                self._full = True
+                self._next_rescan = now + (self.rescan_interval or float("inf"))
+                if self._first_at is None:
+                    self._first_at = self._last_at = now
+            if self._first_at is not None:
+                due = min(self._last_at + self.settle, self._first_at + self.max_delay)
+                if now >= due:
+                    files, dirs, full = self._files, self._dirs, self._full
+                    self._files, self._dirs, self._full = set(), set(), False
+                    self._first_at = None
+                    return files, dirs, full
+            else:
+                due = float("inf")
+            if self._later:
+                due = min(due, self._later[0][0])
+            due = min(due, self._next_rescan)
+            self._cond.wait(None if due == float("inf") else max(0.0, due - now))
+        return None

@@ -1,0 +1,345 @@
+"""Live watching with a real watchdog observer on real folders.
+
+Every test waits by polling for the change it expects (generous timeout) and,
+where it matters, proves that nothing else is reported.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from watchdog.observers import Observer
+
+from app.queue import ReviewQueue
+from tests.app.queue_support import Collector, article, wait_until, watched_queue
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexes and the own-writes journal go to a temporary cache, not the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "queue"
+    (root / "news").mkdir(parents=True)
+    (root / "a.md").write_text(article("Alpha"))
+    (root / "news" / "b.md").write_text(article("Bravo"))
+    return root
+
+
+@pytest.fixture
+def collector() -> Collector:
+    return Collector()
+
+
+@pytest.fixture
+def queue(folder: Path, tmp_path: Path, collector: Collector) -> Iterator[ReviewQueue]:
+    q = watched_queue(folder, tmp_path / "index.sqlite3", collector)
+    yield q
+    q.stop()
+
+
+def test_create_is_added(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    (folder / "c.md").write_text(article("Charlie", quality=12))
+    change = collector.wait_for("added", "c.md")
+    assert change.summary is not None and change.summary.title == "Charlie" and change.summary.quality == 12
+    assert queue.get("c.md") == change.summary
+
+
+def test_modify_in_place_is_changed(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    with open(folder / "a.md", "r+") as fh:  # same inode, rewritten in place
+        fh.seek(0)
+        fh.write(article("Alpha", quality=99))
+        fh.truncate()
+    change = collector.wait_for("changed", "a.md")
+    assert change.summary is not None and change.summary.quality == 99
+    assert queue.get("a.md").quality == 99  # type: ignore[union-attr]
+
+
+def test_atomic_replace_is_one_change(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    tmp = folder / ".a.md.tmp-1234"  # a hidden temp file renamed over the article, as editors do
+    tmp.write_text(article("Alpha", published=True))
+    os.replace(tmp, folder / "a.md")
+    change = collector.wait_for("changed", "a.md")
+    assert change.summary is not None and change.summary.published is True
+    assert collector.quiet_for(0.5) == []
+    assert [e for e in collector.events() if e[1] != "a.md"] == []  # the temp file never shows
+
+
+def test_vim_style_save_is_changed_not_removed(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    target = folder / "a.md"
+    (folder / "4913").write_text("")  # Vim's probe file
+    (folder / "4913").unlink()
+    os.rename(target, folder / "a.md~")  # backup by rename
+    target.write_text(article("Alpha edited in Vim"))
+    (folder / "a.md~").unlink()
+    change = collector.wait_for("changed", "a.md")
+    assert change.summary is not None and change.summary.title == "Alpha edited in Vim"
+    assert collector.quiet_for(0.6) == []
+    assert ("removed", "a.md", "outside") not in collector.events()
+    assert all(path == "a.md" for _, path, _ in collector.events())
+
+
+def test_briefly_missing_file_is_not_removed(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    target = folder / "a.md"
+    data = target.read_bytes()
+    target.unlink()
+    wait_until(lambda: "a.md" in queue._missing_since)  # the watcher has seen it missing
+    target.write_bytes(data)  # back before the grace period ends
+    assert queue.wait_settled(5)
+    assert collector.quiet_for(0.4) == []
+    assert ("removed", "a.md", "outside") not in collector.events()
+
+
+def test_delete_is_removed(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    (folder / "news" / "b.md").unlink()
+    collector.wait_for("removed", "news/b.md")
+    assert queue.get("news/b.md") is None
+
+
+def test_move_in_and_out(queue: ReviewQueue, folder: Path, tmp_path: Path, collector: Collector) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "in.md").write_text(article("Incoming"))
+    os.rename(outside / "in.md", folder / "in.md")
+    collector.wait_for("added", "in.md")
+    os.rename(folder / "a.md", outside / "a.md")
+    collector.wait_for("removed", "a.md")
+    os.rename(folder / "news" / "b.md", folder / "news" / "renamed.md")  # a move inside the folder
+    collector.wait_for("removed", "news/b.md")
+    collector.wait_for("added", "news/renamed.md")
+
+
+# watchdog's own note when `mkdir -p` outruns its watch setup; the watch still works.
+@pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+def test_subfolders_created_moved_in_and_out(queue: ReviewQueue, folder: Path, tmp_path: Path,
+                                             collector: Collector) -> None:
+    deep = folder / "2024" / "05" / "31"
+    deep.mkdir(parents=True)
+    (deep / "deep.md").write_text(article("Deep"))
+    collector.wait_for("added", "2024/05/31/deep.md")
+
+    outside = tmp_path / "batch"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "one.md").write_text(article("One"))
+    (outside / "inner" / "two.txt").write_text(article("Two"))
+    os.rename(outside, folder / "batch")  # a whole folder moves in
+    collector.wait_for("added", "batch/one.md")
+    collector.wait_for("added", "batch/inner/two.txt")
+
+    os.rename(folder / "news", tmp_path / "news-gone")  # a whole folder moves out
+    collector.wait_for("removed", "news/b.md")
+    assert sorted(s.path for s in queue.summaries()) == [
+        "2024/05/31/deep.md", "a.md", "batch/inner/two.txt", "batch/one.md"]
+
+
+def test_ignored_files_never_show(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    for name in (".hidden.md", "a.md~", ".a.md.swp", ".#a.md", "4913", "a.md___jb_tmp___",
+                 "a.md___jb_old___", ".copydesk-x1y2.tmp", "notes.rst"):
+        (folder / name).write_text(article("ignored"))
+    (folder / ".git").mkdir()
+    (folder / ".git" / "inside.md").write_text(article("ignored"))
+    (folder / "marker.md").write_text(article("Marker"))  # arrives after the others
+    collector.wait_for("added", "marker.md")
+    assert queue.wait_settled(5)
+    assert collector.events() == [("added", "marker.md", "outside")]
+
+
+def test_burst_of_500_changes(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    # Like a git checkout: hundreds of files created, then all rewritten, in a few milliseconds.
+    burst = folder / "burst"
+    burst.mkdir()
+    for i in range(250):
+        (burst / f"{i:03d}.md").write_text(article(f"Burst {i}", quality=i % 101))
+    wait_until(lambda: sum(1 for c in collector.changes if c.kind == "added") == 250)
+    collector.clear()
+    for i in range(250):
+        (burst / f"{i:03d}.md").write_text(article(f"Burst {i} v2", quality=(i + 1) % 101))
+    wait_until(lambda: len(collector.changes) >= 250)
+    assert queue.wait_settled(10)
+    assert collector.quiet_for(0.3) == []
+    events = collector.events()
+    assert sorted(events) == sorted(("changed", f"burst/{i:03d}.md", "outside") for i in range(250))
+    assert len(collector.batches) < 50  # coalesced, not one batch per event
+    assert queue.get("burst/007.md").title == "Burst 7 v2"  # type: ignore[union-attr]
+
+
+def test_own_write_reported_once_as_copydesk(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    result = queue.write("a.md", {"quality": 12}, expected={"quality": 57})
+    assert result.status == "written", result.message
+    change = collector.wait_for("changed", "a.md", by="copydesk")
+    assert change.summary is not None and change.summary.quality == 12
+    assert queue.get("a.md").quality == 12  # type: ignore[union-attr]
+    assert collector.quiet_for(0.6) == []
+    assert collector.events() == [("changed", "a.md", "copydesk")]
+
+    # An outside edit right after is still an outside edit.
+    (folder / "a.md").write_text(article("Alpha", quality=13))
+    collector.wait_for("changed", "a.md", by="outside")
+
+
+def test_own_write_through_a_symlink_outside_the_folder(tmp_path: Path, collector: Collector) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "real.md").write_text(article("Linked", quality=40))
+    root = tmp_path / "links"
+    root.mkdir()
+    (root / "linked.md").symlink_to(store / "real.md")
+    queue = watched_queue(root, tmp_path / "i.sqlite3", collector)
+    try:
+        assert queue.get("linked.md").quality == 40  # type: ignore[union-attr]
+        assert queue.write("linked.md", {"quality": 41}).status == "written"
+        collector.wait_for("changed", "linked.md", by="copydesk")
+        assert (root / "linked.md").is_symlink()
+    finally:
+        queue.stop()
+
+
+def test_unchanged_write_reports_nothing(queue: ReviewQueue, collector: Collector) -> None:
+    assert queue.write("a.md", {"quality": 57}).status == "unchanged"
+    assert collector.quiet_for(0.5) == []
+
+
+def test_touch_without_change_reports_nothing(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    os.utime(folder / "a.md")
+    (folder / "news" / "b.md").chmod(0o600)
+    assert collector.quiet_for(0.5) == []
+
+
+def test_polling_mode_sees_changes(folder: Path, tmp_path: Path, collector: Collector) -> None:
+    queue = watched_queue(folder, tmp_path / "p.sqlite3", collector, poll=True, poll_interval=0.2)
+    try:
+        assert queue.watch_mode == "polling"
+        (folder / "polled.md").write_text(article("Polled"))
+        collector.wait_for("added", "polled.md")
+        (folder / "a.md").unlink()
+        collector.wait_for("removed", "a.md")
+    finally:
+        queue.stop()
+
+
+class _NoWatchesObserver(Observer):  # type: ignore[misc,valid-type]
+    """A native observer on a system whose inotify watch limit is used up."""
+
+    def schedule(self, *args: object, **kwargs: object) -> object:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_inotify_limit_falls_back_to_polling(folder: Path, tmp_path: Path, collector: Collector) -> None:
+    queue = watched_queue(folder, tmp_path / "f.sqlite3", collector, poll_interval=0.2,
+                          observer_factory=_NoWatchesObserver)
+    try:
+        assert queue.watch_mode == "polling"
+        assert sum("polling" in n and "limit" in n for n in queue.notices) == 1
+        (folder / "after.md").write_text(article("After"))
+        collector.wait_for("added", "after.md")
+    finally:
+        queue.stop()
+
+
+def test_rescan_is_the_backstop(folder: Path, tmp_path: Path, collector: Collector) -> None:
+    # Polling every minute: only the periodic rescan can see this change in time.
+    queue = watched_queue(folder, tmp_path / "r.sqlite3", collector, poll=True, poll_interval=60,
+                          rescan_interval=0.3)
+    try:
+        (folder / "late.md").write_text(article("Late"))
+        collector.wait_for("added", "late.md")
+        (folder / "later.md").write_text(article("Later"))
+        queue.rescan()
+        collector.wait_for("added", "later.md")
+    finally:
+        queue.stop()
+
+
+def test_git_checkout_of_many_files(tmp_path: Path, collector: Collector) -> None:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    root = tmp_path / "repo"
+    root.mkdir()
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+
+    def run(*args: str) -> None:
+        subprocess.run([git, *args], cwd=root, env=env, check=True, capture_output=True)
+
+    run("init", "-q", "-b", "main")
+    for i in range(120):
+        (root / f"{i:03d}.md").write_text(article(f"Story {i}", quality=10))
+    run("add", ".")
+    run("commit", "-q", "-m", "v1")
+    run("checkout", "-q", "-b", "v2")
+    for i in range(120):
+        (root / f"{i:03d}.md").write_text(article(f"Story {i}", quality=20))
+    run("commit", "-qam", "v2")
+    run("checkout", "-q", "main")
+    queue = watched_queue(root, tmp_path / "g.sqlite3", collector)
+    try:
+        run("checkout", "-q", "v2")
+        wait_until(lambda: len(collector.changes) >= 120)
+        assert queue.wait_settled(10)
+        assert sorted(collector.events()) == sorted(("changed", f"{i:03d}.md", "outside") for i in range(120))
+        assert all(s.quality == 20 for s in queue.summaries())
+    finally:
+        queue.stop()
+
+
+def _in_another_process(code: str, folder: Path) -> None:
+    """Run Python in a separate process (same cache folder, so the same own-writes journal)."""
+    done = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_write_by_another_copydesk_process_is_copydesk(queue: ReviewQueue, folder: Path,
+                                                       collector: Collector) -> None:
+    # The window edits while `copydesk watch` runs in a terminal: two processes.
+    _in_another_process(
+        "import sys\nfrom app.queue import ReviewQueue\n"
+        "q = ReviewQueue(sys.argv[1], use_index=False)\n"
+        "assert q.write('a.md', {'quality': 33}).status == 'written'\n", folder)
+    change = collector.wait_for("changed", "a.md", by="copydesk")
+    assert change.summary is not None and change.summary.quality == 33
+    assert queue.wait_settled(5)
+    assert ("changed", "a.md", "outside") not in collector.events()
+
+
+def test_journaled_write_from_another_process_and_bytes_that_come_back(
+        queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    _in_another_process(
+        "import sys, os\nfrom app.own_writes import journaled_write\n"
+        "from app.writer import write_front_matter_edit\n"
+        "r = journaled_write(write_front_matter_edit, os.path.join(sys.argv[1], 'a.md'), {'quality': 12})\n"
+        "assert r.status == 'written'\n", folder)
+    collector.wait_for("changed", "a.md", by="copydesk")
+    ours = (folder / "a.md").read_bytes()
+    (folder / "a.md").write_text(article("Alpha", quality=57))  # someone else puts 57 back
+    collector.wait_for("changed", "a.md", by="outside")
+    collector.clear()
+    (folder / "a.md").write_bytes(ours)  # ... and later the very bytes Copydesk once wrote
+    collector.wait_for("changed", "a.md", by="outside")
+    assert ("changed", "a.md", "copydesk") not in collector.events()
+
+
+def test_broken_link_stays_a_row_until_its_target_appears(folder: Path, tmp_path: Path,
+                                                          collector: Collector) -> None:
+    (folder / "link.md").symlink_to(tmp_path / "target.md")
+    queue = watched_queue(folder, tmp_path / "l.sqlite3", collector)
+    try:
+        assert queue.get("link.md").error == "broken symbolic link: its target does not exist"  # type: ignore[union-attr]
+        queue.rescan()
+        assert queue.wait_settled(5)
+        assert collector.quiet_for(0.4) == [] and queue.get("link.md") is not None
+        (tmp_path / "target.md").write_text(article("Target"))
+        queue.rescan()  # the target is outside the folder: no event, the rescan finds it
+        change = collector.wait_for("changed", "link.md")
+        assert change.summary is not None and change.summary.title == "Target"
+    finally:
+        queue.stop()
