@@ -140,12 +140,16 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def format_article(article: Any) -> str:
-    def yes_no(value: bool | None) -> str:
-        return "missing" if value is None else ("yes" if value else "no")
+    def shown(field: str, value: Any) -> str:
+        if field in article.invalid:
+            return f"invalid: {article.invalid[field]}"
+        if value is None:
+            return "missing"
+        return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
     rows = [
-        ("title", article.title), ("published", yes_no(article.published)),
-        ("quality", "missing" if article.quality is None else str(article.quality)),
+        ("title", article.title), ("published", shown("published", article.published)),
+        ("quality", shown("quality", article.quality)),
         ("provider", f"{article.provider.name} ({article.provider.domain})" if article.provider else ""),
         ("date", article.published_at), ("category", article.category), ("type", article.type),
         ("heat", "" if article.heat is None else str(article.heat)),

@@ -67,28 +67,33 @@ def apply_edit(doc: ParsedDocument, changes: dict[str, Any]) -> bytes:
     new_text = doc.text
     if inserts:
         at = _insertion_point(doc)
-        newline = _line_ending(doc.text)
-        indent = " " * (doc.node.value[0][0].start_mark.column if doc.node is not None and doc.node.value else 0)
-        lead = "" if at == 0 or new_text[at - 1] == "\n" else newline
-        block = lead + "".join(f"{indent}{line}{newline}" for line in inserts)
+        newline = _line_ending(doc.text, at)
+        indent = " " * (doc.node.start_mark.column if doc.node is not None else 0)
+        if at == 0 or new_text[at - 1] in "\r\n":
+            block = "".join(f"{indent}{line}{newline}" for line in inserts)
+        else:  # the end of a file without a final newline: keep it without one
+            block = "".join(f"{newline}{indent}{line}" for line in inserts)
         splices.append((at, at, block))
     for start, end, replacement in sorted(splices, reverse=True):
         new_text = new_text[:start] + replacement + new_text[end:]
     new_bytes = (b"\xef\xbb\xbf" if doc.bom else b"") + new_text.encode("utf-8")
-    _verify(doc, new_bytes, changes)
+    try:
+        _verify(doc, new_bytes, changes, texts)
+    except RecursionError:
+        raise EditRefused("the front matter is nested too deeply to verify an edit; nothing written") from None
     return new_bytes
 
 
 def _replacement(doc: ParsedDocument, key_node: ScalarNode, value: Node, text: str,
                  shared: set[int]) -> tuple[int, int, str]:
     key = key_node.value
-    line = doc.line_of(key_node.start_mark.index)  # an alias's own marks point at its anchor
+    line = doc.line_of(key_node.start_mark.index)
     if isinstance(value, (MappingNode, SequenceNode)):
         raise EditRefused(f"'{key}' holds a {'list' if isinstance(value, SequenceNode) else 'mapping'}, "
                           "not a single value", line)
     start, end = doc.span(value)
     source = doc.text[start:end]
-    if id(value) in shared or source.startswith("*"):
+    if id(value) in shared:  # an alias is its anchor's node, so its span is the anchor's
         raise EditRefused(f"'{key}' is a YAML alias shared with another key; edit it by hand", line)
     if source.startswith(("&", "!")):
         raise EditRefused(f"'{key}' carries a YAML anchor or tag; edit it by hand", line)
@@ -141,18 +146,27 @@ def _insertion_point(doc: ParsedDocument) -> int:
     return min(at, doc.fm_end)
 
 
-def _line_ending(text: str) -> str:
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+def _line_ending(text: str, at: int) -> str:
+    """The line ending of the line before `at`, else the file's first one."""
+    before = text.rfind("\n", 0, at) if at > 0 and text[at - 1] != "\r" else at - 1
+    if before < 0:
+        before = text.find("\n")
+    if before < 0:
+        return "\r" if "\r" in text else "\n"
+    if text[before] == "\r":
+        return "\r"
+    return "\r\n" if before > 0 and text[before - 1] == "\r" else "\n"
 
 
-def _verify(before: ParsedDocument, new_bytes: bytes, changes: dict[str, Any]) -> None:
+def _verify(before: ParsedDocument, new_bytes: bytes, changes: dict[str, Any], texts: dict[str, str]) -> None:
     after = parse_document(before.path, new_bytes)
     if isinstance(after, ArticleError):
         raise EditRefused(f"the edited file would not parse ({after.describe()}); nothing written")
     for key, value in changes.items():
         got = after.data.get(key, _MISSING)
-        if type(got) is not type(value) or got != value:
+        pairs = after.key_nodes(key)
+        written = after.text[slice(*after.span(pairs[0][1]))] if len(pairs) == 1 else None
+        if type(got) is not type(value) or got != value or written != texts[key]:
             raise EditRefused(f"after the edit '{key}' would read {got!r}, not {value!r}; nothing written")
     others_before = {k: v for k, v in before.data.items() if k not in changes}
     others_after = {k: v for k, v in after.data.items() if k not in changes}

@@ -72,7 +72,7 @@ class ParsedDocument:
 
     def line_of(self, fm_index: int) -> int:
         """1-based file line of an index inside the front matter."""
-        return self.text.count("\n", 0, self.fm_start + fm_index) + 1
+        return line_and_column(self.text, self.fm_start + fm_index)[0]
 
     def span(self, node: Node) -> tuple[int, int]:
         """The node's source span as indices into `text`."""
@@ -119,7 +119,10 @@ def parse_article(path: str, data: bytes) -> LoadResult:
     doc = parse_document(path, data)
     if isinstance(doc, ArticleError):
         return doc
-    return type_article(doc)
+    try:
+        return type_article(doc)
+    except RecursionError:  # hundreds of nested lists: legal YAML, not an article
+        return ArticleError(path, "front matter is nested too deeply")
 
 
 def parse_document(path: str, data: bytes) -> ParsedDocument | ArticleError:
@@ -145,7 +148,8 @@ def _decode(path: str, data: bytes) -> tuple[bool, str] | ArticleError:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
         return ArticleError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line, column)
     return bom, text[1:] if bom else text
 
@@ -162,32 +166,46 @@ def _find_front_matter(path: str, text: str) -> tuple[int, int] | ArticleError:
 
 
 def _compose(path: str, bom: bool, text: str, fm_start: int, fm_end: int) -> ParsedDocument | ArticleError:
+    if text.startswith(BOM, fm_start):  # libyaml skips a BOM here without counting it in marks
+        fm_start += 1
     fm = text[fm_start:fm_end]
-    first_line = text.count("\n", 0, fm_start)  # lines before the front matter
+
+    def error_at(message: str, fm_index: int | None) -> ArticleError:
+        if fm_index is None:
+            return ArticleError(path, message)
+        line, column = line_and_column(text, fm_start + fm_index)
+        return ArticleError(path, message, line, column)
+
     loader = YamlLoader(fm)
     try:
         node = loader.get_single_node()
+        if _is_empty_document(node):  # `---` alone in a .yaml file
+            node = None
         if node is not None and not isinstance(node, MappingNode):
             kind = "a list" if isinstance(node, SequenceNode) else "a single value"
-            return ArticleError(path, f"front matter is {kind}, not a mapping of keys to values",
-                                first_line + node.start_mark.line + 1)
-        data = _construct(loader, node) if node is not None else {}
-        # Fewer constructed keys than key nodes means a repeated key (or a merge).
-        if node is not None and len(data) != len(node.value):
+            return error_at(f"front matter is {kind}, not a mapping of keys to values", node.start_mark.index)
+        data: Any = {}
+        if node is not None:
+            if "&" in fm:  # only anchors make aliases; skip the walk for the usual file
+                problem = _alias_problem(node)
+                if problem:
+                    return error_at(problem, node.start_mark.index)
+            pairs = list(node.value)
+            data = _construct(loader, node)
+            node.value = pairs  # PyYAML's merge-key handling rewrites the pairs in place
             duplicate = _first_duplicate_key(node)
             if duplicate is not None:
                 key, first, second = duplicate
-                return ArticleError(
-                    path, f"duplicate key '{key}' (also on line {first_line + first.start_mark.line + 1})",
-                    first_line + second.start_mark.line + 1, second.start_mark.column + 1)
+                first_line, _ = line_and_column(text, fm_start + first.start_mark.index)
+                return error_at(f"duplicate key '{key}' (also on line {first_line})", second.start_mark.index)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        if mark is None:
-            return ArticleError(path, f"YAML error: {message}")
-        return ArticleError(path, f"YAML error: {message}", first_line + mark.line + 1, mark.column + 1)
+        return error_at(f"YAML error: {message}", mark.index if mark is not None else None)
+    except yaml.reader.ReaderError as exc:  # a control character the YAML reader refuses
+        return error_at(f"YAML error: character {exc.character!r} is not allowed", exc.position)
     except yaml.YAMLError as exc:
-        return ArticleError(path, f"YAML error: {exc}")
+        return ArticleError(path, f"YAML error: {' '.join(str(exc).split())}")
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp like 2022-13-45
         return ArticleError(path, f"invalid value in front matter: {exc}")
     except RecursionError:
@@ -197,6 +215,48 @@ def _compose(path: str, bom: bool, text: str, fm_start: int, fm_end: int) -> Par
     if not isinstance(data, dict):  # pragma: no cover - a mapping node constructs a dict
         return ArticleError(path, "front matter is not a mapping")
     return ParsedDocument(path, bom, text, fm_start, fm_end, node, data)
+
+
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a code-point index, counting only '\n' as a
+    line break (as editors do; YAML marks also count NEL, LS and PS)."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _is_empty_document(node: Node | None) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + "null" and node.value == ""
+
+
+MAX_EXPANDED_VALUES = 100_000  # aliases may not blow a small file up beyond this
+
+
+def _alias_problem(root: Node) -> str | None:
+    """A recursive alias, or aliases that expand to more than MAX_EXPANDED_VALUES
+    values (a few hundred bytes can otherwise cost gigabytes)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if isinstance(node, ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = [c for pair in node.value for c in pair] if isinstance(node, MappingNode) else node.value
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[id(node)] > MAX_EXPANDED_VALUES:
+                return f"aliases expand to more than {MAX_EXPANDED_VALUES:,} values"
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            return "an alias refers to the value that contains it (a recursive *alias)"
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return None
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -216,6 +276,7 @@ def _construct(loader: Any, root: Node) -> Any:
     directly and hand anything else (merge keys, sets, binary, recursive
     aliases, unhashable keys) to the real constructor."""
     constructors = loader.yaml_constructors
+    built: dict[int, Any] = {}  # an alias is the same node: build it once, share the value
 
     def build(node: Node) -> Any:
         tag = node.tag
@@ -225,16 +286,20 @@ def _construct(loader: Any, root: Node) -> Any:
             if tag not in _PLAIN_SCALAR_TAGS:
                 raise _UseFullConstructor
             return constructors[tag](loader, node)
+        if id(node) in built:
+            return built[id(node)]
         if tag == _SEQ:
-            return [build(child) for child in node.value]
-        if tag == _MAP:
+            out: Any = [build(child) for child in node.value]
+        elif tag == _MAP:
             out = {}
             for key, value in node.value:
                 if key.tag == _TAG + "merge":
                     raise _UseFullConstructor
                 out[build(key)] = build(value)
-            return out
-        raise _UseFullConstructor
+        else:
+            raise _UseFullConstructor
+        built[id(node)] = out
+        return out
 
     try:
         return build(root)
@@ -245,7 +310,7 @@ def _construct(loader: Any, root: Node) -> Any:
 def _first_duplicate_key(node: MappingNode) -> tuple[str, Node, Node] | None:
     seen: dict[str, Node] = {}
     for key, _ in node.value:
-        if isinstance(key, ScalarNode):
+        if isinstance(key, ScalarNode) and key.tag != _TAG + "merge":
             if key.value in seen:
                 return key.value, seen[key.value], key
             seen[key.value] = key
@@ -280,7 +345,8 @@ def type_article(doc: ParsedDocument) -> Article:
         line = doc.line_of(pairs[-1][1].start_mark.index) if pairs else None
         raw = _source_text(doc, pairs[-1][1]) if pairs else repr(data.get(key))
         invalid[key] = raw
-        warnings.append(FieldWarning(key, line, message.format(raw=raw)))
+        shown = " ".join(raw.split()) or "empty"  # one line, even for a multi-line value
+        warnings.append(FieldWarning(key, line, message.format(raw=shown)))
 
     if "published" in data and _valid_published(data["published"]) is None:
         flag("published", "published is {raw}, expected true or false")

@@ -23,9 +23,4 @@ _BY_ERRNO = {
 
 def describe_os_error(exc: OSError) -> str:
     """A one-line reason, without the path (callers put the path in front)."""
-    reason = _BY_ERRNO.get(exc.errno or -1)
-    if reason is None:
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        if not exc.errno and exc.strerror:  # our own OSError(0, message)
-            return exc.strerror
-    return reason
+    return _BY_ERRNO.get(exc.errno or -1) or exc.strerror or str(exc) or type(exc).__name__

@@ -13,7 +13,7 @@ import stat
 import tempfile
 from typing import Any
 
-from app.edit import EditRefused, apply_edit
+from app.edit import EditRefused, apply_edit, canonical_text
 from app.frontmatter import editable_values, parse_document, read_article_bytes
 from app.messages import describe_os_error
 from app.model import ArticleError, WriteResult
@@ -35,6 +35,11 @@ def write_front_matter_edit(path: str | os.PathLike[str], changes: dict[str, Any
     makes the call a conflict and writes nothing."""
     name = os.fspath(path)
     try:
+        for key, value in changes.items():
+            canonical_text(key, value)  # a bad value is refused before anything is read
+    except EditRefused as exc:
+        return WriteResult(name, "failed", exc.describe())
+    try:
         target = os.path.realpath(name)  # a symlinked article is edited at its target
         st = os.stat(target)
         if not stat.S_ISREG(st.st_mode):
@@ -42,6 +47,8 @@ def write_front_matter_edit(path: str | os.PathLike[str], changes: dict[str, Any
         original = read_article_bytes(target)
     except OSError as exc:
         return WriteResult(name, "failed", describe_os_error(exc))
+    except ValueError as exc:  # a NUL byte in the path
+        return WriteResult(name, "failed", f"invalid path: {exc}")
 
     doc = parse_document(name, original)
     if isinstance(doc, ArticleError):
@@ -55,6 +62,9 @@ def write_front_matter_edit(path: str | os.PathLike[str], changes: dict[str, Any
                            hashlib.sha256(original).hexdigest())
     if not _writable(target, st):
         return WriteResult(name, "failed", "the file is read-only", disk)
+    if st.st_nlink > 1:  # a rename would leave the other names holding the old text
+        return WriteResult(name, "failed", f"the file has {st.st_nlink} hard links; saving would split them "
+                                           "(edit it where it is linked, or copy it)", disk)
     try:
         new_bytes = apply_edit(doc, changes)
     except EditRefused as exc:
@@ -63,7 +73,7 @@ def write_front_matter_edit(path: str | os.PathLike[str], changes: dict[str, Any
     try:
         warning = _replace_atomically(target, original, new_bytes, st)
     except _ChangedMeanwhile:
-        fresh = load_editable_values(target)
+        fresh = load_editable_values(name, target)
         return WriteResult(name, "conflict", "the file changed on disk while saving; nothing written", fresh)
     except OSError as exc:
         return WriteResult(name, "failed", f"not saved: {describe_os_error(exc)}", disk)
@@ -73,9 +83,10 @@ def write_front_matter_edit(path: str | os.PathLike[str], changes: dict[str, Any
                        hashlib.sha256(new_bytes).hexdigest(), warning)
 
 
-def load_editable_values(path: str) -> dict[str, Any]:
+def load_editable_values(name: str, target: str) -> dict[str, Any]:
+    """The editable values at `target` (a symlink's target), parsed as `name` is."""
     try:
-        doc = parse_document(path, read_article_bytes(path))
+        doc = parse_document(name, read_article_bytes(target))
     except OSError:
         return {}
     return {} if isinstance(doc, ArticleError) else editable_values(doc.data)
@@ -118,13 +129,17 @@ def _replace_atomically(target: str, original: bytes, new_bytes: bytes, st: os.s
         with os.fdopen(fd, "wb") as fh:
             fh.write(new_bytes)
             fh.flush()
-            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))  # mkstemp makes 0600
             try:
-                os.fchown(fh.fileno(), st.st_uid, st.st_gid)
+                os.fchown(fh.fileno(), st.st_uid, st.st_gid)  # first: chown clears setuid/setgid
             except OSError:
                 pass  # not ours to give away; the mode still matches
+            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))  # mkstemp makes 0600
+            _copy_xattrs(target, fh.fileno())
             os.fsync(fh.fileno())
-        if read_article_bytes(target) != original:  # compare-and-swap at the last moment
+        # Compare-and-swap at the last moment: same bytes, same inode, same mode
+        # (a chmod to read-only meanwhile must not be undone by our rename).
+        now = os.stat(target)
+        if (now.st_ino, now.st_mode) != (st.st_ino, st.st_mode) or read_article_bytes(target) != original:
             raise _ChangedMeanwhile()
         os.replace(temp, target)
     except BaseException:
@@ -134,6 +149,21 @@ def _replace_atomically(target: str, original: bytes, new_bytes: bytes, st: os.s
             pass
         raise
     return _fsync_folder(folder)
+
+
+def _copy_xattrs(source: str, fd: int) -> None:
+    """Extended attributes (user tags, ACLs, labels) follow the file, where allowed."""
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(source)
+    except OSError:
+        return
+    for attr in names:
+        try:
+            os.setxattr(fd, attr, os.getxattr(source, attr))
+        except OSError:
+            pass  # e.g. security.* needs privileges we do not have
 
 
 def _fsync_folder(folder: str) -> str:

@@ -62,7 +62,7 @@ def test_both_fields_at_once() -> None:
          "---\ntitle: x\ntags:\n  - a\n  - b\npublished: true\n\n---\n"),
         ("---\ntitle: |\n  line one\n  line two\n---\n", {"quality": 5},
          "---\ntitle: |\n  line one\n  line two\nquality: 5\n---\n"),
-        ("title: x", {"quality": 2}, "title: x\nquality: 2\n"),
+        ("title: x", {"quality": 2}, "title: x\nquality: 2"),  # still no final newline
         ("---\r\ntitle: x\r\n---\r\n", {"published": True}, "---\r\ntitle: x\r\npublished: true\r\n---\r\n"),
         ("---\nratio: .nan\nquality: 1\n---\n", {"quality": 2}, "---\nratio: .nan\nquality: 2\n---\n"),
         ("---\ntitle: x\nrelated:\n  - quality: 3\n---\n", {"quality": 9},
@@ -71,6 +71,29 @@ def test_both_fields_at_once() -> None:
 )
 def test_exact_bytes(before: str, changes: dict, after: str) -> None:
     name = "a.yaml" if not before.startswith("---") else "a.md"
+    assert edit(before, changes, name).decode("utf-8") == after
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "changes", "after"),
+    [
+        # a merge key: the new line overrides it, the merged mapping is untouched
+        ("a.md", "---\n<<: {quality: 3}\ntitle: x\n---\n", {"quality": 57},
+         "---\n<<: {quality: 3}\ntitle: x\nquality: 57\n---\n"),
+        ("a.md", "---\n<<: {a: 1}\ntitle: x\n---\n", {"quality": 57},
+         "---\n<<: {a: 1}\ntitle: x\nquality: 57\n---\n"),
+        # an explicit first key does not set the indent
+        ("a.md", "---\n? title\n: x\nother: y\n---\n", {"quality": 57},
+         "---\n? title\n: x\nother: y\nquality: 57\n---\n"),
+        # the ending of the line above, not of the fence
+        ("a.md", "---\ntitle: x\r\nother: y\r\n---\n", {"quality": 57},
+         "---\ntitle: x\r\nother: y\r\nquality: 57\r\n---\n"),
+        ("a.yaml", "title: x\rother: y\r", {"quality": 57}, "title: x\rother: y\rquality: 57\r"),
+        ("a.md", b"---\n\xef\xbb\xbftitle: x\nquality:  7_\n---\nb\n".decode(), {"quality": 5},
+         b"---\n\xef\xbb\xbftitle: x\nquality:  5\n---\nb\n".decode()),
+    ],
+)
+def test_review_findings(name: str, before: str, changes: dict, after: str) -> None:
     assert edit(before, changes, name).decode("utf-8") == after
 
 

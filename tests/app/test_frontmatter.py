@@ -150,7 +150,6 @@ def test_core_does_not_import_qt() -> None:
     "base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n",
     "s: !!set {a, b}\no: !!omap [a: 1]\nbin: !!binary aGVsbG8=\n",
     "? [a, b]\n: complex key\n",
-    "loop: &l [*l]\n",
     "n: .nan\ni: .inf\nno: no\nt: 12:30\n",
 ])
 def test_fast_construction_matches_pyyaml(tmp_path: Path, text: str) -> None:
@@ -165,3 +164,52 @@ def test_fast_construction_matches_pyyaml(tmp_path: Path, text: str) -> None:
         return
     assert not isinstance(doc, ArticleError), doc
     assert repr(doc.data) == repr(expected) or doc.data.keys() == expected.keys()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("---\na: &a [*a]\npublished: false\n---\nb\n", "recursive *alias"),
+    ("---\n" + "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10) if i else 'x'}]\n" for i in range(9))
+     + "---\n", "aliases expand to more than"),
+    ("---\na: " + "[" * 600 + "]" * 600 + "\n---\n", "nested too deeply"),
+    ("---\ntitle: a\x01b\n---\n", "not allowed"),
+])
+def test_hostile_front_matter_is_an_error_not_a_crash(tmp_path: Path, content: str, message: str) -> None:
+    import time
+    started = time.monotonic()
+    result = load_article(write(tmp_path, "a.md", content))
+    assert isinstance(result, ArticleError) and message in result.message, result
+    assert "\n" not in result.describe()
+    assert time.monotonic() - started < 2
+
+
+def test_control_character_error_names_its_line(tmp_path: Path) -> None:
+    result = load_article(write(tmp_path, "a.md", "---\ntitle: ok\nexcerpt: a\x01b\n---\n"))
+    assert isinstance(result, ArticleError) and result.line == 3
+
+
+def test_line_numbers_count_newlines_only(tmp_path: Path) -> None:
+    # U+2028 is a line break to YAML but not to an editor
+    result = load_article(write(tmp_path, "a.md", "---\ntitle: \"a\u2028b\"\nquality: 1\nquality: 2\n---\n"))
+    assert isinstance(result, ArticleError)
+    assert result.line == 4 and "also on line 3" in result.message
+
+
+def test_merge_keys_are_not_duplicates(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "a.md", "---\n<<: {quality: 3}\nquality: 5\n---\n"))
+    assert isinstance(article, Article) and article.quality == 5
+
+
+def test_bom_after_the_fence_does_not_shift_positions(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "a.md", b"---\n\xef\xbb\xbftitle: x\nquality:  high\n---\n"))
+    assert isinstance(article, Article) and article.invalid == {"quality": "high"}
+
+
+def test_empty_yaml_documents(tmp_path: Path) -> None:
+    for content in ("", "---\n", "--- # nothing yet\n", "---\n...\n"):
+        article = load_article(write(tmp_path, "a.yaml", content))
+        assert isinstance(article, Article), (content, article)
+
+
+def test_not_utf8_column_counts_characters(tmp_path: Path) -> None:
+    result = load_article(write(tmp_path, "a.md", "---\ntitle: é".encode() + b"\xff\n---\n"))
+    assert isinstance(result, ArticleError) and (result.line, result.column) == (2, 9)

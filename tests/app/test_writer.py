@@ -115,3 +115,42 @@ def test_folder_is_not_a_file(tmp_path: Path) -> None:
     folder.mkdir()
     result = write_front_matter_edit(folder, {"quality": 1})
     assert result.status == "failed" and "not a regular file" in result.message
+
+
+def test_setuid_bits_and_xattrs_survive(seed_copy: Path) -> None:
+    seed_copy.chmod(0o4755)
+    try:
+        os.setxattr(seed_copy, "user.review", b"desk-3")
+    except OSError:
+        has_xattr = False
+    else:
+        has_xattr = True
+    assert write_front_matter_edit(seed_copy, {"quality": 3}).status == "written"
+    assert seed_copy.stat().st_mode & 0o7777 == 0o4755
+    if has_xattr:
+        assert os.getxattr(seed_copy, "user.review") == b"desk-3"
+
+
+def test_hard_linked_file_is_refused(seed_copy: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other-name.md"
+    os.link(seed_copy, other)
+    result = write_front_matter_edit(seed_copy, {"quality": 3})
+    assert result.status == "failed" and "hard links" in result.message
+    assert other.read_bytes() == seed_copy.read_bytes()
+
+
+def test_invalid_values_are_refused_even_when_equal(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("---\nquality: 250\ntitle: x\n---\n")
+    assert write_front_matter_edit(path, {"quality": 250}).status == "failed"
+    assert write_front_matter_edit(path, {"title": "x"}).status == "failed"
+    assert write_front_matter_edit(tmp_path / "a\0b.md", {"quality": 1}).status == "failed"
+
+
+def test_symlink_conflict_reports_disk_values(tmp_path: Path) -> None:
+    target = tmp_path / "blob"  # a target without an article suffix
+    target.write_text("---\nquality: 5\n---\n")
+    link = tmp_path / "a.md"
+    link.symlink_to(target)
+    result = write_front_matter_edit(link, {"quality": 6}, expected={"quality": 4})
+    assert result.status == "conflict" and result.disk_values["quality"] == 5
