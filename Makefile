@@ -17,10 +17,13 @@ run: $(STAMP)
 	$(BIN)/copydesk $(FOLDER)
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+screenshot: $(STAMP)
+	bash tools/screenshot.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info
