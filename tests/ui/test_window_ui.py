@@ -1,0 +1,205 @@
+"""Filter, focus, menus, the detail pane's controls, settings that persist, and
+the undo commands on their own."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from app.frontmatter import load_article
+from tests.ui.conftest import write_article
+from ui.app import choose_start_folder
+from ui.commands import FieldEdit
+from ui.keys import KEYS
+from ui.queue_model import Column
+from ui.settings import WindowSettings, demo_folder
+
+
+def test_filter_box_takes_letters_and_escape_returns_to_the_queue(qtbot, make_window,
+                                                                   queue_folder: Path) -> None:
+    window = make_window(queue_folder)
+    qtbot.keyClick(window.table, Qt.Key.Key_Slash)
+    assert window.filter_edit.hasFocus()
+    qtbot.keyClicks(window.filter_edit, "article p")  # a P typed here is text, not "publish"
+    assert window.filter_edit.text() == "article p"
+    window.filter_edit.selectAll()
+    qtbot.keyClicks(window.filter_edit, "C.MD")  # the path matches too, whatever the case
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 1, timeout=4000)
+    assert "· 1 shown" in window.counts_label.text()
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_Escape)
+    assert window.table.hasFocus()
+    assert window.current_relpath() == "c.md"  # the editor's place follows the filter
+    qtbot.keyClick(window.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.filter_edit.hasFocus()
+    window.filter_edit.clear()
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 6, timeout=4000)
+    assert all(load_article(p).published is False for p in queue_folder.glob("[a-e].md"))  # nothing published
+
+
+def test_quick_filters(qtbot, make_window, queue_folder: Path) -> None:
+    window = make_window(queue_folder)
+    window.set_quick_filter("errors")
+    assert window.proxy.rowCount() == 1 and window.current_relpath() == "broken.md"
+    window.quick_tabs.setCurrentIndex(1)  # Unpublished
+    assert window.proxy.rowCount() == 5
+    assert window.quick_tabs.tabText(1) == "Unpublished  5"
+    # Publishing in the Unpublished view: the article leaves the view once it is on disk.
+    window.table.select_row(0)
+    first = window.current_relpath()
+    qtbot.keyClick(window.table, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 4, timeout=8000)
+    assert window.current_relpath() != first and window.current_relpath() is not None
+    qtbot.keyClick(window.table, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)  # Ctrl+3: Published
+    assert window.proxy.quick_filter == "published" and window.proxy.rowCount() == 1
+
+
+def test_detail_pane_controls_write_and_hand_focus_back(qtbot, make_window, queue_folder: Path) -> None:
+    window = make_window(queue_folder)
+    path = queue_folder / "e.md"
+    detail = window.detail
+    assert detail.title.text() == "Article E"
+    qtbot.waitUntil(lambda: "quality: 95" in detail.raw.toPlainText(), timeout=6000)
+    qtbot.mouseClick(detail.published, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: load_article(path).published is True, timeout=8000)
+    assert window.current_relpath() == "e.md"  # a click is not a key: no auto-advance
+    assert window.table.hasFocus()
+    detail.quality_spin.setValue(42)
+    qtbot.waitUntil(lambda: load_article(path).quality == 42, timeout=8000)
+    qtbot.waitUntil(lambda: "quality: 42" in detail.raw.toPlainText(), timeout=8000)
+    assert detail.quality_slider.value() == 42
+    assert window.undo_stack.count() == 2
+
+
+def test_every_key_has_a_menu_entry_with_tooltip(qtbot, make_window, queue_folder: Path) -> None:
+    window = make_window(queue_folder)
+    in_menus = {a for menu in window.menuBar().actions() for a in _walk(menu.menu())}
+    for key in KEYS:
+        action = window.actions_by_name[key.name]
+        assert action in in_menus, key.name
+        assert action.toolTip() and key.keys[0] in action.toolTip().replace("Ctrl+", "Ctrl+"), key.name
+        assert action.shortcut().toString() == key.keys[0] or key.name == "find"
+    assert window.undo_action in in_menus and window.redo_action in in_menus
+    assert window.auto_advance_action in in_menus and window.auto_advance_action.isChecked()
+    for widget in (window.table, window.filter_edit, window.quick_tabs, window.detail.published,
+                   window.detail.quality_spin, window.detail.quality_slider, window.counts_label):
+        assert widget.accessibleName(), widget
+    # Tab order: filter -> quick filter -> queue -> published toggle -> quality.
+    assert window.filter_edit.nextInFocusChain() is window.quick_tabs
+    assert _next_focusable(window.table) is window.detail.published
+    assert _next_focusable(window.detail.published) is window.detail.quality_spin
+
+
+def _walk(menu: Any) -> list[Any]:
+    found = []
+    for action in menu.actions():
+        found.append(action)
+        if action.menu() is not None:
+            found.extend(_walk(action.menu()))
+    return found
+
+
+def _next_focusable(widget: QWidget) -> QWidget:
+    nxt = widget.nextInFocusChain()
+    while not nxt.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        nxt = nxt.nextInFocusChain()
+    return nxt
+
+
+def test_settings_persist_between_windows(qtbot, make_window, queue_folder: Path,
+                                          settings: WindowSettings) -> None:
+    window = make_window(queue_folder)
+    window.resize(760, 560)  # within the offscreen screen (800x600), which restoreGeometry respects
+    window.table.sortByColumn(Column.QUALITY, Qt.SortOrder.AscendingOrder)
+    window.table.horizontalHeader().resizeSection(Column.PROVIDER, 211)
+    window.splitter.setSizes([600, 400])
+    sizes = window.splitter.sizes()
+    window.auto_advance_action.setChecked(False)
+    window.set_quick_filter("unpublished")
+    window.filter_edit.setText("article")
+    assert window.table.current_relpath() is not None
+    assert window.proxy.rowCount() == 5
+    assert [window.model.relpath_at(r) for r in range(3)] == ["broken.md", "a.md", "b.md"]
+    window.close()
+
+    again = make_window(queue_folder)
+    assert (again.size().width(), again.size().height()) == (760, 560)
+    assert again.splitter.sizes() == sizes
+    header = again.table.horizontalHeader()
+    assert header.sectionSize(Column.PROVIDER) == 211
+    assert header.sortIndicatorSection() == Column.QUALITY
+    assert [again.model.relpath_at(r) for r in range(3)] == ["broken.md", "a.md", "b.md"]
+    assert not again.auto_advance_action.isChecked()
+    assert again.proxy.quick_filter == "unpublished" and again.filter_edit.text() == "article"
+    assert settings.last_folder == str(queue_folder.resolve())
+    assert choose_start_folder(None, settings) == str(queue_folder.resolve())
+
+
+def test_start_folder_is_given_then_last_then_demo(tmp_path: Path, settings: WindowSettings) -> None:
+    assert choose_start_folder(str(tmp_path), settings) == str(tmp_path)
+    start = choose_start_folder(None, settings)  # first run: the demo, copied
+    assert Path(start) == demo_folder() and any(Path(start).glob("*.md"))
+    settings.remember_folder(str(tmp_path / "gone"))
+    assert choose_start_folder(None, settings) == start  # a last folder that vanished falls back
+
+
+class RecordingSink:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+
+    def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any], command: Any) -> None:
+        self.calls.append((relpath, changes, expected))
+
+
+def test_commands_redo_undo_merge_and_stale(qapp) -> None:
+    from PySide6.QtGui import QUndoStack
+
+    sink = RecordingSink()
+    stack = QUndoStack()
+    stack.push(FieldEdit(sink, "a.md", "Article A", "published", False, True))
+    assert sink.calls[-1] == ("a.md", {"published": True}, {"published": False})
+    assert stack.undoText() == "Publish “Article A”"
+    stack.push(FieldEdit(sink, "a.md", "Article A", "quality", 50, 51))
+    stack.push(FieldEdit(sink, "a.md", "Article A", "quality", 51, 52))
+    assert stack.count() == 2 and stack.undoText() == "Quality 50 → 52 on “Article A”"
+    stack.undo()
+    assert sink.calls[-1] == ("a.md", {"quality": 50}, {"quality": 52})
+    stack.redo()
+    assert sink.calls[-1] == ("a.md", {"quality": 52}, {"quality": 50})
+    stack.push(FieldEdit(sink, "b.md", "Article B", "quality", None, 1))
+    assert stack.undoText() == "Quality not set → 1 on “Article B”"
+    stale = FieldEdit(sink, "c.md", "Article C", "published", True, False)
+    stack.push(stale)
+    calls = len(sink.calls)
+    stale.mark_stale()
+    stack.undo()  # the editor kept the disk value: undoing writes nothing
+    assert len(sink.calls) == calls
+    assert stack.undoText() == "Quality not set → 1 on “Article B”"
+
+
+def test_window_works_on_a_nested_synthetic_folder(qtbot, make_window, synthetic_folder: Path) -> None:
+    window = make_window(synthetic_folder, rows=30)
+    assert "/" in window.current_relpath()  # provider/year-month/file
+    (synthetic_folder / "new").mkdir()
+    write_article(synthetic_folder / "new", "n.md", title="Nested New")
+    qtbot.waitUntil(lambda: window.model.state("new/n.md") is not None, timeout=6000)
+
+
+def test_f5_rescans_and_reports_progress(qtbot, make_window, queue_folder: Path) -> None:
+    window = make_window(queue_folder)
+    with qtbot.waitSignal(window.bridge.scanFinished, timeout=8000):
+        qtbot.keyClick(window.table, Qt.Key.Key_F5)
+    assert not window._scanning and not window.progress.isVisible()
+    assert window.notice_label.text().startswith("Read 6 files")
+    assert window.current_relpath() == "e.md"  # a rescan keeps the editor's place
+
+
+def test_a_missing_folder_says_so(qtbot, make_window, queue_folder: Path, tmp_path: Path) -> None:
+    window = make_window(queue_folder)
+    window.open_folder(tmp_path / "nowhere")
+    qtbot.waitUntil(lambda: "Cannot open" in window.write_label.text(), timeout=8000)
+    assert "no such folder" in window.write_label.text() and "no such folder" in window.table.placeholder
+    assert window.model.rowCount() == 0 and window.queue is None
+    qtbot.keyClick(window.table, Qt.Key.Key_P)  # nothing to decide on, and no crash
+    assert window.detail.relpath is None

@@ -1,0 +1,54 @@
+"""Start the window: `copydesk [FOLDER] [--poll]` ends up here.
+
+Which folder opens: the one given, else the last one (if it still exists),
+else the demo queue, copied first into the user data folder so edits never
+touch the installed package.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from ui.settings import APP_NAME, WindowSettings, ensure_demo_copy
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else [sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("Copydesk")
+    app.setDesktopFileName(APP_NAME)  # matches resources/copydesk.desktop (Wayland icons)
+    from ui.icons import app_icon
+
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def choose_start_folder(folder: str | None, settings: WindowSettings) -> str:
+    """The folder to open at start. Runs before the event loop, so a stat is fine."""
+    if folder:
+        return os.path.abspath(os.path.expanduser(folder))
+    last = settings.last_folder
+    if last and os.path.isdir(last):
+        return last
+    return str(ensure_demo_copy())
+
+
+def run(folder: str | None, *, poll: bool = False) -> int:
+    app = make_application()
+    from ui.main_window import MainWindow
+
+    settings = WindowSettings()
+    window = MainWindow(settings, poll=poll)
+    try:
+        start = choose_start_folder(folder, settings)
+    except OSError as exc:
+        window.write_label.setText(f"Cannot prepare the demo queue: {exc}")
+        start = ""
+    window.show()
+    if start:
+        window.open_folder(start)
+    return int(app.exec())

@@ -1,0 +1,91 @@
+"""Every editor decision as a small QUndoCommand with readable text.
+
+A command never touches the disk itself: `redo()` and `undo()` each hand one
+write (the value to set, and the value the editor believes is on disk) to an
+`EditSink` - in the window, the serial writer. Undo therefore goes through the
+same safe, compare-and-swap path as the original edit.
+
+GUI thread only.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtGui import QUndoCommand
+
+QUALITY_MERGE_ID = 1001
+
+
+class EditSink(Protocol):
+    def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any],
+                    command: FieldEdit | None) -> None: ...
+
+
+def _short(title: str, limit: int = 48) -> str:
+    title = " ".join(title.split()) or "untitled"
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def describe_value(name: str, value: Any) -> str:
+    if value is None:
+        return "not set"
+    if name == "published":
+        return "published" if value else "unpublished"
+    return str(value)
+
+
+class FieldEdit(QUndoCommand):
+    """Set one editable field of one article from `old` to `new`."""
+
+    def __init__(self, sink: EditSink, relpath: str, title: str, name: str,
+                 old: Any, new: Any) -> None:
+        super().__init__()
+        self.sink = sink
+        self.relpath = relpath
+        self.title = title
+        self.name = name
+        self.old = old
+        self.new = new
+        self.stale = False  # the editor kept a conflicting disk value: nothing to undo
+        self._update_text()
+
+    def _update_text(self) -> None:
+        article = f"“{_short(self.title)}”"
+        if self.name == "published":
+            verb = "Publish" if self.new else "Unpublish"
+            self.setText(f"{verb} {article}")
+        else:
+            self.setText(f"Quality {describe_value('quality', self.old)} → {self.new} on {article}")
+
+    def redo(self) -> None:
+        if not self.stale:
+            self.sink.submit_edit(self.relpath, {self.name: self.new}, {self.name: self.old}, self)
+
+    def undo(self) -> None:
+        if not self.stale:
+            self.sink.submit_edit(self.relpath, {self.name: self.old}, {self.name: self.new}, self)
+
+    def id(self) -> int:
+        # Consecutive quality steps on one article undo as one step (57 -> 60).
+        return QUALITY_MERGE_ID if self.name == "quality" else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if (not isinstance(other, FieldEdit) or other.relpath != self.relpath
+                or other.name != self.name or self.stale or other.stale):
+            return False
+        self.new = other.new
+        self._update_text()
+        return True
+
+    def mark_stale(self) -> None:
+        """The editor chose the disk value in a conflict: this decision never happened."""
+        self.stale = True
+        self.setText(self.text() + " (kept disk value)")
+        self.setObsolete(True)
+
+    def rebase(self, disk_value: Any, value: Any) -> None:
+        """The editor applied their value over a conflicting disk value: undo
+        now restores the disk value they overrode."""
+        self.old = disk_value
+        self.new = value
+        self._update_text()

@@ -1,0 +1,504 @@
+"""The selected article in full: what it says, where it links, its pictures,
+its raw front matter, and the two controls an editor changes.
+
+The pane shows the queue's summary at once and fills in the rest when
+`ArticleLoader` has read the full article on a worker thread, so paging with
+J/K never waits for a file. Widgets that mirror the model are updated under
+QSignalBlocker, so only an editor's own action emits `publishedChosen` or
+`qualityChosen`.
+
+GUI thread only, except `ArticleLoader`'s worker function.
+"""
+from __future__ import annotations
+
+import html
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QTabWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.model import QUALITY_MAX, QUALITY_MIN
+from ui.queue_model import format_date, format_heat
+
+_PILLS = {
+    "published": ("Published", "#e3f4e5", "#1b5e20"),
+    "unpublished": ("Unpublished", "#eceff1", "#37474f"),
+    "unset": ("Not set", "#f5f5f5", "#6b7280"),
+    "pending": ("Saving…", "#fff3d6", "#7a5200"),
+    "error": ("Error", "#fdecea", "#8e1b1b"),
+}
+URL_LABELS = (("webUrl", "Web"), ("originalUrl", "Original"), ("ampWebUrl", "AMP"),
+              ("cdnAmpWebUrl", "AMP cache"))
+
+
+class ArticleLoader(QObject):
+    """Reads full articles on worker threads (read-only work runs in parallel).
+
+    `request` is called on the GUI thread; `loaded` arrives there (queued) as
+    (token, relpath, result, raw_text). Only the newest request's answer
+    matters: older tokens are dropped by the receiver."""
+
+    loaded = Signal(int, str, object, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        from ui.queue_bridge import lower_thread_priority
+
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="copydesk-load",
+                                        initializer=lower_thread_priority)
+        self._token = 0
+        self._lock = threading.Lock()
+
+    def request(self, relpath: str, absolute: Path) -> int:
+        self._token += 1
+        token = self._token
+        self._pool.submit(self._load, token, relpath, absolute)
+        return token
+
+    @property
+    def token(self) -> int:
+        return self._token
+
+    def _load(self, token: int, relpath: str, absolute: Path) -> None:
+        if token != self._token:  # the editor has already moved on
+            return
+        from app.frontmatter import load_article, read_article_bytes
+        from app.model import ArticleError
+
+        result = load_article(absolute)
+        raw = ""
+        if isinstance(result, ArticleError):
+            # The raw text helps to fix the file; decoding is not parsing.
+            try:
+                raw = read_article_bytes(str(absolute)).decode("utf-8", errors="replace")
+            except OSError:
+                raw = ""
+        try:
+            self.loaded.emit(token, relpath, result, raw)
+        except RuntimeError:  # the window is gone
+            pass
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _make_image_strip(loader: Any) -> QWidget | None:
+    if loader is None:
+        return None
+    try:
+        from ui.images import ImageStrip
+    except ImportError:
+        return None
+    return ImageStrip(loader)
+
+
+class DetailPane(QWidget):
+    publishedChosen = Signal(bool)
+    qualityChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, *, image_loader: Any = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Article details")
+        self.relpath: str | None = None
+        self.article: Any = None
+        self._folder: Path | None = None
+
+        self.title = QLabel()
+        self.title.setObjectName("detailTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        title_font = QFont(self.title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.45)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self.title.setAccessibleName("Title")
+
+        self.byline = QLabel()
+        self.byline.setTextFormat(Qt.TextFormat.PlainText)
+        self.byline.setObjectName("detailByline")
+        self.byline.setWordWrap(True)
+        self.byline.setAccessibleName("Provider, category and date")
+
+        self.error_banner = QLabel()
+        self.error_banner.setTextFormat(Qt.TextFormat.RichText)
+        self.error_banner.setObjectName("errorBanner")
+        self.error_banner.setWordWrap(True)
+        self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_banner.setStyleSheet(
+            "QLabel#errorBanner { background: #fdecea; color: #8e1b1b; border: 1px solid #f5c2c0;"
+            " border-radius: 4px; padding: 8px; }")
+        self.error_banner.setAccessibleName("File error")
+        self.error_banner.hide()
+
+        self.warnings = QLabel()
+        self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet("QLabel { background: #fff6e0; color: #6b4e00; border: 1px solid #f0dca0;"
+                                    " border-radius: 4px; padding: 6px; }")
+        self.warnings.setAccessibleName("Field warnings")
+        self.warnings.hide()
+
+        # --- the decision: published and quality ---
+        self.published = QCheckBox("Published")
+        self.published.setObjectName("publishedToggle")
+        self.published.setToolTip("Toggle published (Space); P publishes, U unpublishes")
+        self.published.setAccessibleName("Published")
+        self.published.clicked.connect(self._on_published_clicked)
+
+        self.quality_spin = QSpinBox()
+        self.quality_spin.setObjectName("qualitySpin")
+        self.quality_spin.setRange(QUALITY_MIN - 1, QUALITY_MAX)
+        self.quality_spin.setSpecialValueText("not set")  # shown at -1: no valid quality on disk
+        self.quality_spin.setKeyboardTracking(False)  # typing "75" is one edit, not "7" then "75"
+        self.quality_spin.setToolTip("Quality 0 to 100 (+/- step 1, ]/[ step 10)")
+        self.quality_spin.setAccessibleName("Quality")
+        self.quality_spin.valueChanged.connect(self._on_spin)
+
+        self.quality_slider = QSlider(Qt.Orientation.Horizontal)
+        self.quality_slider.setObjectName("qualitySlider")
+        self.quality_slider.setRange(QUALITY_MIN, QUALITY_MAX)
+        self.quality_slider.setPageStep(10)
+        self.quality_slider.setToolTip("Quality 0 to 100")
+        self.quality_slider.setAccessibleName("Quality slider")
+        self.quality_slider.valueChanged.connect(self._on_slider_moved)
+        self.quality_slider.sliderReleased.connect(self._on_slider_released)
+
+        self.saving = QLabel()
+        self.saving.setTextFormat(Qt.TextFormat.RichText)
+        self.saving.setWordWrap(True)
+        self.saving.setObjectName("savingNote")
+        self.saving.setStyleSheet("color: #9a6b00;")
+        self.status_pill = QLabel()
+        self.status_pill.setObjectName("statusPill")
+        self.status_pill.setAccessibleName("Status")
+
+        decision = QGroupBox("Decision")
+        decision.setAccessibleName("Decision")
+        row = QHBoxLayout(decision)
+        row.addWidget(self.status_pill)
+        row.addSpacing(6)
+        row.addWidget(self.published)
+        row.addSpacing(18)
+        quality_label = QLabel("&Quality")
+        quality_label.setBuddy(self.quality_spin)
+        row.addWidget(quality_label)
+        row.addWidget(self.quality_spin)
+        row.addWidget(self.quality_slider, 1)
+        row.addWidget(self.saving)
+        self.decision = decision
+
+        # --- the article ---
+        self.excerpt = QLabel()
+        self.excerpt.setWordWrap(True)
+        self.excerpt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.excerpt.setAccessibleName("Excerpt")
+        self.excerpt.setStyleSheet("QLabel { color: palette(window-text); padding-bottom: 4px; }")
+
+        self.facts = QFormLayout()
+        self.facts.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._fact_labels: dict[str, QLabel] = {}
+        for name in ("Topics", "Heat", "Category", "Type", "Links", "Secured", "File", "Other"):
+            value = QLabel()
+            value.setTextFormat(Qt.TextFormat.RichText)  # values are escaped; links are anchors
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            value.setOpenExternalLinks(True)  # links open in the editor's browser
+            value.setAccessibleName(name)
+            self._fact_labels[name] = value
+            self.facts.addRow(f"{name}:", value)
+
+        self.images_box = QGroupBox("Images")
+        images_layout = QVBoxLayout(self.images_box)
+        self.image_strip = _make_image_strip(image_loader)
+        self.images_fallback = QLabel()
+        self.images_fallback.setWordWrap(True)
+        if self.image_strip is not None:
+            images_layout.addWidget(self.image_strip)
+        images_layout.addWidget(self.images_fallback)
+
+        self.related_box = QGroupBox("Related")
+        self.related = QLabel()
+        self.related.setTextFormat(Qt.TextFormat.RichText)
+        self.related.setWordWrap(True)
+        self.related.setOpenExternalLinks(True)
+        self.related.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.related.setAccessibleName("Related articles")
+        QVBoxLayout(self.related_box).addWidget(self.related)
+
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(4, 8, 4, 4)
+        body_layout.addWidget(self.excerpt)
+        body_layout.addLayout(self.facts)
+        body_layout.addWidget(self.images_box)
+        body_layout.addWidget(self.related_box)
+        body_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.raw = QPlainTextEdit()
+        self.raw.setObjectName("rawFrontMatter")
+        self.raw.setReadOnly(True)
+        self.raw.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.raw.setAccessibleName("Raw front matter (read-only)")
+        self.raw.setTabChangesFocus(True)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroll, "&Article")
+        self.tabs.addTab(self.raw, "&Front matter")
+        self.tabs.setAccessibleName("Article or raw front matter")
+        # An unreadable file has no article to show, only its text: switch to
+        # it, and back to the editor's own choice for the next readable one.
+        self._preferred_tab = 0
+        self.tabs.currentChanged.connect(self._remember_tab)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.byline)
+        layout.addWidget(self.error_banner)
+        layout.addWidget(self.warnings)
+        layout.addWidget(decision)
+        layout.addWidget(self.tabs, 1)
+
+        self.setTabOrder(self.published, self.quality_spin)
+        self.setTabOrder(self.quality_spin, self.quality_slider)
+        self.setTabOrder(self.quality_slider, self.tabs)
+        self.show_nothing()
+
+    # --- filling in ---------------------------------------------------------------
+    def show_nothing(self, message: str = "No article selected") -> None:
+        self.facts.setRowVisible(self._fact_labels["Other"], False)
+        self.relpath = None
+        self.article = None
+        self.title.setText(message)
+        self.byline.setText("")
+        self.error_banner.hide()
+        self.warnings.hide()
+        self.excerpt.setText("")
+        for label in self._fact_labels.values():
+            label.setText("")
+        self.raw.setPlainText("")
+        self._show_images(None, ())
+        self.related_box.hide()
+        self.decision.setEnabled(False)
+        self.saving.setText("")
+
+    def show_summary(self, summary: Any, folder: Path, *, pending: dict[str, Any],
+                     write_error: str = "") -> None:
+        """Show what the queue knows now. A new relpath clears the full-article part."""
+        new_article = summary.path != self.relpath
+        self.relpath = summary.path
+        self._folder = folder
+        if new_article:
+            self.article = None
+            self.raw.setExtraSelections([])
+            self.raw.setPlainText("")
+            self._show_images(None, ())
+            self.related_box.hide()
+        if summary.error:
+            self.title.setText(summary.path.rsplit("/", 1)[-1])
+            self.byline.setText(summary.path)
+            self.error_banner.setText(
+                "<b>This file cannot be read, so it cannot be edited here.</b><br>"
+                + html.escape(summary.error)
+                + "<br><small>Fix it in a text editor; this row updates as soon as it is saved.</small>")
+            self.error_banner.show()
+            self.warnings.hide()
+            self.excerpt.setText("")
+            for name, label in self._fact_labels.items():
+                label.setText("")
+                self.facts.setRowVisible(label, name == "File")
+            self._fact_labels["File"].setText(html.escape(summary.path))
+            self._switch_tab(1)
+            self.decision.setEnabled(False)
+            self._set_decision(None, None)
+            self._set_pill("error")
+            self.saving.setText("")
+            return
+        self.error_banner.hide()
+        for name, label in self._fact_labels.items():
+            if name != "Other":
+                self.facts.setRowVisible(label, True)
+            elif new_article:
+                self.facts.setRowVisible(label, False)  # shown once the article is read, if it has any
+        self._switch_tab(self._preferred_tab)
+        self.title.setText(summary.title or "(no title)")
+        self._set_byline(summary.provider, summary.category, summary.published_at)
+        self.excerpt.setText(summary.excerpt)
+        self._fact_labels["Topics"].setText(html.escape(", ".join(summary.topics)) or "—")
+        self._fact_labels["Heat"].setText(format_heat(summary.heat) or "—")
+        self._fact_labels["Category"].setText(html.escape(summary.category) or "—")
+        self.byline.setToolTip(f"publishedDateTime: {summary.published_at}" if summary.published_at else "")
+        self._fact_labels["File"].setText(html.escape(summary.path))
+        if summary.warnings:
+            self.warnings.setText("⚠ " + "<br>⚠ ".join(html.escape(w) for w in summary.warnings))
+            self.warnings.show()
+        else:
+            self.warnings.hide()
+        self.decision.setEnabled(True)
+        self._set_decision(pending.get("published", summary.published),
+                           pending.get("quality", summary.quality))
+        if pending:
+            self._set_pill("pending")
+        # The last failed write stays in view until a write of this article succeeds.
+        self.saving.setText(f"<span style='color:#c62828'>Not saved: {html.escape(write_error)}</span>"
+                            if write_error and not pending else "")
+
+    def show_article(self, relpath: str, result: Any, raw: str) -> None:
+        """The full article (or its error) read on a worker has arrived."""
+        if relpath != self.relpath:
+            return
+        from app.model import ArticleError
+
+        if isinstance(result, ArticleError):
+            self.article = None
+            self.raw.setPlainText(raw)
+            self._mark_error_line(result.line)
+            return
+        self.article = result
+        if result.provider is not None:
+            self._set_byline(result.provider.name + (f" ({result.provider.domain})" if result.provider.domain else ""),
+                             result.category, result.published_at)
+        self._fact_labels["Type"].setText(html.escape(result.type) or "—")
+        self._fact_labels["Secured"].setText("yes" if result.secured else "no")
+        links = [f"<a href='{html.escape(url, quote=True)}'>{label}</a>"
+                 for key, label in URL_LABELS if (url := result.urls.get(key))]
+        self._fact_labels["Links"].setText(" · ".join(links) or "—")
+        if result.urls:
+            self._fact_labels["Links"].setToolTip("\n".join(f"{k}: {v}" for k, v in result.urls.items()))
+        other = [f"{html.escape(str(k))}: {html.escape(_short(v))}" for k, v in result.extra.items()]
+        self._fact_labels["Other"].setText("<br>".join(other))
+        self.facts.setRowVisible(self._fact_labels["Other"], bool(other))
+        self.raw.setExtraSelections([])
+        self.raw.setPlainText(result.front_matter)
+        self._show_images(self._folder / relpath if self._folder else None, result.images)
+        if result.related:
+            items = []
+            for rel in result.related:
+                title = html.escape(rel.title or rel.url or "untitled")
+                link = f"<a href='{html.escape(rel.url, quote=True)}'>{title}</a>" if rel.url else title
+                meta = []
+                if rel.provider and rel.provider.name:
+                    meta.append(html.escape(rel.provider.name))
+                if rel.quality is not None:
+                    meta.append(f"quality {rel.quality}")
+                items.append(f"<p style='margin:0 0 6px 0'>{link}<br><span style='color:#6b7280'>"
+                             f"{' · '.join(meta)}</span></p>")
+            self.related.setText("".join(items))
+            self.related_box.setTitle(f"Related ({len(result.related)})")
+            self.related_box.show()
+        else:
+            self.related_box.hide()
+
+    def _switch_tab(self, index: int) -> None:
+        with QSignalBlocker(self.tabs):
+            self.tabs.setCurrentIndex(index)
+
+    @Slot(int)
+    def _remember_tab(self, index: int) -> None:
+        self._preferred_tab = index
+
+    def _set_byline(self, provider: str, category: str, published_at: str) -> None:
+        parts = [p for p in (provider, category, format_date(published_at)) if p]
+        self.byline.setText(" · ".join(parts))
+
+    def _set_decision(self, published: bool | None, quality: int | None) -> None:
+        with QSignalBlocker(self.published), QSignalBlocker(self.quality_spin), \
+                QSignalBlocker(self.quality_slider):
+            self.published.setChecked(bool(published))
+            self.published.setText("Published" if published is not None else "Published (not set)")
+            self.quality_spin.setValue(quality if quality is not None else QUALITY_MIN - 1)
+            self.quality_slider.setValue(quality if quality is not None else QUALITY_MIN)
+        self._set_pill("published" if published else "unpublished" if published is False else "unset")
+
+    def _set_pill(self, kind: str) -> None:
+        text, background, foreground = _PILLS[kind]
+        self.status_pill.setText(text)
+        self.status_pill.setStyleSheet(f"QLabel {{ background: {background}; color: {foreground};"
+                                       f" border-radius: 9px; padding: 2px 10px; font-weight: 600; }}")
+
+    def _show_images(self, article_path: Path | None, images: Any) -> None:
+        images = tuple(images or ())
+        self.images_box.setVisible(bool(images))
+        if self.image_strip is not None and article_path is not None:
+            try:
+                self.image_strip.set_article(article_path.parent, images)
+            except Exception as exc:  # noqa: BLE001
+                self.images_fallback.setText(f"Images unavailable: {html.escape(str(exc))}")
+            else:
+                self.images_fallback.setText("")
+        elif self.image_strip is not None:
+            self.image_strip.clear()
+        if self.image_strip is None:
+            self.images_fallback.setText("<br>".join(html.escape(i.url) for i in images))
+        self.images_box.setTitle(f"Images ({len(images)})" if images else "Images")
+
+    def _mark_error_line(self, line: int | None) -> None:
+        if not line:
+            return
+        block = self.raw.document().findBlockByLineNumber(line - 1)
+        if not block.isValid():
+            return
+        selection = QTextEdit.ExtraSelection()
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor("#fdecea"))
+        fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        selection.format = fmt
+        selection.cursor = QTextCursor(block)
+        self.raw.setExtraSelections([selection])
+        self.raw.setTextCursor(QTextCursor(block))
+        self.raw.centerCursor()
+
+    # --- editor actions ---------------------------------------------------------
+    @Slot(bool)
+    def _on_published_clicked(self, checked: bool) -> None:
+        self.publishedChosen.emit(checked)
+
+    @Slot(int)
+    def _on_spin(self, value: int) -> None:
+        if value < QUALITY_MIN:
+            return  # "not set" is not a value an editor can choose
+        with QSignalBlocker(self.quality_slider):
+            self.quality_slider.setValue(value)
+        self.qualityChosen.emit(value)
+
+    @Slot(int)
+    def _on_slider_moved(self, value: int) -> None:
+        with QSignalBlocker(self.quality_spin):
+            self.quality_spin.setValue(value)
+        if not self.quality_slider.isSliderDown():  # keys and page clicks; a drag commits on release
+            self.qualityChosen.emit(value)
+
+    @Slot()
+    def _on_slider_released(self) -> None:
+        self.qualityChosen.emit(self.quality_slider.value())
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

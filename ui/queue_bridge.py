@@ -1,0 +1,276 @@
+"""The one adapter between the plain-Python ReviewQueue and Qt.
+
+Threading rules, which this file exists to keep in one place:
+- ReviewQueue's construction, scan, watching and stop run on one background
+  thread (`copydesk-queue`), in order. Its callbacks (`on_rows`,
+  `on_progress`, `on_changes`) arrive on that thread or on the watcher's.
+- Callbacks only append to a locked inbox and, at most once per drain, emit
+  a private signal. That signal crosses to the GUI thread as a queued
+  connection; a single-shot timer there coalesces bursts and drains the inbox
+  in slices small enough that the event loop never stalls.
+- Everything emitted by the public signals happens on the GUI thread, in
+  arrival order. Messages from a folder that has since been closed are dropped
+  (each open gets a new generation number).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+# Bursts of callbacks within this window become one GUI update.
+COALESCE_MS = 30
+# A drain stops after this long and continues on the next loop turn, so paint
+# and input events get in between (the 50 ms budget of the whole window).
+DRAIN_BUDGET_S = 0.012
+# Rows per slice handed to the model in one go.
+SLICE_ROWS = 400
+# Watcher changes merged into one model update (a git checkout can touch thousands).
+MAX_CHANGES = 1000
+
+
+class QueueBridge(QObject):
+    """Owns the ReviewQueue of the open folder and reports it as Qt signals."""
+
+    opened = Signal(object)  # the ReviewQueue, after construction (its folder is resolved)
+    openFailed = Signal(str, str)  # folder, message
+    rowsArrived = Signal(object)  # list[ArticleSummary], streamed by a scan
+    scanStarted = Signal()
+    scanProgress = Signal(int, int)  # done, total
+    scanFinished = Signal(object, object)  # ScanReport, frozenset of relpaths present after it
+    changesArrived = Signal(object)  # list[QueueChange] from the watcher
+    notice = Signal(str)  # one-time human-readable notes from the queue
+    _wake = Signal()
+
+    def __init__(self, parent: QObject | None = None, *,
+                 queue_factory: Callable[..., Any] | None = None) -> None:
+        super().__init__(parent)
+        self._factory = queue_factory
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copydesk-queue",
+                                          initializer=lower_thread_priority)
+        self._lock = threading.Lock()
+        self._inbox: deque[tuple[int, str, Any]] = deque()
+        self._armed = False  # a wake is on its way or the timer runs
+        self._generation = 0
+        self._queue: Any = None  # the ReviewQueue; touched only by the worker thread
+        self._notes_told = 0  # worker thread only
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._drain)
+        self._wake.connect(self._on_wake)  # queued: emitted from other threads
+        self._closed = False
+
+    # --- GUI-thread API ---------------------------------------------------
+    def open(self, folder: str, *, poll: bool = False) -> int:
+        """Close the current folder (if any) and open `folder`. Returns the generation."""
+        self._generation += 1
+        gen = self._generation
+        self._worker.submit(self._open_on_worker, gen, folder, poll)
+        return gen
+
+    def rescan(self) -> None:
+        gen = self._generation
+        self._worker.submit(self._scan_on_worker, gen)
+
+    def close(self, *, wait: bool = True, timeout: float = 5.0) -> None:
+        """Stop watching and release the queue. With `wait`, block until done
+        (only at shutdown, when a stray observer thread would outlive the app)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._generation += 1
+        done: Future[None] = self._worker.submit(self._stop_on_worker)
+        self._worker.shutdown(wait=False)
+        if wait:
+            try:
+                done.result(timeout=timeout)
+            except Exception:  # noqa: BLE001 - shutting down; nothing left to tell
+                pass
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    # --- worker thread ------------------------------------------------------
+    def _make_queue(self, folder: str, poll: bool) -> Any:
+        if self._factory is not None:
+            return self._factory(folder, poll=poll)
+        from app.queue import ReviewQueue  # imported lazily: the window starts before the core is warm
+        return ReviewQueue(folder, poll=poll)
+
+    def _open_on_worker(self, gen: int, folder: str, poll: bool) -> None:
+        self._stop_on_worker()
+        if gen != self._generation:
+            return  # another open is already queued behind this one
+        try:
+            if Path(folder).is_file():  # a dropped article opens its folder
+                folder = str(Path(folder).parent)
+            if not Path(folder).is_dir():
+                self._post(gen, "failed", (folder, "no such folder"))
+                return
+            queue = self._make_queue(folder, poll)
+        except Exception as exc:  # noqa: BLE001 - any reason is shown to the editor, never raised
+            self._post(gen, "failed", (folder, _describe(exc)))
+            return
+        self._queue = queue
+        self._notes_told = 0
+        self._post(gen, "opened", queue)
+        self._tell_notices(gen, queue)
+        self._scan_on_worker(gen)
+        if gen != self._generation or self._queue is not queue:
+            return
+        try:
+            queue.start_watching(lambda changes: self._post(gen, "changes", list(changes)))
+        except Exception as exc:  # noqa: BLE001
+            self._post(gen, "notice", f"Not watching for changes: {_describe(exc)}")
+        self._tell_notices(gen, queue)
+
+    def _tell_notices(self, gen: int, queue: Any) -> None:
+        notes = _notices(queue)
+        for note in notes[self._notes_told:]:
+            self._post(gen, "notice", note)
+        self._notes_told = len(notes)
+
+    def _scan_on_worker(self, gen: int) -> None:
+        queue = self._queue
+        if queue is None or gen != self._generation:
+            return
+        self._post(gen, "scan_started", None)
+
+        def on_rows(rows: list[Any]) -> None:
+            rows = list(rows)
+            for start in range(0, len(rows), SLICE_ROWS):
+                self._post(gen, "rows", rows[start:start + SLICE_ROWS])
+
+        def on_progress(done: int, total: int) -> None:
+            self._post(gen, "progress", (done, total))
+
+        try:
+            report = queue.scan(on_rows=on_rows, on_progress=on_progress)
+        except Exception as exc:  # noqa: BLE001
+            self._post(gen, "notice", f"Scan failed: {_describe(exc)}")
+            self._post(gen, "finished", (None, None))
+            return
+        present = frozenset(s.path for s in queue.summaries())
+        self._tell_notices(gen, queue)
+        self._post(gen, "finished", (report, present))
+
+    def _stop_on_worker(self) -> None:
+        queue, self._queue = self._queue, None
+        if queue is not None:
+            try:
+                queue.stop()
+            except Exception:  # noqa: BLE001 - a queue that fails to stop is still dropped
+                pass
+
+    # --- any thread -----------------------------------------------------------
+    def _post(self, gen: int, kind: str, payload: Any) -> None:
+        """Called on background threads; only appends and maybe wakes the GUI."""
+        with self._lock:
+            self._inbox.append((gen, kind, payload))
+            if self._armed:
+                return
+            self._armed = True
+        self._wake.emit()
+
+    # --- GUI thread -----------------------------------------------------------
+    @Slot()
+    def _on_wake(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start(COALESCE_MS)
+
+    @Slot()
+    def _drain(self) -> None:
+        deadline = time.perf_counter() + DRAIN_BUDGET_S
+        while time.perf_counter() < deadline:
+            batch = self._take_batch()
+            if batch is None:
+                return
+            kind, payload = batch
+            self._deliver(kind, payload)
+        self._timer.start(1)  # more waiting: continue after pending paint and input
+
+    def _take_batch(self) -> tuple[str, Any] | None:
+        """Pop the next message, merged with same-kind neighbours (rows,
+        changes, progress), or None when the inbox is empty (disarms)."""
+        with self._lock:
+            while self._inbox and self._inbox[0][0] != self._generation:
+                self._inbox.popleft()  # from a folder closed since
+            if not self._inbox:
+                self._armed = False
+                return None
+            _, kind, payload = self._inbox.popleft()
+            if kind == "rows":
+                merged = list(payload)
+                while (self._inbox and self._inbox[0][1] == "rows"
+                       and self._inbox[0][0] == self._generation
+                       and len(merged) + len(self._inbox[0][2]) <= SLICE_ROWS * 2):
+                    merged.extend(self._inbox.popleft()[2])
+                return kind, merged
+            if kind == "changes":
+                merged = list(payload)
+                while (self._inbox and self._inbox[0][1] == "changes"
+                       and self._inbox[0][0] == self._generation
+                       and len(merged) < MAX_CHANGES):
+                    merged.extend(self._inbox.popleft()[2])
+                return kind, merged
+            if kind == "progress":
+                while (self._inbox and self._inbox[0][1] == "progress"
+                       and self._inbox[0][0] == self._generation):
+                    payload = self._inbox.popleft()[2]
+            return kind, payload
+
+    def _deliver(self, kind: str, payload: Any) -> None:
+        if kind == "rows":
+            self.rowsArrived.emit(payload)
+        elif kind == "changes":
+            self.changesArrived.emit(payload)
+        elif kind == "progress":
+            self.scanProgress.emit(*payload)
+        elif kind == "scan_started":
+            self.scanStarted.emit()
+        elif kind == "finished":
+            self.scanFinished.emit(*payload)
+        elif kind == "opened":
+            self.opened.emit(payload)
+        elif kind == "failed":
+            self.openFailed.emit(*payload)
+        elif kind == "notice":
+            self.notice.emit(payload)
+
+
+BACKGROUND_NICE = 10
+
+
+def lower_thread_priority() -> None:
+    """Run the calling thread (and processes it forks, such as the scanner's
+    parse workers) at a lower CPU priority than the GUI thread. On a machine
+    with two cores a cold scan keeps every core busy; the editor's keys and
+    the window's paints must still win. Linux keeps nice values per thread;
+    elsewhere this is a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE))
+    except (OSError, AttributeError):
+        pass  # not permitted here: run at normal priority
+
+
+def _notices(queue: Any) -> list[str]:
+    return list(getattr(queue, "notices", []) or [])
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        from app.messages import describe_os_error
+        return describe_os_error(exc)
+    return str(exc) or type(exc).__name__

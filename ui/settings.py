@@ -1,0 +1,155 @@
+"""What the window remembers between runs, and where the demo queue lives.
+
+One `WindowSettings` wraps QSettings so every key is spelled once, with its
+type. GUI thread only (QSettings is reentrant, but the window owns it).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+
+APP_NAME = "copydesk"
+MAX_RECENT = 8
+
+
+class WindowSettings:
+    """Typed access to the window's QSettings (`~/.config/copydesk/copydesk.ini`)."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._s = settings if settings is not None else QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_NAME, APP_NAME)
+
+    # --- raw Qt states (geometry, splitter, header incl. widths and sort) ---
+    def state(self, key: str) -> QByteArray | None:
+        value = self._s.value(f"window/{key}")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_state(self, key: str, value: QByteArray) -> None:
+        self._s.setValue(f"window/{key}", value)
+
+    # --- queue view ---
+    @property
+    def filter_text(self) -> str:
+        return str(self._s.value("queue/filter", "") or "")
+
+    @filter_text.setter
+    def filter_text(self, text: str) -> None:
+        self._s.setValue("queue/filter", text)
+
+    @property
+    def quick_filter(self) -> str:
+        return str(self._s.value("queue/quick_filter", "all") or "all")
+
+    @quick_filter.setter
+    def quick_filter(self, name: str) -> None:
+        self._s.setValue("queue/quick_filter", name)
+
+    @property
+    def auto_advance(self) -> bool:
+        return _as_bool(self._s.value("queue/auto_advance", True))
+
+    @auto_advance.setter
+    def auto_advance(self, on: bool) -> None:
+        self._s.setValue("queue/auto_advance", bool(on))
+
+    @property
+    def thumbnails(self) -> bool:
+        return _as_bool(self._s.value("queue/thumbnails", False))
+
+    @thumbnails.setter
+    def thumbnails(self, on: bool) -> None:
+        self._s.setValue("queue/thumbnails", bool(on))
+
+    @property
+    def load_remote_images(self) -> bool:
+        return _as_bool(self._s.value("images/load_remote", True))
+
+    @load_remote_images.setter
+    def load_remote_images(self, on: bool) -> None:
+        self._s.setValue("images/load_remote", bool(on))
+
+    # --- folders ---
+    @property
+    def last_folder(self) -> str:
+        return str(self._s.value("folders/last", "") or "")
+
+    @property
+    def recent_folders(self) -> list[str]:
+        value = self._s.value("folders/recent", [])
+        if isinstance(value, str):  # QSettings returns a lone string for a one-item list
+            value = [value] if value else []
+        return [str(v) for v in (value or []) if v]
+
+    def remember_folder(self, folder: str) -> None:
+        """Make `folder` the last folder and the top of the recent list."""
+        recent = [f for f in self.recent_folders if f != folder]
+        recent.insert(0, folder)
+        self._s.setValue("folders/recent", recent[:MAX_RECENT])
+        self._s.setValue("folders/last", folder)
+
+    def clear_recent(self) -> None:
+        self._s.setValue("folders/recent", [])
+
+    def sync(self) -> None:
+        self._s.sync()
+
+
+def _as_bool(value: object) -> bool:
+    # IniFormat hands booleans back as the strings "true"/"false".
+    if isinstance(value, str):
+        return value.lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+# --- the demo queue ---------------------------------------------------------
+
+def resources_dir() -> Path:
+    """The shipped `resources/` folder (a checkout, an editable or a wheel install)."""
+    try:
+        from importlib.resources import files
+
+        candidate = Path(str(files("resources")))
+        if (candidate / "demo").is_dir():
+            return candidate
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def user_data_dir() -> Path:
+    """`$XDG_DATA_HOME/copydesk` on Linux (Qt's AppDataLocation for this app)."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    base = Path(location) if location else Path(os.path.expanduser("~/.local/share"))
+    return base / APP_NAME
+
+
+def demo_folder() -> Path:
+    return user_data_dir() / "demo"
+
+
+def ensure_demo_copy(*, reset: bool = False) -> Path:
+    """Copy the shipped demo queue into the user data folder, once, and return it.
+
+    The editor's edits then land in their own copy and never in the installed
+    package. Blocking file work: call before the event loop runs or on a worker.
+    """
+    target = demo_folder()
+    if reset and target.exists():
+        shutil.rmtree(target)
+    if not target.exists():
+        source = resources_dir() / "demo"
+        staging = target.with_name(target.name + ".copying")
+        if staging.exists():
+            shutil.rmtree(staging)
+        shutil.copytree(source, staging)
+        # Installed packages are often read-only; the copy must be editable.
+        os.chmod(staging, 0o755)
+        for root, dirs, names in os.walk(staging):
+            for name in dirs + names:
+                path = os.path.join(root, name)
+                os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
+        os.replace(staging, target)  # a half-copied demo never looks complete
+    return target
