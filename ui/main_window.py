@@ -129,6 +129,10 @@ class MainWindow(QMainWindow):
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(120)
+        self._counts_timer = QTimer(self)  # a run of decisions recounts once, not per key
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(100)
+        self._counts_timer.timeout.connect(self._update_counts)
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -548,6 +552,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_row_touched(self, relpath: str) -> None:
+        self._counts_timer.start()  # a landed write may move the row between published and not
         if relpath == self.current_relpath():
             self._show_current(reload=False)
 
