@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import shiboken6
 from PySide6.QtGui import QUndoCommand
 
 QUALITY_MERGE_ID = 1001
@@ -19,6 +20,12 @@ QUALITY_MERGE_ID = 1001
 class EditSink(Protocol):
     def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any],
                     command: FieldEdit | None) -> None: ...
+
+    def revisit(self, command: FieldEdit) -> None:
+        """An undo or redo (not the first do) wrote `command`'s article."""
+
+    def cannot_undo(self, command: FieldEdit) -> None:
+        """`command` cannot be undone: there is no old value to write back."""
 
 
 def _short(title: str, limit: int = 48) -> str:
@@ -47,6 +54,10 @@ class FieldEdit(QUndoCommand):
         self.old = old
         self.new = new
         self.stale = False  # the editor kept a conflicting disk value: nothing to undo
+        # A later step merged into this one is deleted by the stack while its
+        # write may still be on its way; its answer then belongs to this command.
+        self.merged_into: FieldEdit | None = None
+        self._done_once = False
         self._update_text()
 
     def _update_text(self) -> None:
@@ -60,10 +71,23 @@ class FieldEdit(QUndoCommand):
     def redo(self) -> None:
         if not self.stale:
             self.sink.submit_edit(self.relpath, {self.name: self.new}, {self.name: self.old}, self)
+            if self._done_once:  # a redo, not the push itself
+                self.sink.revisit(self)
+        self._done_once = True
 
     def undo(self) -> None:
-        if not self.stale:
-            self.sink.submit_edit(self.relpath, {self.name: self.old}, {self.name: self.new}, self)
+        if self.stale:
+            return
+        if self.old is None:
+            # The field was missing or invalid. The core writes values; it never
+            # removes a key, so there is nothing to write back. The step leaves
+            # the stack (obsolete), and the next undo is the one before it.
+            self.stale = True
+            self.setObsolete(True)
+            self.sink.cannot_undo(self)
+            return
+        self.sink.submit_edit(self.relpath, {self.name: self.old}, {self.name: self.new}, self)
+        self.sink.revisit(self)
 
     def id(self) -> int:
         # Consecutive quality steps on one article undo as one step (57 -> 60).
@@ -74,13 +98,15 @@ class FieldEdit(QUndoCommand):
                 or other.name != self.name or self.stale or other.stale):
             return False
         self.new = other.new
+        other.merged_into = self
         self._update_text()
         return True
 
-    def mark_stale(self) -> None:
-        """The editor chose the disk value in a conflict: this decision never happened."""
+    def mark_stale(self, note: str = "kept disk value") -> None:
+        """The editor chose the disk value in a conflict (or the write failed):
+        this decision never happened."""
         self.stale = True
-        self.setText(self.text() + " (kept disk value)")
+        self.setText(f"{self.text()} ({note})")
         self.setObsolete(True)
 
     def rebase(self, disk_value: Any, value: Any) -> None:
@@ -89,3 +115,13 @@ class FieldEdit(QUndoCommand):
         self.old = disk_value
         self.new = value
         self._update_text()
+
+
+def live_command(command: Any) -> FieldEdit | None:
+    """The command that stands for `command` now: itself, or the one it was
+    merged into (the stack deletes merged steps), or None when it is gone."""
+    while isinstance(command, FieldEdit):
+        if shiboken6.isValid(command):
+            return command
+        command = command.merged_into
+    return None

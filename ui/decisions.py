@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from ui.commands import FieldEdit, describe_value
+from ui.commands import FieldEdit, describe_value, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
 from ui.queue_model import ArticleTableModel
 from ui.writer_thread import SerialWriter, WriteJob
@@ -31,6 +31,7 @@ class DecisionDesk(QObject):
     message = Signal(str)  # the last write's result, for the status bar
     rowTouched = Signal(str)  # relpath whose pending state or values changed
     conflictClosed = Signal()  # the dialog is gone: the queue should have focus again
+    revisited = Signal(str)  # an undo or redo wrote this relpath: the editor's place goes there
 
     def __init__(self, model: ArticleTableModel, dialog_parent: QWidget) -> None:
         super().__init__(dialog_parent)
@@ -57,8 +58,12 @@ class DecisionDesk(QObject):
 
     def decide(self, relpath: str, name: str, old: Any, new: Any) -> bool:
         """Push the decision `name: old -> new` (which writes it). False if it changes nothing."""
-        if type(old) is type(new) and old == new:
+        if _same(old, new):
             self.message.emit(f"{self.title(relpath)}: {name} is already {describe_value(name, new)}")
+            # What the editor saw may be stale (changed on disk, not reported yet):
+            # the writer confirms it. Nothing is written if the file agrees; if it
+            # does not, the conflict dialog asks, as for any other decision.
+            self.submit_edit(relpath, {name: new}, {name: old}, None)
             return False
         self.undo_stack.push(FieldEdit(self, relpath, self.title(relpath), name, old, new))
         return True
@@ -72,6 +77,21 @@ class DecisionDesk(QObject):
         self.model.begin_write(relpath, changes)
         self.writer.submit(self.queue, relpath, changes, expected, tag=command)
         self.rowTouched.emit(relpath)
+
+    def follow_renames(self, renamed: dict[str, str]) -> None:
+        """Files renamed on disk: their decisions can still be undone, at the new path."""
+        for i in range(self.undo_stack.count()):
+            command = self.undo_stack.command(i)
+            if isinstance(command, FieldEdit) and command.relpath in renamed:
+                command.relpath = renamed[command.relpath]
+
+    def revisit(self, command: FieldEdit) -> None:
+        self.revisited.emit(command.relpath)
+
+    def cannot_undo(self, command: FieldEdit) -> None:
+        self.message.emit(
+            f"Cannot undo: {command.name} was not set before, and Copydesk never removes a value — "
+            f"{self.title(command.relpath)} stays {describe_value(command.name, command.new)}")
 
     # --- results ----------------------------------------------------------------------
     @Slot(object)
@@ -88,7 +108,15 @@ class DecisionDesk(QObject):
         if result.status == "conflict":
             disk = result.disk_values.get(name)
             saw = (job.expected or {}).get(name)
-            if type(disk) is type(saw) and disk == saw and self._retries.get(key, 0) < RACE_RETRIES:
+            mine = job.changes[name]
+            if _same(disk, mine):
+                # Changed on disk, but to what the editor asked for: nothing to ask about.
+                self._retries.pop(key, None)
+                self.model.end_write(relpath, job.changes, ok=True, disk_values=result.disk_values)
+                self.message.emit(f"Unchanged: {title} — {name} is already {describe_value(name, disk)} on disk")
+                self.rowTouched.emit(relpath)
+                return
+            if _same(disk, saw) and self._retries.get(key, 0) < RACE_RETRIES:
                 # The file changed while we saved, but not this field: rebase and try again.
                 self._retries[key] = self._retries.get(key, 0) + 1
                 self.model.end_write(relpath, job.changes, ok=True, disk_values=None)
@@ -97,19 +125,21 @@ class DecisionDesk(QObject):
             self._retries.pop(key, None)
             self.model.end_write(relpath, job.changes, ok=True, disk_values=result.disk_values)
             self.message.emit(f"Changed on disk: {title} — {result.message}")
-            self._raise_conflict(Conflict(relpath, title, name, saw, job.changes[name], disk, job.tag))
+            self._raise_conflict(Conflict(relpath, title, name, saw, mine, disk, live_command(job.tag)))
         elif result.ok:
             self._retries.pop(key, None)
             self.model.end_write(relpath, job.changes, ok=True, disk_values=result.disk_values)
             note = f" ({result.warning})" if result.warning else ""
             verb = "Saved" if result.status == "written" else "Unchanged"
-            self.message.emit(f"{verb}: {title} — {result.message}{note}")
+            if result.status == "written" or job.tag is not None:  # (a confirmed "already" says nothing new)
+                self.message.emit(f"{verb}: {title} — {result.message}{note}")
         else:
             self._retries.pop(key, None)
             # The overlay goes, the row shows what is on disk and why the write failed.
             self.model.end_write(relpath, job.changes, ok=False, disk_values=result.disk_values,
                                  message=result.message)
             self.message.emit(f"Not saved: {relpath}: {result.message}")
+            self._forget(live_command(job.tag))
         self.rowTouched.emit(relpath)
 
     # --- conflicts ------------------------------------------------------------------
@@ -134,18 +164,32 @@ class DecisionDesk(QObject):
         self.conflict_dialog = dialog
         dialog.open()  # asynchronous: the event loop (and the watcher) keep running
 
+    def _forget(self, command: FieldEdit | None) -> None:
+        """A decision whose write failed never happened: it leaves the undo
+        history, so the next Ctrl+Z takes back a decision that did land."""
+        if command is None or command.stale:
+            return
+        command.mark_stale("not saved")
+        stack = self.undo_stack
+        if stack.index() > 0 and stack.command(stack.index() - 1) is command:
+            stack.undo()  # an obsolete command is removed, not undone: nothing is written
+        # Deeper in the history it is dropped when undo or redo reaches it.
+
     @Slot(object, str)
     def _on_conflict_resolved(self, conflict: Conflict, choice: str) -> None:
         self.conflict_dialog = None
-        command = conflict.command
+        command = live_command(conflict.command)
         if choice == APPLY_MINE:
-            if isinstance(command, FieldEdit):
-                command.rebase(conflict.disk, conflict.mine)
             # `expected` is now the disk value the dialog showed: if it moved again, ask again.
-            self.submit_edit(conflict.relpath, {conflict.name: conflict.mine},
-                             {conflict.name: conflict.disk}, command)
+            if command is not None:
+                command.rebase(conflict.disk, conflict.mine)
+                self.submit_edit(conflict.relpath, {conflict.name: conflict.mine},
+                                 {conflict.name: conflict.disk}, command)
+            else:  # an "already" that the disk contradicted: applying it is a decision of its own
+                self.undo_stack.push(FieldEdit(self, conflict.relpath, conflict.title, conflict.name,
+                                               conflict.disk, conflict.mine))
         else:
-            if isinstance(command, FieldEdit):
+            if command is not None:
                 command.mark_stale()
             self.message.emit(f"Kept the disk value: {conflict.title} — {conflict.name} is "
                               f"{describe_value(conflict.name, conflict.disk)}")
@@ -163,3 +207,8 @@ class DecisionDesk(QObject):
         """At exit: drop open questions, let queued writes land."""
         self.close_conflicts()
         self.writer.close()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as the file would hold them (True is not 1)."""
+    return type(a) is type(b) and a == b

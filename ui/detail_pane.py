@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.model import QUALITY_MAX, QUALITY_MIN
 from ui.queue_model import format_date, format_heat
+from ui.wrap_row import WrapRow
 
 _PILLS = {
     "published": ("Published", "#e3f4e5", "#1b5e20"),
@@ -172,6 +173,8 @@ class DetailPane(QWidget):
         self.quality_spin.setToolTip("Quality 0 to 100 (+/- step 1, ]/[ step 10)")
         self.quality_spin.setAccessibleName("Quality")
         self.quality_spin.valueChanged.connect(self._on_spin)
+        self.quality_spin.installEventFilter(self)  # how it got focus: see hands_focus_back
+        self._spin_clicked = False
 
         self.quality_slider = QSlider(Qt.Orientation.Horizontal)
         self.quality_slider.setObjectName("qualitySlider")
@@ -179,6 +182,8 @@ class DetailPane(QWidget):
         self.quality_slider.setPageStep(10)
         self.quality_slider.setToolTip("Quality 0 to 100")
         self.quality_slider.setAccessibleName("Quality slider")
+        # A drag or a click on the groove leaves the keyboard with the queue; Tab still reaches it.
+        self.quality_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.quality_slider.valueChanged.connect(self._on_slider_moved)
         self.quality_slider.sliderReleased.connect(self._on_slider_released)
 
@@ -193,17 +198,26 @@ class DetailPane(QWidget):
 
         decision = QGroupBox("Decision")
         decision.setAccessibleName("Decision")
-        row = QHBoxLayout(decision)
-        row.addWidget(self.status_pill)
-        row.addSpacing(6)
-        row.addWidget(self.published)
-        row.addSpacing(18)
+        status = QWidget()
+        status_row = QHBoxLayout(status)
+        status_row.setContentsMargins(0, 0, 0, 0)
+        status_row.addWidget(self.status_pill)
+        status_row.addSpacing(6)
+        status_row.addWidget(self.published)
+        status_row.addStretch(1)  # the pill keeps its size when the row wraps
+        quality = QWidget()
+        quality_row = QHBoxLayout(quality)
+        quality_row.setContentsMargins(0, 0, 0, 0)
         quality_label = QLabel("&Quality")
         quality_label.setBuddy(self.quality_spin)
-        row.addWidget(quality_label)
-        row.addWidget(self.quality_spin)
-        row.addWidget(self.quality_slider, 1)
-        row.addWidget(self.saving)
+        quality_row.addWidget(quality_label)
+        quality_row.addWidget(self.quality_spin)
+        self.quality_slider.setMinimumWidth(80)
+        quality_row.addWidget(self.quality_slider, 1)
+        quality_row.addWidget(self.saving)
+        # In a narrow pane the quality controls go under the toggle, not over it.
+        self.decision_row = WrapRow(status, quality, spacing=30)
+        QVBoxLayout(decision).addWidget(self.decision_row)
         self.decision = decision
 
         # --- the article ---
@@ -221,7 +235,10 @@ class DetailPane(QWidget):
             value = QLabel()
             value.setTextFormat(Qt.TextFormat.RichText)  # values are escaped; links are anchors
             value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            # Only the links take keyboard focus: a Tab stop on plain text shows
+            # no focus at all, and a keyboard user would not know where they are.
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction if name == "Links"
+                                          else Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setOpenExternalLinks(True)  # links open in the editor's browser
             value.setAccessibleName(name)
             self._fact_labels[name] = value
@@ -254,8 +271,13 @@ class DetailPane(QWidget):
         body_layout.addWidget(self.related_box)
         body_layout.addStretch(1)
         scroll = QScrollArea()
+        scroll.setObjectName("articleScroll")
+        scroll.setAccessibleName("Article")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # It takes Tab focus (arrow keys then scroll the article); show that it has it.
+        scroll.setStyleSheet("QScrollArea#articleScroll { border: 1px solid transparent; }"
+                             " QScrollArea#articleScroll:focus { border: 1px solid palette(highlight); }")
         scroll.setWidget(body)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
@@ -271,6 +293,7 @@ class DetailPane(QWidget):
         self.tabs.addTab(scroll, "&Article")
         self.tabs.addTab(self.raw, "&Front matter")
         self.tabs.setAccessibleName("Article or raw front matter")
+        self.tabs.tabBar().setAccessibleName("Article or raw front matter")
         # An unreadable file has no article to show, only its text: switch to
         # it, and back to the editor's own choice for the next readable one.
         self._preferred_tab = 0
@@ -323,10 +346,13 @@ class DetailPane(QWidget):
         if summary.error:
             self.title.setText(summary.path.rsplit("/", 1)[-1])
             self.byline.setText(summary.path)
+            # A position means the text is wrong; without one it is the file itself
+            # (permissions, encoding, size), which a text editor may not fix.
+            hint = ("Fix it in a text editor; this row updates as soon as it is saved."
+                    if summary.error_line is not None else "This row updates as soon as the file changes.")
             self.error_banner.setText(
                 "<b>This file cannot be read, so it cannot be edited here.</b><br>"
-                + html.escape(summary.error)
-                + "<br><small>Fix it in a text editor; this row updates as soon as it is saved.</small>")
+                + html.escape(summary.error) + f"<br><small>{hint}</small>")
             self.error_banner.show()
             self.warnings.hide()
             self.excerpt.setText("")
@@ -473,6 +499,18 @@ class DetailPane(QWidget):
         self.raw.setExtraSelections([selection])
         self.raw.setTextCursor(QTextCursor(block))
         self.raw.centerCursor()
+
+    @property
+    def hands_focus_back(self) -> bool:
+        """After a quality chosen with the mouse, the queue should take the keyboard
+        back (the next J is a move again); a keyboard user who tabbed into the
+        spin box keeps it."""
+        return not self.quality_spin.hasFocus() or self._spin_clicked
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.quality_spin and event.type() == QEvent.Type.FocusIn:
+            self._spin_clicked = event.reason() == Qt.FocusReason.MouseFocusReason
+        return super().eventFilter(watched, event)
 
     # --- editor actions ---------------------------------------------------------
     @Slot(bool)

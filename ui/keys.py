@@ -53,4 +53,5 @@ HELP_ROWS: tuple[tuple[str, str], ...] = (
     ("F5", "rescan"),
     ("Ctrl+O", "open a folder"),
     ("Ctrl+1 … Ctrl+4", "quick filter: all, unpublished, published, errors"),
+    ("F1", "this table, in the window"),
 )

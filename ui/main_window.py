@@ -11,6 +11,7 @@ GUI thread only.
 from __future__ import annotations
 
 import gc
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,8 +19,6 @@ from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -40,9 +39,13 @@ from ui.queue_model import QUICK_FILTERS, SUMMARY_ROLE, ArticleTableModel, Colum
 from ui.queue_view import QueueView
 from ui.settings import WindowSettings, ensure_demo_copy
 from ui.window_menus import QUICK_LABELS, build_actions, build_menus, fill_recent_menu, show_header_menu
+from ui.wrap_row import WrapRow
 
 DEFAULT_WIDTHS = {Column.STATUS: 108, Column.QUALITY: 58, Column.PROVIDER: 132, Column.DATE: 120,
                   Column.TOPICS: 124, Column.HEAT: 48, Column.FILE: 220}
+# A renamed file arrives under its new name before the old one is declared gone.
+RENAME_WINDOW_S = 3.0
+TITLE_MIN_WIDTH = 220  # the title takes the room left, but no less: a narrow window scrolls sideways
 
 
 class MainWindow(QMainWindow):
@@ -59,6 +62,7 @@ class MainWindow(QMainWindow):
         self._auto_select = True  # select the top row until the editor picks one
         self._selecting = False
         self._closed = False
+        self._arrivals: dict[str, float] = {}  # relpath -> when it appeared on disk (renames)
 
         self.setWindowTitle("Copydesk")
         self.setWindowIcon(app_icon())
@@ -91,8 +95,8 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(False)
         for column, width in DEFAULT_WIDTHS.items():
             header.resizeSection(column, width)
-        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
+        self.table.set_stretch_column(Column.TITLE, TITLE_MIN_WIDTH)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.setColumnHidden(Column.FILE, True)
         self.table.setColumnHidden(Column.IMAGE, True)
@@ -134,17 +138,14 @@ class MainWindow(QMainWindow):
         self._counts_timer.setInterval(100)
         self._counts_timer.timeout.connect(self._update_counts)
 
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.quick_tabs)
-        top.addStretch(1)
-        top.addWidget(self.filter_edit, 2)
+        # In a narrow window the filter box goes under the quick filters, which stay whole.
+        self.top_row = WrapRow(self.quick_tabs, self.filter_edit, gap_stretch=1, second_stretch=2)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 0, 0)
         left_layout.setSpacing(4)
-        left_layout.addLayout(top)
+        left_layout.addWidget(self.top_row)
         left_layout.addWidget(self.table, 1)
 
         self.detail = DetailPane(image_loader=self.images)
@@ -202,9 +203,10 @@ class MainWindow(QMainWindow):
             lambda pos: show_header_menu(self, pos))
         self.thumbnails_action.toggled.connect(self.set_thumbnails)
         self.remote_images_action.toggled.connect(self._on_remote_images_toggled)
-        self.desk.message.connect(self.write_label.setText)
+        self.desk.message.connect(self._show_write_message)
         self.desk.rowTouched.connect(self._on_row_touched)
         self.desk.conflictClosed.connect(self._on_conflict_closed)
+        self.desk.revisited.connect(self._on_revisited)
 
         self.bridge.opened.connect(self._on_opened)
         self.bridge.openFailed.connect(self._on_open_failed)
@@ -231,7 +233,7 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([860, 500])
         if (header := s.state("header")) is not None:
             self.table.horizontalHeader().restoreState(header)
-            self.table.horizontalHeader().setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+            self.table.set_stretch_column(Column.TITLE, TITLE_MIN_WIDTH)
         with QSignalBlocker(self.filter_edit):
             self.filter_edit.setText(s.filter_text)
         self.proxy.set_text(s.filter_text)
@@ -261,6 +263,7 @@ class MainWindow(QMainWindow):
         self.queue = None
         self.desk.set_queue(None)  # old decisions belong to the old folder
         self.model.clear()
+        self._arrivals.clear()
         self._auto_select = True
         self._sort_timer.stop()
         self.model.defer_sorting = False
@@ -368,10 +371,13 @@ class MainWindow(QMainWindow):
     def _on_changes(self, changes: list[Any]) -> None:
         removed = [c.path for c in changes if c.kind == "removed"]
         updated = [c.summary for c in changes if c.kind != "removed" and c.summary is not None]
-        with self.table.keep_place():
+        renamed = self._renames(removed, updated)
+        with self.table.keep_place(renamed=renamed):
             changed = self.model.upsert(updated) if updated else set()
             if removed:
                 self.model.remove(removed)
+        if renamed:
+            self.desk.follow_renames(renamed)
         outside = sum(1 for c in changes if getattr(c, "by", "outside") == "outside")
         if outside:
             self.show_notice(f"{outside:,} file{'s' if outside != 1 else ''} changed on disk", 8000)
@@ -379,6 +385,22 @@ class MainWindow(QMainWindow):
         if current is not None and current in removed and self.model.state(current) is None:
             self.detail.show_nothing("This article was removed from disk")
         self._after_update(changed)
+
+    def _renames(self, removed: list[str], updated: list[Any]) -> dict[str, str]:
+        """Which removed rows reappeared under another name. A renamed file's
+        new name arrives first; the old one is declared removed a grace period
+        later, so recent arrivals are remembered for a little while."""
+        now = time.monotonic()
+        fresh = [s for s in updated if self.model.state(s.path) is None]
+        renamed: dict[str, str] = {}
+        if removed:
+            self._arrivals = {p: t for p, t in self._arrivals.items()
+                              if now - t < RENAME_WINDOW_S and self.model.state(p) is not None}
+            earlier = [self.model.summary(p) for p in self._arrivals]
+            renamed = self.model.renames(removed, fresh + earlier)
+        for s in fresh:
+            self._arrivals[s.path] = now
+        return renamed
 
     def _after_update(self, changed: set[str], *, counts: bool = True) -> None:
         if counts:
@@ -402,6 +424,11 @@ class MainWindow(QMainWindow):
             self.table.select_row(row)
         finally:
             self._selecting = False
+
+    @Slot(str)
+    def _show_write_message(self, text: str) -> None:
+        self.write_label.setText(text)
+        self.write_label.setToolTip(text)  # a long title can push the end of the line out of view
 
     def show_notice(self, text: str, msec: int) -> None:
         """Folder-level news (scan done, files changed, index rebuilt), beside the counts."""
@@ -549,12 +576,23 @@ class MainWindow(QMainWindow):
         relpath = self._editable_current()
         if relpath is not None:
             self._decide(relpath, "quality", self.model.shown_value(relpath, "quality"), value)
+        if self.detail.hands_focus_back:
+            self.table.setFocus()  # a click in the pane is not a move into it
 
     @Slot(str)
     def _on_row_touched(self, relpath: str) -> None:
         self._counts_timer.start()  # a landed write may move the row between published and not
         if relpath == self.current_relpath():
             self._show_current(reload=False)
+
+    @Slot(str)
+    def _on_revisited(self, relpath: str) -> None:
+        # Undo and redo take the editor to the article they change, so the
+        # change is seen (and an auto-advanced P can be decided again).
+        row = self.table.row_of_relpath(relpath)
+        if row >= 0 and relpath != self.current_relpath():
+            self._auto_select = False
+            self.table.select_row(row)
 
     @Slot()
     def _on_conflict_closed(self) -> None:

@@ -333,6 +333,31 @@ class ArticleTableModel(QAbstractTableModel):
                 published += 1
         return len(self._rows), published, errors
 
+    def renames(self, removed: Iterable[str], arrived: Iterable[Any]) -> dict[str, str]:
+        """Old relpath -> new relpath for rows that leave while a row with the
+        same article has just arrived (`mv`, `git mv`, a save under a new name
+        then a delete): every field equal but the path and the mtime. Only
+        one-to-one matches count."""
+        def key(summary: Any) -> Any:
+            return replace(summary, path="", mtime_ns=0)
+
+        removed = set(removed)
+        new: dict[Any, list[str]] = {}
+        for s in arrived:
+            if s.path not in removed:
+                new.setdefault(key(s), []).append(s.path)
+        if not new:
+            return {}
+        found: dict[str, str] = {}
+        taken: set[str] = set()
+        for path in removed:
+            state = self._rows.get(path)
+            candidates = new.get(key(state.summary), []) if state is not None else []
+            if len(candidates) == 1 and candidates[0] not in taken:
+                found[path] = candidates[0]
+                taken.add(candidates[0])
+        return found
+
     def row_state_for_filter(self, source_row: int) -> RowState:
         return self._rows[self._order[source_row]]
 

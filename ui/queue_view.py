@@ -1,16 +1,19 @@
 """The queue table widget: one selected row at a time, uniform row heights,
 a placeholder when empty, and `keep_place()`, which holds the editor's place
 (selected article and its position on screen) while rows arrive, change,
-move or disappear underneath.
+move or disappear underneath. Re-sorts that happen outside `keep_place()`
+(a header click, a landed write moving its row) keep the selected article
+where it was on screen too, and a header click always shows it.
 
 GUI thread only.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -39,9 +42,51 @@ class QueueView(QTableView):
         vertical.hide()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring at 10k rows
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.horizontalHeader().setHighlightSections(False)
-        self.horizontalHeader().setSortIndicatorShown(True)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSortIndicatorShown(True)
+        # Connected after setSortingEnabled: runs once the model has sorted.
+        header.sortIndicatorChanged.connect(self._after_sort)
+        header.sectionResized.connect(self._on_section_resized)
+        header.installEventFilter(self)  # the header's width is the viewport's
         self.placeholder = "Opening…"
+        self._keeping_place = False
+        self._layout_anchor: tuple[str, int] | None = None
+        self._stretch: tuple[int, int] | None = None  # (column, minimum width)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.layoutAboutToBeChanged.connect(self._before_layout_change)
+            model.layoutChanged.connect(self._after_layout_change)
+
+    # --- the title column: takes the room the others leave, but never less than a minimum ---
+    def set_stretch_column(self, column: int, minimum: int) -> None:
+        """Like QHeaderView's Stretch mode, with a floor: in a narrow window
+        the table scrolls sideways instead of squeezing the titles to nothing."""
+        self._stretch = (column, minimum)
+        self.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        self._fit_stretch_column()
+
+    def _fit_stretch_column(self) -> None:
+        if self._stretch is None:
+            return
+        column, minimum = self._stretch
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != column and not header.isSectionHidden(c))
+        width = max(minimum, self.viewport().width() - others)
+        if header.sectionSize(column) != width:
+            header.resizeSection(column, width)
+
+    def _on_section_resized(self, logical: int, _old: int, _new: int) -> None:
+        if self._stretch is not None and logical != self._stretch[0]:
+            self._fit_stretch_column()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.horizontalHeader() and event.type() == QEvent.Type.Resize:
+            self._fit_stretch_column()
+        return super().eventFilter(watched, event)
 
     # --- the editor's place ---------------------------------------------------
     def current_relpath(self) -> str | None:
@@ -66,11 +111,16 @@ class QueueView(QTableView):
         return model.mapFromSource(source_index).row()  # type: ignore[attr-defined]
 
     @contextmanager
-    def keep_place(self, *, stay_at_top: bool = False) -> Iterator[None]:
+    def keep_place(self, *, stay_at_top: bool = False,
+                   renamed: Mapping[str, str] | None = None) -> Iterator[None]:
         """Around a model update: keep the selected article selected, and keep
         it (or else the top visible row) at the same height on screen. With
         `stay_at_top`, a view scrolled to the top stays there (while a scan
-        adds rows above an article the editor has not chosen yet)."""
+        adds rows above an article the editor has not chosen yet). `renamed`
+        maps old relpaths to new ones: a renamed article stays selected."""
+        if self._keeping_place:  # nested: the outer one holds the place
+            yield
+            return
         model = self.model()
         bar = self.verticalScrollBar()
         height = max(1, self.verticalHeader().defaultSectionSize())
@@ -88,7 +138,14 @@ class QueueView(QTableView):
         elif model.rowCount() and not at_top:
             top_index = model.index(min(first_visible, model.rowCount() - 1), 0)
             anchor, offset = top_index.data(RELPATH_ROLE), first_visible * height - bar.value()
-        yield
+        self._keeping_place = True
+        try:
+            yield
+        finally:
+            self._keeping_place = False
+        if renamed:
+            current = renamed.get(current, current) if current is not None else None
+            anchor = renamed.get(anchor, anchor) if anchor is not None else None
         if current is not None:
             row = self.row_of_relpath(current)
             if row < 0 and model.rowCount():
@@ -103,6 +160,35 @@ class QueueView(QTableView):
                 bar.setValue(row * height - offset)
         elif at_top:
             bar.setValue(0)
+
+    # --- re-sorts outside keep_place() ------------------------------------------------
+    def _before_layout_change(self, *_args: Any) -> None:
+        self._layout_anchor = None
+        index = self.currentIndex()
+        if self._keeping_place or not index.isValid():
+            return
+        height = max(1, self.verticalHeader().defaultSectionSize())
+        offset = index.row() * height - self.verticalScrollBar().value()
+        if -height < offset < self.viewport().height():  # on screen: keep it at that height
+            self._layout_anchor = (index.data(RELPATH_ROLE), offset)
+
+    def _after_layout_change(self, *_args: Any) -> None:
+        anchor, self._layout_anchor = self._layout_anchor, None
+        if anchor is None or self._keeping_place:
+            return
+        row = self.row_of_relpath(anchor[0])
+        if row >= 0:
+            self.updateGeometries()
+            height = max(1, self.verticalHeader().defaultSectionSize())
+            self.verticalScrollBar().setValue(row * height - anchor[1])
+
+    def _after_sort(self, *_args: Any) -> None:
+        # The editor sorted: the article they are on stays in view (it was kept
+        # at its height if it was on screen; otherwise it is brought into view).
+        index = self.currentIndex()
+        if index.isValid():
+            self.updateGeometries()
+            self.scrollTo(index)
 
     # --- empty state ----------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -197,7 +197,7 @@ def show_header_menu(window: MainWindow, pos: object) -> None:
 
 
 def show_keys(window: MainWindow) -> None:
-    rows = "".join(f"<tr><td style='padding:2px 16px 2px 0'><b>{k}</b></td><td>{v.replace('`', '')}</td></tr>"
+    rows = "".join(f"<tr><td nowrap style='padding:2px 16px 2px 0'><b>{k}</b></td><td>{v.replace('`', '')}</td></tr>"
                    for k, v in HELP_ROWS)
     box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard Shortcuts",
                       f"<table>{rows}</table><p>Queue keys act while the queue has focus.</p>",

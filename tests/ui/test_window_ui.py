@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 
 from app.frontmatter import load_article
@@ -147,9 +147,17 @@ def test_start_folder_is_given_then_last_then_demo(tmp_path: Path, settings: Win
 class RecordingSink:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+        self.revisits: list[str] = []
+        self.refused: list[str] = []
 
     def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any], command: Any) -> None:
         self.calls.append((relpath, changes, expected))
+
+    def revisit(self, command: FieldEdit) -> None:
+        self.revisits.append(command.relpath)
+
+    def cannot_undo(self, command: FieldEdit) -> None:
+        self.refused.append(command.relpath)
 
 
 def test_commands_redo_undo_merge_and_stale(qapp) -> None:
@@ -163,10 +171,12 @@ def test_commands_redo_undo_merge_and_stale(qapp) -> None:
     stack.push(FieldEdit(sink, "a.md", "Article A", "quality", 50, 51))
     stack.push(FieldEdit(sink, "a.md", "Article A", "quality", 51, 52))
     assert stack.count() == 2 and stack.undoText() == "Quality 50 → 52 on “Article A”"
+    assert sink.revisits == []  # doing is not revisiting
     stack.undo()
     assert sink.calls[-1] == ("a.md", {"quality": 50}, {"quality": 52})
     stack.redo()
     assert sink.calls[-1] == ("a.md", {"quality": 52}, {"quality": 50})
+    assert sink.revisits == ["a.md", "a.md"]
     stack.push(FieldEdit(sink, "b.md", "Article B", "quality", None, 1))
     assert stack.undoText() == "Quality not set → 1 on “Article B”"
     stale = FieldEdit(sink, "c.md", "Article C", "published", True, False)
@@ -176,6 +186,9 @@ def test_commands_redo_undo_merge_and_stale(qapp) -> None:
     stack.undo()  # the editor kept the disk value: undoing writes nothing
     assert len(sink.calls) == calls
     assert stack.undoText() == "Quality not set → 1 on “Article B”"
+    stack.undo()  # there is no old value to write back: refused, and the step leaves the stack
+    assert len(sink.calls) == calls and sink.refused == ["b.md"]
+    assert stack.undoText() == "Quality 50 → 52 on “Article A”" and not stack.canRedo()
 
 
 def test_window_works_on_a_nested_synthetic_folder(qtbot, make_window, synthetic_folder: Path) -> None:
@@ -203,3 +216,83 @@ def test_a_missing_folder_says_so(qtbot, make_window, queue_folder: Path, tmp_pa
     assert window.model.rowCount() == 0 and window.queue is None
     qtbot.keyClick(window.table, Qt.Key.Key_P)  # nothing to decide on, and no crash
     assert window.detail.relpath is None
+
+
+def test_a_narrow_window_wraps_rows_instead_of_clipping_them(qtbot, make_window, queue_folder: Path) -> None:
+    window = make_window(queue_folder)
+    detail = window.detail
+    window.resize(800, 560)
+    tabs = window.quick_tabs
+    qtbot.waitUntil(lambda: window.top_row.wrapped and detail.decision_row.wrapped
+                    and tabs.width() >= tabs.sizeHint().width(), timeout=4000)  # no scroll arrows
+    assert window.filter_edit.width() >= 260
+    for widget in (detail.status_pill, detail.published):  # the decision is not clipped
+        assert widget.width() >= widget.sizeHint().width(), widget
+    assert detail.quality_slider.width() >= 80
+    window.resize(1600, 700)
+    qtbot.waitUntil(lambda: not window.top_row.wrapped and not detail.decision_row.wrapped, timeout=4000)
+
+
+def test_tab_stops_in_the_detail_pane_are_ones_that_show_focus(qtbot, make_window, queue_folder: Path) -> None:
+    window = make_window(queue_folder)
+    qtbot.waitUntil(lambda: window.detail.article is not None, timeout=6000)
+    stops = []
+    widget = window.table.nextInFocusChain()
+    while widget is not window.table:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisibleTo(window):
+            stops.append(widget)
+        widget = widget.nextInFocusChain()
+    names = [w.accessibleName() for w in stops]
+    for plain in ("Topics", "Heat", "Category", "Type", "Secured", "File"):  # text, not links
+        assert plain not in names
+    assert "Links" in names and "Article" in names
+    unnamed = [w for w in stops if not w.accessibleName() and w.objectName() != "qt_spinbox_lineedit"]
+    assert not unnamed, [type(w).__name__ for w in unnamed]  # (a spin box speaks for its line edit)
+
+
+def test_error_banner_advice_fits_the_error(qtbot, tmp_path: Path) -> None:
+    from app.summary import ArticleSummary
+    from ui.detail_pane import DetailPane
+
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.show_summary(ArticleSummary("a.md", error="line 2, column 9: YAML error", error_line=2, error_column=9),
+                      tmp_path, pending={})
+    assert "text editor" in pane.error_banner.text()
+    pane.show_summary(ArticleSummary("b.md", error="permission denied"), tmp_path, pending={})
+    assert "permission denied" in pane.error_banner.text()
+    assert "text editor" not in pane.error_banner.text()  # no text editor fixes a file's permissions
+
+
+def test_clicking_the_quality_controls_hands_the_keys_back_to_the_queue(qtbot, make_window,
+                                                                      queue_folder: Path) -> None:
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider, QStyleOptionSpinBox
+
+    window = make_window(queue_folder)
+    detail = window.detail
+    path = queue_folder / "e.md"
+    spin = detail.quality_spin
+    qtbot.waitUntil(lambda: detail.relpath == "e.md" and spin.value() == 95, timeout=6000)
+    option = QStyleOptionSpinBox()
+    spin.initStyleOption(option)
+    up = spin.style().subControlRect(QStyle.ComplexControl.CC_SpinBox, option,
+                                     QStyle.SubControl.SC_SpinBoxUp, spin)
+    qtbot.mouseClick(spin, Qt.MouseButton.LeftButton, pos=up.center())  # 95 -> 96
+    qtbot.waitUntil(lambda: load_article(path).quality == 96, timeout=8000)
+    assert window.table.hasFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_J)
+    assert window.current_relpath() == "d.md"  # J is a move again, not a letter in the spin box
+    qtbot.waitUntil(lambda: detail.relpath == "d.md" and spin.value() == 40, timeout=6000)
+
+    slider = detail.quality_slider
+    slider_option = QStyleOptionSlider()
+    slider.initStyleOption(slider_option)
+    groove = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, slider_option,
+                                           QStyle.SubControl.SC_SliderGroove, slider)
+    qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(groove.left() + 2, groove.center().y()))
+    qtbot.waitUntil(lambda: load_article(queue_folder / "d.md").quality == 30, timeout=8000)  # a page down
+    assert window.table.hasFocus()
+
+    spin.setFocus(Qt.FocusReason.TabFocusReason)  # a keyboard user tabbed here: the spin box keeps the keys
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert spin.hasFocus()
