@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     set_cmd = sub.add_parser("set", help="set published and/or quality in article files",
                              description="Edit each FILE in place, changing only the edited values.")
     set_cmd.add_argument("--published", type=_parse_bool, metavar="true|false")
-    set_cmd.add_argument("--quality", type=_parse_quality, metavar="N",
+    set_cmd.add_argument("--quality", type=parse_quality, metavar="N",
                          help=f"a whole number from {QUALITY_MIN} to {QUALITY_MAX}")
     set_cmd.add_argument("files", nargs="+", metavar="FILE")
     set_cmd.set_defaults(handler=_cmd_set)
@@ -85,7 +85,8 @@ def _parse_bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, not {text!r}")
 
 
-def _parse_quality(text: str) -> int:
+def parse_quality(text: str) -> int:
+    """An argparse type: a whole number from QUALITY_MIN to QUALITY_MAX."""
     try:
         value = int(text)
     except ValueError:

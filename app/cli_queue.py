@@ -6,23 +6,27 @@ The queue module is imported inside each command so `copydesk --help` stays quic
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import math
 import os
 import queue as queue_module
 import shutil
 import signal
 import sys
-from collections.abc import Iterable
-from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C escaper
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]  # C escapers
 from typing import TYPE_CHECKING, Any
 
-from app.model import QUALITY_MAX, QUALITY_MIN
+from app.cli import parse_quality
 
 if TYPE_CHECKING:
     from app.summary import ArticleSummary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C (128 + SIGINT); 143 for SIGTERM
 
 
 def register(subparsers: Any) -> None:
@@ -35,8 +39,8 @@ def register(subparsers: Any) -> None:
                           help="print a JSON array with one object per article")
     list_cmd.add_argument("--published", choices=("yes", "no"),
                           help="only published (yes) or not published (no, including missing)")
-    list_cmd.add_argument("--min-quality", type=_quality, metavar="N", help="only quality >= N")
-    list_cmd.add_argument("--max-quality", type=_quality, metavar="N", help="only quality <= N")
+    list_cmd.add_argument("--min-quality", type=parse_quality, metavar="N", help="only quality >= N")
+    list_cmd.add_argument("--max-quality", type=parse_quality, metavar="N", help="only quality <= N")
     list_cmd.add_argument("--errors", action="store_true", help="only files that cannot be read")
     list_cmd.add_argument("--search", metavar="TEXT",
                           help="only rows whose title, excerpt, provider, topics or path contain TEXT "
@@ -56,11 +60,12 @@ def register(subparsers: Any) -> None:
         "watch", help="print a JSON line for each change under a folder",
         description='Print one JSON object per line as changes settle: {"event": "added"|"changed"|'
                     '"removed", "path": ..., "by": "outside"|"copydesk"}. Runs until interrupted; '
-                    "Ctrl-C exits with status 0.")
+                    "Ctrl-C exits with status 0; if FOLDER itself is deleted or moved away, "
+                    "the last lines report its files removed and the status is 1.")
     watch_cmd.add_argument("folder", metavar="FOLDER")
     watch_cmd.add_argument("--poll", action="store_true",
                            help="watch by polling instead of inotify (network shares)")
-    watch_cmd.add_argument("--rescan-interval", type=float, default=300.0, metavar="SECONDS",
+    watch_cmd.add_argument("--rescan-interval", type=_seconds, default=300.0, metavar="SECONDS",
                            help="full rescan as a backstop every SECONDS (default 300; 0 disables)")
     _index_options(watch_cmd)
     watch_cmd.set_defaults(handler=_cmd_watch)
@@ -71,13 +76,14 @@ def _index_options(parser: argparse.ArgumentParser) -> None:
                         help="neither read nor write the cache index (parse every file)")
 
 
-def _quality(text: str) -> int:
+def _seconds(text: str) -> float:
+    """A duration: a finite number >= 0 (a negative one would rescan without pause)."""
     try:
-        value = int(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if not QUALITY_MIN <= value <= QUALITY_MAX:
-        raise argparse.ArgumentTypeError(f"must be from {QUALITY_MIN} to {QUALITY_MAX}, not {value}")
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds, not {text}")
     return value
 
 
@@ -90,14 +96,38 @@ def _open_queue(args: argparse.Namespace, **kwargs: Any) -> Any:
     return ReviewQueue(args.folder, use_index=not args.no_index, **kwargs)
 
 
-def _scan_or_interrupt(review_queue: Any) -> Any:
-    """Scan once and close the index; None when the user pressed Ctrl-C (no traceback)."""
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a CI runner's cancel), handled like Ctrl-C."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While inside, SIGTERM raises `_Terminated`, so `finally` blocks run: the
+    index is closed and the parse workers are shut down, not orphaned."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        return review_queue.scan()
-    except KeyboardInterrupt:
-        return None
+        yield
     finally:
-        review_queue.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _scan_or_interrupt(review_queue: Any) -> tuple[Any, int]:
+    """Scan once and close the index: (report, 0), or (None, exit status) when
+    interrupted by Ctrl-C or SIGTERM (no traceback)."""
+    try:
+        with _sigterm_interrupts():
+            try:
+                return review_queue.scan(), EXIT_OK
+            finally:
+                review_queue.stop()
+    except _Terminated:
+        return None, 128 + signal.SIGTERM
+    except KeyboardInterrupt:
+        return None, EXIT_INTERRUPTED
 
 
 def _print_notices(notices: Iterable[str]) -> None:
@@ -137,9 +167,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     review_queue = _open_queue(args)
     if review_queue is None:
         return EXIT_USAGE
-    report = _scan_or_interrupt(review_queue)
+    report, status = _scan_or_interrupt(review_queue)
     if report is None:
-        return EXIT_INTERRUPTED
+        return status
     _print_notices(report.notices)
     rows = select_rows(review_queue.summaries(), published=args.published, min_quality=args.min_quality,
                        max_quality=args.max_quality, errors=args.errors, search=args.search)
@@ -155,6 +185,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _json_value(value: object) -> str:
+    """A number, boolean or null (strings go through the escaper)."""
     if value is None:
         return "null"
     if value is True:
@@ -163,21 +194,45 @@ def _json_value(value: object) -> str:
         return "false"
     if type(value) is int:
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else "null"  # JSON has no NaN or Infinity
+    return json.dumps(value)
 
 
-def json_object(row: ArticleSummary) -> str:
+def json_object(row: ArticleSummary, s: Callable[[str], str] = encode_basestring) -> str:
     """`json.dumps(row.to_json())`, written out by hand: a warm `list --json` of
     10,000 rows spends a third of its time encoding, and this is twice as fast.
-    A test checks it against `json.loads`."""
-    s = encode_basestring
+    A test checks it against `json.loads`.
+
+    A file name that is not UTF-8 reaches us with lone surrogates (os.fsdecode);
+    such a row is written with \\uXXXX escapes, which is valid JSON (and
+    `os.fsencode(json.loads(...)["path"])` gives the name's bytes back), instead
+    of bytes that are not UTF-8."""
     v = _json_value
-    return (f'{{"path": {s(row.path)}, "title": {s(row.title)}, "published": {v(row.published)}, '
+    line = (f'{{"path": {s(row.path)}, "title": {s(row.title)}, "published": {v(row.published)}, '
             f'"quality": {v(row.quality)}, "provider": {s(row.provider)}, "category": {s(row.category)}, '
             f'"published_at": {s(row.published_at)}, "heat": {v(row.heat)}, '
             f'"topics": [{", ".join(map(s, row.topics))}], "image_url": {s(row.image_url)}, '
-            f'"error": {v(row.error)}, "line": {v(row.error_line)}, "column": {v(row.error_column)}, '
-            f'"warnings": [{", ".join(map(s, row.warnings))}]}}')
+            f'"error": {"null" if row.error is None else s(row.error)}, "line": {v(row.error_line)}, '
+            f'"column": {v(row.error_column)}, "warnings": [{", ".join(map(s, row.warnings))}]}}')
+    if not line.isascii() and not _is_utf8(line):
+        return json_object(row, encode_basestring_ascii)
+    return line
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def json_line(obj: object) -> str:
+    """One JSON value on one line, readable (not ASCII-escaped) unless it holds a
+    name that is not UTF-8 (see `json_object`)."""
+    line = json.dumps(obj, ensure_ascii=False)
+    return line if line.isascii() or _is_utf8(line) else json.dumps(obj)
 
 
 def _write_json(rows: list[ArticleSummary]) -> None:
@@ -197,14 +252,68 @@ def _yes_no(value: bool | None) -> str:
     return "-" if value is None else ("yes" if value else "no")
 
 
-def _cut(text: str, width: int) -> str:
+@functools.lru_cache(maxsize=4096)  # a C-level hit: far cheaper than the two lookups
+def _char_width(ch: str) -> int:
+    """Terminal columns of one character: 2 for East Asian wide/fullwidth, 0 for combining marks."""
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _text_width(text: str) -> int:
+    return len(text) if text.isascii() else sum(map(_char_width, text))
+
+
+def _one_line(text: str) -> str:
+    """Text for a table cell: whitespace runs become one space; control and
+    format characters (an ESC sequence in a title, a bidi override) never reach
+    the terminal: format characters are dropped, others shown as U+FFFD."""
     text = " ".join(text.split())
-    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ("" if unicodedata.category(ch) == "Cf" else "\ufffd")
+                   for ch in text)
+
+
+def _cell(text: str, width: int) -> str:
+    """`text` on one line, cut with "…" and padded to exactly `width` terminal columns."""
+    text = _one_line(text)
+    if text.isascii():  # the usual case: one column per character
+        return (text if len(text) <= width else text[:max(0, width - 1)] + "…").ljust(width)
+    used = _text_width(text)
+    if used > width:
+        out: list[str] = []
+        used = 0
+        for ch in text:
+            w = _char_width(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+        used += 1
+    return text + " " * (width - used)
+
+
+def printable_path(path: str) -> str:
+    """A path as one unambiguous printable line: a newline or an ESC in a name
+    is shown as `\\n` / `\\x1b`, a byte that is not UTF-8 as `\\xff`."""
+    if path.isprintable():
+        return path
+    out = []
+    for ch in path:
+        if ch.isprintable():
+            out.append(ch)
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:  # os.fsdecode's stand-in for the byte ord(ch) - 0xDC00
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
 
 
 def _write_table(rows: list[ArticleSummary]) -> None:
     width = shutil.get_terminal_size((120, 24)).columns
-    provider_w = min(18, max([8] + [len(r.provider) for r in rows]))
+    provider_w = min(18, max([8] + [_text_width(r.provider) for r in rows]))
     title_w = max(20, width - (4 + 1 + 4 + 1 + provider_w + 1) - 1 - 40)
     write = sys.stdout.write
     write(f"{'PUB':<4} {'QUAL':>4} {'PROVIDER':<{provider_w}} {'TITLE':<{title_w}} PATH\n")
@@ -212,15 +321,15 @@ def _write_table(rows: list[ArticleSummary]) -> None:
     for row in rows:
         if row.error is not None:
             errors += 1
-            write(f"{'!':<4} {'':>4} {'':<{provider_w}} {_cut('ERROR ' + row.error, title_w):<{title_w}} "
-                  f"{row.path}\n")
+            write(f"{'!':<4} {'':>4} {'':<{provider_w}} {_cell('ERROR ' + row.error, title_w)} "
+                  f"{printable_path(row.path)}\n")
             continue
         published += row.published is True
         quality = "-" if row.quality is None else str(row.quality)
         if row.warnings:
             quality += "?"
-        write(f"{_yes_no(row.published):<4} {quality:>4} {_cut(row.provider, provider_w):<{provider_w}} "
-              f"{_cut(row.title, title_w):<{title_w}} {row.path}\n")
+        write(f"{_yes_no(row.published):<4} {quality:>4} {_cell(row.provider, provider_w)} "
+              f"{_cell(row.title, title_w)} {printable_path(row.path)}\n")
     write(f"{len(rows)} article{'s' if len(rows) != 1 else ''}: {published} published, "
           f"{errors} unreadable\n")
 
@@ -228,32 +337,37 @@ def _write_table(rows: list[ArticleSummary]) -> None:
 # --- check ------------------------------------------------------------------
 
 def format_check_line(folder: str, row: ArticleSummary) -> str:
-    """`path:line:col: message`; parts that are not known are left out (`path: message`)."""
+    """`path:line:col: message`; parts that are not known are left out (`path: message`).
+    Always one line: odd characters in the path are escaped (`printable_path`)."""
     path = os.path.normpath(os.path.join(folder, *row.path.split("/")))
-    where = path
+    where = printable_path(path)
     if row.error_line is not None:
         where += f":{row.error_line}"
         if row.error_column is not None:
             where += f":{row.error_column}"
-    return f"{where}: {row.error_message}"
+    return f"{where}: {printable_path(row.error_message or '')}"
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     review_queue = _open_queue(args)
     if review_queue is None:
         return EXIT_USAGE
-    report = _scan_or_interrupt(review_queue)
+    report, status = _scan_or_interrupt(review_queue)
     if report is None:
-        return EXIT_INTERRUPTED
+        return status
     _print_notices(report.notices)
     broken = [row for row in review_queue.summaries() if row.error is not None]
+    lines = [format_check_line(args.folder, row) for row in broken]
+    # A folder that cannot be listed hides whatever is in it: a check must not pass over it.
+    lines += [f"{printable_path(os.path.normpath(os.path.join(args.folder, rel)))}: cannot read folder: {why}"
+              for rel, why in report.unreadable_folders]
     try:
-        for row in broken:
-            sys.stdout.write(format_check_line(args.folder, row) + "\n")
+        for line in lines:
+            sys.stdout.write(line + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
-    return EXIT_FAILED if broken else EXIT_OK
+    return EXIT_FAILED if lines else EXIT_OK
 
 
 # --- watch ------------------------------------------------------------------
@@ -269,10 +383,11 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     said = 0
+    status = EXIT_OK
     try:
         review_queue.scan()
         review_queue.start_watching(changes.put)  # called on the watcher thread; only enqueues
-        print(f"copydesk: watching {args.folder} ({review_queue.watch_mode}); Ctrl-C stops",
+        print(f"copydesk: watching {printable_path(args.folder)} ({review_queue.watch_mode}); Ctrl-C stops",
               file=sys.stderr, flush=True)
         while True:
             if len(review_queue.notices) > said:
@@ -281,9 +396,12 @@ def _cmd_watch(args: argparse.Namespace) -> int:
             try:
                 batch = changes.get(timeout=0.5)  # a timeout keeps Ctrl-C responsive everywhere
             except queue_module.Empty:
+                if review_queue.folder_gone:  # set after its last batch was queued: all printed
+                    _print_notices(review_queue.notices[said:])
+                    status = EXIT_FAILED
+                    break
                 continue
-            lines = [json.dumps({"event": c.kind, "path": c.path, "by": c.by}, ensure_ascii=False)
-                     for c in batch]
+            lines = [json_line({"event": c.kind, "path": c.path, "by": c.by}) for c in batch]
             sys.stdout.write("\n".join(lines) + "\n")
             sys.stdout.flush()
     except KeyboardInterrupt:
@@ -293,7 +411,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         review_queue.stop()
-    return EXIT_OK
+    return status
 
 
 def _silence_stdout() -> None:

@@ -82,6 +82,28 @@ def _from_db_ino(ino: int) -> int:
     return ino + (1 << 64) if ino < 0 else ino
 
 
+def _storable(row: IndexRow) -> bool:
+    """False when a text value cannot be stored: SQLite text is UTF-8, and a file name
+    that is not (os.fsdecode's lone surrogates) cannot be. Such a file is simply not
+    indexed: it is parsed again on every open, and everything else still is."""
+    try:
+        row[0].encode()
+        for value in row[7]:
+            if type(value) is str:
+                value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_corruption(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) \
@@ -129,11 +151,14 @@ class QueueIndex:
             self._connect()
         except sqlite3.Error as exc:
             self._close_quietly()
+            text = str(exc).lower()
             if _is_corruption(exc):
                 self._rebuild("the index file was corrupt")
-            elif "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+            elif "readonly" in text or "read-only" in text or ("unable to open" in text and self.path.is_file()):
+                # An existing index in a folder we cannot write (SQLite cannot
+                # create its -wal/-shm files there): read it, save nothing.
                 self._open_read_only()
-            elif "locked" in str(exc).lower():
+            elif "locked" in text:
                 self._open_read_only(locked=True)
             else:
                 self._notice("off", f"index: cannot open {self.path} ({exc}); running without an index")
@@ -160,7 +185,9 @@ class QueueIndex:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(_CREATE_FILES)
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (str(self.folder),))
+            # For people reading the file; a folder name that is not UTF-8 keeps its bytes as \xNN.
+            folder = os.fsencode(self.folder).decode("utf-8", "backslashreplace")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder,))
             conn.execute(f"PRAGMA user_version={VERSION}")
             conn.execute("COMMIT")
         self._writable = True
@@ -168,12 +195,15 @@ class QueueIndex:
     def _open_read_only(self, locked: bool = False) -> None:
         assert self.path is not None
         try:
-            conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=0.5,
-                                   check_same_thread=False, isolation_level=None)
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version != VERSION:
-                conn.close()
-                raise sqlite3.OperationalError("different version")
+            try:
+                conn = self._connect_read_only("mode=ro")
+            except sqlite3.Error:
+                if locked:
+                    raise
+                # A WAL database whose folder is read-only cannot get its -shm file
+                # even for reading; `immutable` reads the main file as it is
+                # (possibly behind by the last unmerged writes: stamps still decide).
+                conn = self._connect_read_only("mode=ro&immutable=1")
             self._conn = conn
             self._writable = False
             why = "locked by another program" if locked else "read-only"
@@ -181,6 +211,20 @@ class QueueIndex:
         except sqlite3.Error:
             self._close_quietly()
             self._notice("off", f"index: {self.path} cannot be opened; running without an index")
+
+    def _connect_read_only(self, options: str) -> sqlite3.Connection:
+        assert self.path is not None
+        conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?{options}", uri=True, timeout=0.5,
+                               check_same_thread=False, isolation_level=None)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != VERSION:
+                raise sqlite3.OperationalError("different version")
+            conn.execute("SELECT path FROM files LIMIT 1").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _rebuild(self, why: str) -> None:
         """Delete the database (and its WAL files) and start an empty one."""
@@ -246,25 +290,35 @@ class QueueIndex:
         with self._lock:
             if not self.writable:
                 return False
-            conn = self._conn
-            assert conn is not None
+            upserts = upserts if isinstance(upserts, list) else list(upserts)
+            deletes = deletes if isinstance(deletes, list) else list(deletes)
             try:
-                conn.execute("BEGIN IMMEDIATE")
                 try:
-                    if replace_all:
-                        conn.execute("DELETE FROM files")
-                    conn.executemany(
-                        _INSERT, ((p, s, m, _to_db_ino(i), c, h, k, *r) for p, s, m, i, c, h, k, r in upserts))
-                    conn.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in deletes))
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
+                    self._save(upserts, deletes, replace_all)
+                except UnicodeEncodeError:
+                    # Rare (a file name that is not UTF-8): leave those rows out, save the rest.
+                    self._save([r for r in upserts if _storable(r)], [p for p in deletes if _encodable(p)],
+                               replace_all)
             except sqlite3.Error as exc:
                 self._failed(exc, "saving")
                 return False
             return True
+
+    def _save(self, upserts: list[IndexRow], deletes: list[str], replace_all: bool) -> None:
+        conn = self._conn
+        assert conn is not None
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if replace_all:
+                conn.execute("DELETE FROM files")
+            conn.executemany(
+                _INSERT, ((p, s, m, _to_db_ino(i), c, h, k, *r) for p, s, m, i, c, h, k, r in upserts))
+            conn.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in deletes))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         with self._lock:

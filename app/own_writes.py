@@ -81,7 +81,14 @@ class OwnWriteJournal:
 
     @staticmethod
     def _key(path: str | os.PathLike[str]) -> str:
-        return os.path.realpath(path)
+        key = os.path.realpath(path)
+        try:
+            key.encode()
+        except UnicodeEncodeError:
+            # A name that is not UTF-8 (lone surrogates from os.fsdecode): SQLite
+            # text must be UTF-8, so its odd bytes are keyed as \xNN.
+            key = os.fsencode(key).decode("utf-8", "backslashreplace")
+        return key
 
     def begin(self, path: str | os.PathLike[str]) -> None:
         """Mark a write of `path` as under way (its hash is not known yet)."""

@@ -75,6 +75,9 @@ class ScanReport:
     removed: int = 0  # index entries whose file is gone
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)
+    # Folders that could not be listed, as (relpath, "" for the queue folder, and why):
+    # the articles in them are missing from the rows.
+    unreadable_folders: list[tuple[str, str]] = field(default_factory=list)
 
 
 # What we know of a file as a plain tuple (100,000 are built on a warm open):
@@ -113,6 +116,8 @@ class ReviewQueue:
         self._missing_since: dict[str, float] = {}  # watcher thread only
         self._watcher: FolderWatcher | None = None
         self._on_changes: Callable[[list[QueueChange]], None] | None = None
+        # Set (after the last `on_changes`) when the watched folder itself went away.
+        self.folder_gone = False
         self._root = os.fspath(self.folder)
         # Writes by other Copydesk processes (the window, `copydesk set`) are known through this.
         self._journal = journal if journal is not None else OwnWriteJournal()
@@ -203,7 +208,7 @@ class ReviewQueue:
         files: dict[str, FileState] = {}
         batch: list[ArticleSummary] = []
         upserts: list[IndexRow] = []
-        walk_errors: list[str] = []
+        walk_errors: list[tuple[str, str]] = []
         found = 0
         last_progress = 0.0
 
@@ -214,7 +219,11 @@ class ReviewQueue:
             batch = []
 
         def take(results: list[Checked]) -> None:
+            nonlocal found
             for checked in results:
+                if checked.vanished:
+                    found -= 1  # deleted or renamed since the folder was listed
+                    continue
                 rel = checked.relpath
                 entry = entries.get(rel)
                 report.hashed += 1
@@ -246,7 +255,11 @@ class ReviewQueue:
             for rel, st in walk_articles(self._root, errors=walk_errors):
                 found += 1
                 if isinstance(st, OSError):
-                    row = ArticleSummary(rel, error=describe_file_error(os.path.join(self._root, rel), st))
+                    path = os.path.join(self._root, rel)
+                    if isinstance(st, FileNotFoundError) and not os.path.islink(path):
+                        found -= 1  # deleted or renamed since its folder was listed
+                        continue
+                    row = ArticleSummary(rel, error=describe_file_error(path, st))
                     rows[rel] = row
                     batch.append(row)
                     continue
@@ -276,8 +289,9 @@ class ReviewQueue:
         gone = [rel for rel in entries if rel not in rows]
         self._index.save(upserts, gone)
         progress(force=True)
-        for text in walk_errors:
-            self._notice(f"cannot read folder {text}")
+        for rel_dir, why in walk_errors:
+            self._notice(f"cannot read folder {rel_dir or '.'}: {why}")
+        report.unreadable_folders = walk_errors
         with self._lock:
             self._rows, self._files = rows, files
             self._missing_since.clear()
@@ -365,7 +379,8 @@ class ReviewQueue:
         self._on_changes = on_changes
         self._watcher = FolderWatcher(self.folder, self._on_batch, poll=self.poll,
                                       poll_interval=self.poll_interval, rescan_interval=self.rescan_interval,
-                                      observer_factory=self._observer_factory, on_notice=self._notice)
+                                      observer_factory=self._observer_factory, on_notice=self._notice,
+                                      on_gone=self._on_folder_gone)
         self._watcher.start()
         self._watcher.request(full=True)
 
@@ -391,6 +406,22 @@ class ReviewQueue:
         if watcher is not None:
             watcher.stop()
         self._index.close()
+
+    def _on_folder_gone(self) -> None:
+        """The queue folder itself was deleted or moved away (watcher thread).
+
+        Its files are no longer here, and the observer cannot follow it: every
+        row is reported removed and watching ends (`folder_gone`). The index is
+        left as it is, for the day the folder comes back."""
+        with self._lock:
+            changes = [QueueChange("removed", rel, "outside", None) for rel in sorted(self._rows)]
+            self._rows, self._files = {}, {}
+            self._own.clear()
+            self._missing_since.clear()
+        self._notice(f"{self.folder} was deleted or moved away; stopped watching it")
+        if changes and self._on_changes is not None:
+            self._on_changes(changes)
+        self.folder_gone = True
 
     def _grace(self) -> float:
         # Long enough for an editor's rename/create dance; in polling mode one poll interval.
@@ -474,6 +505,11 @@ class ReviewQueue:
             for checked in results:
                 rel = checked.relpath
                 if rel in self._writing:
+                    continue
+                if checked.vanished:  # gone between the stat and the read: missing, as above
+                    if rel in self._rows:
+                        self._missing_since.setdefault(rel, now)
+                        retry.append(rel)
                     continue
                 if others.get(rel) == "pending":
                     retry_soon.append(rel)  # another Copydesk is writing it: decide once it is done

@@ -22,6 +22,7 @@ import hashlib
 import os
 import signal
 import stat as stat_module
+import sys
 import threading
 import time
 from collections import deque
@@ -74,12 +75,13 @@ def describe_file_error(path: str, exc: OSError) -> str:
     return describe_os_error(exc)
 
 
-def walk_articles(root: str, start: str = "", errors: list[str] | None = None
+def walk_articles(root: str, start: str = "", errors: list[tuple[str, str]] | None = None
                   ) -> Iterator[tuple[str, os.stat_result | OSError]]:
     """Yield (relpath, stat or the OSError from stat) for every article under root/start.
 
     Symlinked files are followed (an article may be a link); symlinked folders
-    are not. Folders that cannot be listed are appended to `errors`."""
+    are not. Folders that cannot be listed are appended to `errors` as
+    (relpath, "" for the root, and the reason)."""
     stack = [start]
     while stack:
         rel_dir = stack.pop()
@@ -92,7 +94,7 @@ def walk_articles(root: str, start: str = "", errors: list[str] | None = None
             continue  # removed while we walked: the watcher reports its files
         except OSError as exc:
             if errors is not None:
-                errors.append(f"{rel_dir or '.'}: {describe_os_error(exc)}")
+                errors.append((rel_dir, describe_os_error(exc)))
             continue
         subdirs = []
         for entry in entries:
@@ -123,7 +125,7 @@ class Checked(NamedTuple):
 
     `row` is the summary's column values (`ArticleSummary.to_row`), or None when
     the bytes hash to the `known` digest the caller passed (content unchanged:
-    keep the old row)."""
+    keep the old row), or when there was no file to read (`vanished`, no digest)."""
 
     relpath: str
     size: int
@@ -133,6 +135,12 @@ class Checked(NamedTuple):
     sha256: bytes  # b"" when the file could not be read
     checked_ns: int  # wall clock just before the read
     row: SummaryRow | None
+
+    @property
+    def vanished(self) -> bool:
+        """The file was gone when we came to read it (deleted or renamed after
+        the folder was listed): not a row, and not an error."""
+        return self.row is None and not self.sha256
 
     @property
     def state(self) -> tuple[int, int, int, int, bytes, int]:
@@ -155,6 +163,8 @@ def check_file(root: str, relpath: str, known: bytes | None = None) -> Checked:
         # O_NONBLOCK: a FIFO named like an article must not hang the scan.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and not os.path.islink(path):
+            return Checked(relpath, 0, 0, 0, 0, b"", checked_ns, None)  # `vanished`
         return _error(relpath, checked_ns, describe_file_error(path, exc))
     try:
         st = os.fstat(fd)  # before reading: a write during the read leaves a newer mtime for next time
@@ -213,13 +223,36 @@ def check_chunk(root: str, jobs: list[tuple[str, bytes | None]]) -> list[Checked
     return [check_file(root, rel, known) for rel, known in jobs]
 
 
-def _worker_init() -> None:
-    # Ctrl-C goes to the whole process group; the parent decides how to stop,
-    # so workers must not each print a KeyboardInterrupt traceback.
+def _worker_init(parent: int | None = None) -> None:
+    """`parent`: the pid that forks this worker (the `fork` start method), to
+    catch a parent that died before `_die_with_parent` took effect."""
+    _die_with_parent()
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+    # Ctrl-C (or `kill -TERM -PGID`, or `timeout`) reaches the whole process
+    # group; the parent decides how to stop and shuts the pool down, so workers
+    # neither print a KeyboardInterrupt traceback nor die under it (which the
+    # parent would see as a broken pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # A forked worker inherits the scan's disabled collector; parsing makes
     # reference cycles, so without it each worker would grow by ~100 MB per 10k files.
     gc.enable()
+
+
+def _die_with_parent() -> None:
+    """Linux: end this worker when its parent ends however it ends (SIGKILL, a
+    crash). Otherwise idle workers wait forever on a queue whose writing end
+    their sibling still holds open."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -268,8 +301,10 @@ class CheckRunner:
             if self._pool is None:
                 from concurrent.futures import ProcessPoolExecutor
 
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context(),
-                                                 initializer=_worker_init)
+                context = _pool_context()
+                parent = os.getpid() if context.get_start_method() == "fork" else None
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                                 initializer=_worker_init, initargs=(parent,))
             if len(self._buffer) >= _CHUNK_SIZES[min(self._chunk_index, len(_CHUNK_SIZES) - 1)]:
                 self._submit()
 

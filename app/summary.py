@@ -8,6 +8,7 @@ Immutable, so it can cross threads freely.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +122,10 @@ def summarize(result: Article | ArticleError, relpath: str, size: int, mtime_ns:
     provider = result.provider.name if result.provider is not None else ""
     heat = result.heat if isinstance(result.heat, (int, float)) and not isinstance(result.heat, bool) else None
     warnings = tuple(f"{w.field}: {w.message}" for w in result.warnings)
+    if isinstance(heat, float) and not math.isfinite(heat):
+        # `.nan`/`.inf`: JSON has no such number, and the index would turn NaN into NULL.
+        warnings += (f"heat: heat is {heat}, expected a finite number",)
+        heat = None
     invalid = tuple((str(k), _text(v)) for k, v in result.invalid.items())
     image_url = result.images[0].url if result.images else ""
     published = result.published if isinstance(result.published, bool) else None

@@ -7,7 +7,11 @@ collects *which* article paths and folders were touched, waits until the burst
 settles (`settle` seconds of quiet, at most `max_delay` after the first event),
 and hands the set to a callback that re-stats each path. Work the callback wants
 done later (a missing file's grace period) comes back through `request(...,
-delay=)`; a periodic full rescan is the backstop for anything the observer misses.
+delay=)`; a periodic full rescan is the backstop for anything the observer misses,
+and an inotify queue overflow (which watchdog only logs) asks for one at once.
+The root folder itself is stat'ed every second: deleted or moved away (for more
+than a grace period) ends watching through `on_gone`; replaced by another folder
+restarts the observer on the new one.
 
 Threads: watchdog calls `_Handler` on its own thread, which only records paths.
 `FolderWatcher` runs one thread of its own ("copydesk-watch") on which every
@@ -17,10 +21,13 @@ from __future__ import annotations
 
 import errno
 import heapq
+import logging
 import os
+import stat as stat_module
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -50,10 +57,32 @@ from app.scan import is_article_name, is_ignored_relpath
 warnings.filterwarnings("ignore", message="Callback with id .* already exists", category=RuntimeWarning,
                         module=r"watchdog\.observers\.inotify")
 
+
+class _OverflowFilter(logging.Filter):
+    """watchdog says only in its log that the kernel's inotify queue overflowed
+    (a checkout of thousands of files, `touch` of a whole tree): the events are
+    lost and no handler hears of it. Turn the log line into a full rescan of
+    every native watch in this process, and keep it off the user's terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Inotify queue overflowed"):
+            return True
+        if record.name.endswith("inotify_c"):  # said once per overflow (the other line repeats it per watch)
+            for watcher in list(_LIVE):
+                watcher.overflowed()
+        return False
+
+
+_LIVE: weakref.WeakSet[FolderWatcher] = weakref.WeakSet()  # started native watchers
+for _name in ("watchdog.observers.inotify_c", "watchdog.observers.inotify"):
+    logging.getLogger(_name).addFilter(_OverflowFilter())
+
 # Opened/closed-without-writing are left out at the source: our own reads
 # (scans, hashing) would otherwise wake the watcher in a loop.
 _EVENT_FILTER = [FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
                  FileAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+
+_ROOT_GRACE = 0.3  # seconds the root folder may be missing before it is declared gone
 
 # Callback: (files, folders, full) -> None. `files`/`folders` are '/'-separated
 # paths relative to the root ("" is the root folder); `full` asks for a rescan of everything.
@@ -108,15 +137,25 @@ class FolderWatcher:
                  settle: float = 0.05, max_delay: float = 0.25, poll_interval: float = 1.0,
                  rescan_interval: float | None = 300.0,
                  observer_factory: ObserverFactory | None = None,
-                 on_notice: Callable[[str], None] | None = None) -> None:
+                 on_notice: Callable[[str], None] | None = None,
+                 on_gone: Callable[[], None] | None = None, root_check: float = 1.0) -> None:
         self.root = root
         self._on_notice = on_notice
+        self._on_gone = on_gone
+        # The root itself is checked every `root_check` seconds (one stat): inotify
+        # says nothing when the watched folder is renamed, and stops quietly when
+        # it is deleted, even if a new folder takes its place at once.
+        self.root_check = root_check
+        self._root_id: tuple[int, int] | None = None
+        self._root_missing = False  # seen missing once: gone if still missing after _ROOT_GRACE
+        self._next_root_check = float("inf")
         self.on_batch = on_batch
         self.poll = poll
         self.settle = settle
         self.max_delay = max_delay
         self.poll_interval = poll_interval
-        self.rescan_interval = rescan_interval
+        # None or 0 (or less) turns the backstop off; never a rescan without pause.
+        self.rescan_interval = rescan_interval if rescan_interval is not None and rescan_interval > 0 else None
         self._observer_factory = observer_factory or Observer
         self.mode = "stopped"  # "native" | "polling" | "stopped"
         self._cond = threading.Condition()
@@ -136,7 +175,10 @@ class FolderWatcher:
     # --- lifecycle --------------------------------------------------------
 
     def start(self) -> None:
+        self._root_id = self._root_identity()
         self._observer = self._start_observer()
+        _LIVE.add(self)
+        self._next_root_check = time.monotonic() + self.root_check
         if self.rescan_interval:
             self._next_rescan = time.monotonic() + self.rescan_interval
         self._thread = threading.Thread(target=self._run, name="copydesk-watch", daemon=True)
@@ -172,6 +214,44 @@ class FolderWatcher:
         if self._on_notice is not None:
             self._on_notice(text)
 
+    def _root_identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the root folder; None when there is no folder there."""
+        try:
+            st = os.stat(self.root)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError:
+            return self._root_id  # cannot tell (a share that hiccups): assume it is still there
+        return (st.st_dev, st.st_ino) if stat_module.S_ISDIR(st.st_mode) else None
+
+    def _root_state(self) -> str:
+        """"ok"; "gone" (nothing at the path any more: deleted or moved away); or
+        "replaced" (another folder is there now, or the observer stopped watching:
+        a deleted folder's inode number may be reused by its replacement)."""
+        identity = self._root_identity()
+        if self._root_id is None:
+            return "ok"
+        if identity is None:
+            return "gone"
+        observer = self._observer
+        alive = observer is None or (observer.is_alive() and all(e.is_alive() for e in observer.emitters))
+        return "ok" if identity == self._root_id and alive else "replaced"
+
+    def _restart_observer(self) -> None:
+        """Watch the folder that now stands at the root's path (watcher thread)."""
+        old, self._observer = self._observer, None
+        if old is not None:
+            self._stop_quietly(old)
+        self._root_id = self._root_identity()
+        observer = self._start_observer()
+        with self._cond:
+            if not self._stopping:
+                self._observer, observer = observer, None
+        if observer is not None:  # stop() ran meanwhile
+            self._stop_quietly(observer)
+            return
+        self._notice(f"{self.root} was replaced by another folder; watching the new one")
+
     @staticmethod
     def _stop_quietly(observer: BaseObserver) -> None:
         try:
@@ -182,6 +262,7 @@ class FolderWatcher:
             pass
 
     def stop(self) -> None:
+        _LIVE.discard(self)
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
@@ -194,6 +275,13 @@ class FolderWatcher:
         self.mode = "stopped"
 
     # --- requests (any thread) --------------------------------------------
+
+    def overflowed(self) -> None:
+        """The kernel dropped events (inotify queue overflow): look at everything again."""
+        if self.mode == "native":
+            self._notice("watching: the system's inotify event queue overflowed (thousands of changes at "
+                         "once); rescanning the folder (raise fs.inotify.max_queued_events)")
+            self.request(full=True)
 
     def request(self, files: Iterable[str] = (), dirs: Iterable[str] = (), *, full: bool = False,
                 delay: float = 0.0) -> None:
@@ -237,13 +325,43 @@ class FolderWatcher:
                 self._busy = True
             files, dirs, full = batch
             try:
-                self.on_batch(files, dirs, full)
+                if full or "" in dirs or time.monotonic() >= self._next_root_check:
+                    root = self._root_state()
+                    if root == "gone" and self._root_missing:
+                        self._stop_after_root_gone()
+                        return
+                    self._root_missing = root == "gone"
+                    if self._root_missing:
+                        # `rm -rf q && mkdir q`: look again after a grace period before giving up.
+                        self.request(files, dirs, full=full, delay=_ROOT_GRACE)
+                        self._next_root_check = time.monotonic() + _ROOT_GRACE
+                        continue
+                    if root == "replaced":
+                        self._restart_observer()
+                        full = True  # compare every row with the new folder
+                    self._next_root_check = time.monotonic() + self.root_check
+                if files or dirs or full:
+                    self.on_batch(files, dirs, full)
             except Exception as exc:  # noqa: BLE001 - a bug in one batch must not end watching
                 self._notice(f"watching: error while updating the queue: {exc!r}")
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
+
+    def _stop_after_root_gone(self) -> None:
+        """The watched folder was deleted or moved away: the observer cannot follow it."""
+        _LIVE.discard(self)
+        observer, self._observer = self._observer, None
+        if observer is not None:
+            self._stop_quietly(observer)
+        with self._cond:
+            self._stopping = True
+            self.mode = "stopped"
+        if self._on_gone is not None:
+            self._on_gone()
+        else:
+            self._notice(f"{self.root} was deleted or moved away; stopped watching it")
 
     def _wait_for_batch(self) -> tuple[set[str], set[str], bool] | None:
         """Block (holding the condition) until a settled batch is due; None when stopping."""
@@ -270,8 +388,10 @@ class FolderWatcher:
                     return files, dirs, full
             else:
                 due = float("inf")
+            if now >= self._next_root_check:
+                return set(), set(), False  # nothing to do but look at the root folder
             if self._later:
                 due = min(due, self._later[0][0])
-            due = min(due, self._next_rescan)
+            due = min(due, self._next_rescan, self._next_root_check)
             self._cond.wait(None if due == float("inf") else max(0.0, due - now))
         return None

@@ -16,7 +16,7 @@ from app.cli import main
 from app.cli_queue import json_object
 from app.queue import ReviewQueue
 from app.summary import ArticleSummary
-from tests.app.queue_support import SEED, WAIT, article
+from tests.app.queue_support import SEED, WAIT, article, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -77,6 +77,10 @@ def test_list_usage_errors(folder: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["list", str(folder), "--min-quality", "60", "--max-quality", "10"]) == 2
     assert main(["list", str(folder / "missing")]) == 2
     assert "not a folder" in capsys.readouterr().err
+    for bad in ("-1", "nan", "soon"):  # a negative interval would rescan without pause
+        with pytest.raises(SystemExit) as exc:
+            main(["watch", str(folder), "--rescan-interval", bad])
+        assert exc.value.code == 2
 
 
 def test_list_table(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -183,3 +187,177 @@ def test_watch_poll_and_sigterm(folder: Path, tmp_path: Path) -> None:
         proc.terminate()
         proc.communicate(timeout=WAIT)
     assert proc.returncode == 0
+
+
+@pytest.fixture
+def odd_folder(tmp_path: Path) -> Path:
+    """Names and values a pipeline really produces: not UTF-8, a newline, an ESC, wide characters."""
+    root = tmp_path / "odd"
+    root.mkdir()
+    with open(os.fsencode(root) + b"/caf\xe9.md", "w") as fh:  # a Latin-1 name
+        fh.write(article("Latin-1 name"))
+    (root / "two\nlines.md").write_text("---\ntitle: x\nquality: [\n---\n")
+    (root / "esc.md").write_text('---\ntitle: "red \\e[31mALERT\\e[0m \\u202eevil"\nheat: .nan\n---\n')
+    (root / "wide.md").write_text(article("日本語のタイトルがとても長い場合にはどうなるのでしょうか、列は揃いますか" * 2))
+    (root / "plain.md").write_text(article("Plain"))
+    return root
+
+
+def test_list_json_of_odd_names_and_values_is_valid_utf8_json(odd_folder: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    for _ in range(2):  # cold, then from the index
+        assert main(["list", "--json", str(odd_folder)]) == 0  # capsys encodes strictly, as a UTF-8 terminal does
+        out = capsys.readouterr().out
+        out.encode("utf-8")  # no lone surrogates: the bytes on stdout are UTF-8
+
+        def no_constants(name: str) -> None:
+            raise AssertionError(f"{name} is not JSON")
+
+        rows = {os.fsencode(r["path"]): r for r in json.loads(out, parse_constant=no_constants)}
+        assert rows[b"caf\xe9.md"]["title"] == "Latin-1 name"  # the name's bytes come back
+        assert rows[b"two\nlines.md"]["error"]
+        assert rows[b"esc.md"]["heat"] is None
+
+
+def test_list_table_and_check_stay_one_line_per_file(odd_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import unicodedata
+
+    def columns(text: str) -> int:
+        return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+                   for ch in text)
+
+    assert main(["list", str(odd_folder)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out  # nothing from a title reaches the terminal as a control
+    lines = out.splitlines()
+    assert len(lines) == 1 + 5 + 1  # header, one line per file, summary
+    assert any(line.endswith(" caf\\xe9.md") for line in lines)
+    assert any(line.endswith(" two\\nlines.md") for line in lines)
+    # The PATH column starts at the same terminal column on every line, wide titles included.
+    starts = {columns(line[:line.rindex(" ") + 1]) for line in lines[1:-1]}
+    assert len(starts) == 1 and columns(lines[0][:lines[0].index("PATH")]) in starts
+
+    assert main(["check", str(odd_folder)]) == 1
+    check = capsys.readouterr().out.splitlines()
+    assert len(check) == 1 and check[0].startswith(f"{odd_folder}/two\\nlines.md:4:1: YAML error")
+
+
+def unprivileged(cmd: list[str]) -> list[str]:
+    """`cmd` run so that file modes apply: as root, without the capabilities that bypass them."""
+    if os.geteuid() != 0:
+        return cmd
+    setpriv = shutil.which("setpriv")
+    drop = [setpriv or "setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+    if setpriv is None or subprocess.run([*drop, "true"], capture_output=True).returncode != 0:
+        pytest.skip("root reads every folder, and setpriv cannot drop that power here")
+    return [*drop, *cmd]
+
+
+def test_check_fails_on_a_folder_it_cannot_read(folder: Path, tmp_path: Path) -> None:
+    for name in ("broken.md", "nofm.txt"):
+        (folder / name).unlink()
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "hidden-from-check.md").write_text("---\ntitle: [\n---\n")
+    locked.chmod(0)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    try:
+        done = subprocess.run(unprivileged([sys.executable, "-m", "app", "check", str(folder)]),
+                              capture_output=True, text=True, env=env, timeout=60)
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == f"{locked}: cannot read folder: permission denied\n"
+
+
+def _slow_folder(root: Path, n: int = 200) -> Path:
+    """Articles with long front matter: a cold scan keeps the parse workers busy for a while."""
+    root.mkdir()
+    body = "".join(f"k{i}: [a, b, {{c: d}}]\n" for i in range(1000))
+    for i in range(n):
+        (root / f"{i:03d}.md").write_text(f"---\ntitle: T{i}\n{body}---\n")
+    return root
+
+
+def _children(pid: int) -> set[int]:
+    """Direct children of `pid` that are still running (Linux /proc)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == str(pid) and fields[0] != "Z":
+                found.add(int(entry))
+    return found
+
+
+def _started(pid: int) -> bool:
+    """The worker has run its initializer (it ignores Ctrl-C from then on)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # gone already: nothing to wait for
+    ignored = int(status.split("SigIgn:")[1].split()[0], 16)
+    return bool(ignored & (1 << (signal.SIGINT - 1)))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+                    reason="reads /proc; needs a parse pool")
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_list_stopped_mid_scan_leaves_no_workers_behind(tmp_path: Path, how: str) -> None:
+    # `timeout 60 copydesk list`, a CI job cancelled, the OOM killer: the parse
+    # workers must not outlive the command (they would wait on their queue forever).
+    root = _slow_folder(tmp_path / "slow")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    err_file = tmp_path / "stderr.txt"
+    with open(err_file, "w") as err_out:  # not a pipe: a stray worker would hold it open
+        proc = subprocess.Popen([sys.executable, "-m", "app", "list", "--json", str(root)],
+                                stdout=subprocess.DEVNULL, stderr=err_out, env=env)
+    workers: set[int] = set()
+
+    def pool_started() -> bool:
+        workers.update(_children(proc.pid))
+        return (bool(workers) and all(map(_started, workers))) or proc.poll() is not None
+
+    try:
+        wait_until(pool_started, interval=0.005)
+        if proc.poll() is not None:
+            pytest.skip("the scan ended before it could be interrupted")
+        proc.send_signal(getattr(signal, how))
+        proc.wait(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    try:
+        if how == "SIGTERM":
+            err = err_file.read_text()
+            assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err
+        wait_until(lambda: not any(_alive(pid) for pid in workers), timeout=5)
+    finally:
+        for pid in workers:  # never leave strays behind, even when the test fails
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_watch_ends_with_status_1_when_its_folder_is_deleted(folder: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = _start_watch(folder, env)
+    try:
+        shutil.rmtree(folder)
+        out, err = proc.communicate(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err
+    assert sorted(json.loads(line)["path"] for line in out.splitlines()) == [
+        "a.md", "b.md", "broken.md", "c.md", "news/seed.txt", "nofm.txt"]
+    assert "deleted or moved away" in err and "Traceback" not in err

@@ -267,3 +267,58 @@ def test_unwritable_cache_folder_runs_without_index(tmp_path: Path) -> None:
     report = queue.scan()
     assert report.total == 2
     assert len(report.notices) == 1 and "without an index" in report.notices[0]
+
+
+def test_index_folder_that_cannot_be_written_is_read(tmp_path: Path) -> None:
+    # SQLite cannot create an index's -shm file in a read-only folder (a read-only
+    # mount, another user's cache), not even to read it. Directories standing
+    # where those files go have the same effect, for root too.
+    folder = tmp_path / "q"
+    fill(folder, 3)
+    for p in folder.iterdir():
+        age(p)
+    db = tmp_path / "cache" / "i.sqlite3"
+    first = ReviewQueue(folder, index_path=db)
+    first.scan()
+    first.stop()
+    os.mkdir(f"{db}-shm")
+    os.mkdir(f"{db}-wal")
+    (folder / "new.md").write_text(article("New"))
+    queue = ReviewQueue(folder, index_path=db)
+    report = queue.scan()
+    assert (report.total, report.from_index, report.parsed) == (4, 3, 1)
+    assert sum("read-only" in n for n in report.notices) == 1 and len(report.notices) == 1
+    queue.stop()
+
+
+def test_file_name_that_is_not_utf8_is_listed_and_the_rest_indexed(tmp_path: Path) -> None:
+    # SQLite text is UTF-8; os.fsdecode turns the byte 0xff into a lone surrogate.
+    folder = tmp_path / "q"
+    fill(folder, 2)
+    for p in folder.iterdir():
+        age(p)
+    odd = os.fsdecode(os.fsencode(folder) + b"/caf\xe9 latin-1.md")
+    with open(odd, "w") as fh:
+        fh.write(article("Latin-1 name"))
+    db = tmp_path / "i.sqlite3"
+    first = ReviewQueue(folder, index_path=db)
+    assert first.scan().total == 3
+    first.stop()
+    again = ReviewQueue(folder, index_path=db)
+    report = again.scan()
+    assert (report.total, report.from_index, report.parsed) == (3, 2, 1)  # only the odd name is parsed again
+    assert again.get(os.path.basename(odd)).title == "Latin-1 name"  # type: ignore[union-attr]
+    assert report.notices == []
+    os.unlink(odd)
+    assert ReviewQueue(folder, index_path=db).scan().total == 2
+
+
+def test_queue_folder_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + b"/r\xe9daction"))
+    fill(folder, 2)
+    queue = ReviewQueue(folder)  # the default index path in the user cache
+    report = queue.scan()
+    assert report.total == 2 and report.notices == []
+    queue.stop()
+    again = ReviewQueue(folder)
+    assert again.scan().total == 2 and again.notices == []

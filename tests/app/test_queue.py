@@ -10,7 +10,7 @@ import pytest
 
 from app.frontmatter import load_article
 from app.queue import ReviewQueue
-from app.scan import is_article_name, is_ignored_relpath
+from app.scan import check_file, is_article_name, is_ignored_relpath
 from app.summary import ArticleSummary, summarize
 from tests.app.queue_support import SEED, article
 
@@ -173,3 +173,29 @@ def test_write_updates_the_row_without_watching(tmp_path: Path) -> None:
     report = again.scan()
     assert again.get("a.md").quality == 77  # type: ignore[union-attr]
     assert report.parsed + report.from_index == 1
+
+
+def test_file_gone_before_it_is_read_is_not_a_row(tmp_path: Path) -> None:
+    # Listed, then deleted or renamed before a worker reads it (a git checkout, a
+    # pipeline moving files): no row, not a "no longer exists" error that fails `check`.
+    assert check_file(str(tmp_path), "gone.md").vanished
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    dangling = check_file(str(tmp_path), "dangling.md")
+    assert not dangling.vanished and dangling.row is not None
+    assert dangling.summary().error == "broken symbolic link: its target does not exist"
+    (tmp_path / "here.md").write_text(article("Here"))
+    assert not check_file(str(tmp_path), "here.md").vanished
+
+
+def test_heat_that_is_not_a_finite_number(tmp_path: Path) -> None:
+    # YAML's .nan and .inf are floats; JSON has no such numbers, and SQLite stores NaN as NULL.
+    (tmp_path / "nan.md").write_text("---\ntitle: NaN\nheat: .nan\n---\n")
+    (tmp_path / "inf.md").write_text("---\ntitle: Inf\nheat: -.inf\n---\n")
+    for _ in range(2):  # cold, then from the index: the same rows
+        queue = make_queue(tmp_path, tmp_path)
+        queue.scan()
+        for name in ("nan.md", "inf.md"):
+            row = queue.get(name)
+            assert row is not None and row.heat is None and row.error is None
+            assert any(w.startswith("heat: ") and "finite" in w for w in row.warnings)
+        queue.stop()

@@ -343,3 +343,116 @@ def test_broken_link_stays_a_row_until_its_target_appears(folder: Path, tmp_path
         assert change.summary is not None and change.summary.title == "Target"
     finally:
         queue.stop()
+
+
+def test_file_name_that_is_not_utf8(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    # A Latin-1 name from a pipeline: os.fsdecode gives it a lone surrogate, which
+    # neither SQLite (index, own-writes journal) nor UTF-8 output accepts as it is.
+    name = os.fsdecode(b"caf\xe9.md")
+    with open(os.fsencode(folder) + b"/caf\xe9.md", "w") as fh:
+        fh.write(article("Latin-1"))
+    (folder / "c.md").write_text(article("Charlie"))  # in the same batch: must not be lost with it
+    change = collector.wait_for("added", name)
+    assert change.summary is not None and change.summary.title == "Latin-1"
+    collector.wait_for("added", "c.md")
+    queue.rescan()  # the full pass, too, copes with the name
+    assert queue.wait_settled(5)
+    assert not any("error" in n for n in queue.notices), queue.notices
+
+
+@pytest.mark.parametrize("how", ["deleted", "moved"])
+def test_watched_folder_deleted_or_moved_away(queue: ReviewQueue, folder: Path, tmp_path: Path,
+                                              collector: Collector, how: str) -> None:
+    # inotify reports nothing when the watched folder itself is renamed; when it
+    # is deleted the observer stops. Either way every row goes, once, and it is said.
+    if how == "deleted":
+        shutil.rmtree(folder)
+    else:
+        os.rename(folder, tmp_path / "archived")
+    wait_until(lambda: queue.folder_gone)
+    assert sorted(collector.events()) == [("removed", "a.md", "outside"), ("removed", "news/b.md", "outside")]
+    assert len(queue) == 0 and queue.watch_mode == "stopped"
+    assert sum("stopped watching" in n for n in queue.notices) == 1
+
+
+def test_watched_folder_replaced_by_a_new_one(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    # `rm -rf queue && git clone ... queue`: the observer of the old folder is
+    # dead (and the new folder may even get the old inode number). Watch the new one.
+    shutil.rmtree(folder)
+    folder.mkdir()
+    (folder / "a.md").write_text(article("Alpha again"))
+    collector.wait_for("removed", "news/b.md")
+    wait_until(lambda: any("replaced" in n for n in queue.notices))
+    (folder / "later.md").write_text(article("Later"))  # only a live observer of the new folder sees this soon
+    collector.wait_for("added", "later.md", timeout=5)
+    assert not queue.folder_gone and queue.watch_mode == "native"
+    assert queue.get("a.md").title == "Alpha again"  # type: ignore[union-attr]
+
+
+def test_watched_folder_briefly_missing_is_not_gone(queue: ReviewQueue, folder: Path, tmp_path: Path,
+                                                    collector: Collector) -> None:
+    os.rename(folder, tmp_path / "aside")
+    wait_until(lambda: queue._watcher is not None and queue._watcher._root_missing)  # seen missing once
+    os.rename(tmp_path / "aside", folder)  # back within the grace period
+    (folder / "c.md").write_text(article("Charlie"))
+    collector.wait_for("added", "c.md")
+    assert not queue.folder_gone and ("removed", "a.md", "outside") not in collector.events()
+
+
+def test_inotify_queue_overflow_rescans(folder: Path, tmp_path: Path, collector: Collector,
+                                        capfd: pytest.CaptureFixture[str]) -> None:
+    # When thousands of changes outrun the reader, the kernel drops events and
+    # watchdog only logs it. A change no event reports (a linked article's
+    # target outside the folder) must then be found by the rescan that follows.
+    import logging
+
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "real.md").write_text(article("Before"))
+    (folder / "linked.md").symlink_to(store / "real.md")
+    queue = watched_queue(folder, tmp_path / "o.sqlite3", collector)
+    try:
+        (store / "real.md").write_text(article("After the overflow"))
+        # What watchdog's inotify reader logs on IN_Q_OVERFLOW (and does nothing else).
+        logging.getLogger("watchdog.observers.inotify_c").warning(
+            "Inotify queue overflowed; filesystem events were lost")
+        change = collector.wait_for("changed", "linked.md")
+        assert change.summary is not None and change.summary.title == "After the overflow"
+        assert sum("overflowed" in n for n in queue.notices) == 1
+        assert "Inotify queue overflowed" not in capfd.readouterr().err  # not watchdog's raw log line
+    finally:
+        queue.stop()
+
+
+def test_jetbrains_safe_write_is_one_change(queue: ReviewQueue, folder: Path, collector: Collector) -> None:
+    target = folder / "a.md"
+    tmp = folder / "a.md___jb_tmp___"
+    tmp.write_text(article("Alpha from the IDE"))
+    os.rename(target, folder / "a.md___jb_old___")
+    os.rename(tmp, target)
+    (folder / "a.md___jb_old___").unlink()
+    change = collector.wait_for("changed", "a.md")
+    assert change.summary is not None and change.summary.title == "Alpha from the IDE"
+    assert collector.quiet_for(0.5) == [] and collector.events() == [("changed", "a.md", "outside")]
+
+
+def test_folder_of_50_moved_in_renamed_and_moved_out(queue: ReviewQueue, folder: Path, tmp_path: Path,
+                                                     collector: Collector) -> None:
+    outside = tmp_path / "incoming"
+    (outside / "inner").mkdir(parents=True)
+    for i in range(50):
+        (outside / ("inner" if i % 2 else "") / f"{i:02d}.md").write_text(article(f"Story {i}"))
+    names = sorted(f"{'inner/' if i % 2 else ''}{i:02d}.md" for i in range(50))
+    os.rename(outside, folder / "incoming")
+    wait_until(lambda: len(collector.changes) >= 50)
+    os.rename(folder / "incoming", folder / "renamed")  # inside the queue
+    wait_until(lambda: len(collector.changes) >= 150)
+    os.rename(folder / "renamed", tmp_path / "archive")  # out of the queue
+    wait_until(lambda: len(collector.changes) >= 200)
+    assert queue.wait_settled(5) and collector.quiet_for(0.4) == []
+    events = collector.events()
+    assert sorted(p for k, p, _ in events if k == "added") == sorted(
+        [f"incoming/{n}" for n in names] + [f"renamed/{n}" for n in names])
+    assert sorted(p for k, p, _ in events if k == "removed") == sorted(
+        [f"incoming/{n}" for n in names] + [f"renamed/{n}" for n in names])
+    assert sorted(s.path for s in queue.summaries()) == ["a.md", "news/b.md"]
