@@ -61,7 +61,8 @@ class QueueBridge(QObject):
         self._armed = False  # a wake is on its way or the timer runs
         self._generation = 0
         self._queue: Any = None  # the ReviewQueue; touched only by the worker thread
-        self._notes_told = 0  # worker thread only
+        self._notes_told = 0
+        self._notes_lock = threading.Lock()  # told from the worker and the watcher thread
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._drain)
@@ -127,17 +128,22 @@ class QueueBridge(QObject):
         self._scan_on_worker(gen)
         if gen != self._generation or self._queue is not queue:
             return
+        def on_changes(changes: list[Any]) -> None:  # on the watcher thread
+            self._post(gen, "changes", list(changes))
+            self._tell_notices(gen, queue)  # e.g. the folder itself was deleted or moved
+
         try:
-            queue.start_watching(lambda changes: self._post(gen, "changes", list(changes)))
+            queue.start_watching(on_changes)
         except Exception as exc:  # noqa: BLE001
             self._post(gen, "notice", f"Not watching for changes: {_describe(exc)}")
         self._tell_notices(gen, queue)
 
     def _tell_notices(self, gen: int, queue: Any) -> None:
-        notes = _notices(queue)
-        for note in notes[self._notes_told:]:
-            self._post(gen, "notice", note)
-        self._notes_told = len(notes)
+        with self._notes_lock:
+            notes = _notices(queue)
+            for note in notes[self._notes_told:]:
+                self._post(gen, "notice", note)
+            self._notes_told = len(notes)
 
     def _scan_on_worker(self, gen: int) -> None:
         queue = self._queue

@@ -181,3 +181,15 @@ def test_drop_a_folder_opens_it(qtbot, make_window, queue_folder: Path, tmp_path
     assert str(other) in window.windowTitle() or other.name in window.windowTitle()
     assert settings.recent_folders[:2] == [str(other.resolve()), str(queue_folder.resolve())]
     assert window.undo_stack.count() == 0
+
+
+def test_queue_folder_deleted_while_open_is_said(qtbot, make_window, tmp_path: Path) -> None:
+    import shutil
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    write_article(folder, "a.md", title="Article A", day=1)
+    window = make_window(folder)
+    qtbot.waitUntil(lambda: window.model.state("a.md") is not None, timeout=6000)
+    shutil.rmtree(folder)
+    qtbot.waitUntil(lambda: window.model.state("a.md") is None, timeout=8000)
+    qtbot.waitUntil(lambda: "deleted or moved away" in window.notice_label.text(), timeout=8000)
