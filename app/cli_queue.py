@@ -160,17 +160,25 @@ def select_rows(rows: Iterable[ArticleSummary], *, published: str | None = None,
     return out
 
 
+def _open_and_scan(args: argparse.Namespace) -> tuple[Any, Any, int]:
+    """(queue, scan report, status) for list and check; queue or report is None
+    when the folder could not be opened or the scan was interrupted."""
+    review_queue = _open_queue(args)
+    if review_queue is None:
+        return None, None, EXIT_USAGE
+    report, status = _scan_or_interrupt(review_queue)
+    if report is not None:
+        _print_notices(report.notices)
+    return review_queue, report, status
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     if args.min_quality is not None and args.max_quality is not None and args.min_quality > args.max_quality:
         print("copydesk list: --min-quality is larger than --max-quality", file=sys.stderr)
         return EXIT_USAGE
-    review_queue = _open_queue(args)
-    if review_queue is None:
-        return EXIT_USAGE
-    report, status = _scan_or_interrupt(review_queue)
-    if report is None:
+    review_queue, report, status = _open_and_scan(args)
+    if review_queue is None or report is None:
         return status
-    _print_notices(report.notices)
     rows = select_rows(review_queue.summaries(), published=args.published, min_quality=args.min_quality,
                        max_quality=args.max_quality, errors=args.errors, search=args.search)
     try:
@@ -349,13 +357,9 @@ def format_check_line(folder: str, row: ArticleSummary) -> str:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    review_queue = _open_queue(args)
-    if review_queue is None:
-        return EXIT_USAGE
-    report, status = _scan_or_interrupt(review_queue)
-    if report is None:
+    review_queue, report, status = _open_and_scan(args)
+    if review_queue is None or report is None:
         return status
-    _print_notices(report.notices)
     broken = [row for row in review_queue.summaries() if row.error is not None]
     lines = [format_check_line(args.folder, row) for row in broken]
     # A folder that cannot be listed hides whatever is in it: a check must not pass over it.
