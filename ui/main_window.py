@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -225,8 +225,10 @@ class MainWindow(QMainWindow):
         s = self.settings
         if (geometry := s.state("geometry")) is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1360, 820)
+        else:  # first run: a generous size, but never larger than the screen
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            room = screen.availableGeometry().size() if screen is not None else None
+            self.resize(min(1360, room.width()) if room else 1360, min(820, room.height()) if room else 820)
         if (splitter := s.state("splitter")) is not None:
             self.splitter.restoreState(splitter)
         else:

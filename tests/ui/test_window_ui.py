@@ -296,3 +296,9 @@ def test_clicking_the_quality_controls_hands_the_keys_back_to_the_queue(qtbot, m
     spin.setFocus(Qt.FocusReason.TabFocusReason)  # a keyboard user tabbed here: the spin box keeps the keys
     qtbot.keyClick(spin, Qt.Key.Key_Up)
     assert spin.hasFocus()
+
+
+def test_first_run_window_fits_the_screen(qtbot, make_window, queue_folder) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(queue_folder)  # fresh settings: no saved geometry
+    room = window.screen().availableGeometry()
+    assert window.width() <= room.width() and window.height() <= room.height()
