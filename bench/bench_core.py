@@ -21,9 +21,9 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.frontmatter import load_article  # noqa: E402
-from app.model import ARTICLE_SUFFIXES, Article  # noqa: E402
-from app.writer import write_front_matter_edit  # noqa: E402
+from app.article.frontmatter import load_article  # noqa: E402
+from app.article.model import ARTICLE_SUFFIXES, Article  # noqa: E402
+from app.article.writer import write_front_matter_edit  # noqa: E402
 
 try:
     import frontmatter  # python-frontmatter

@@ -5,7 +5,7 @@ HTTP server.
     QT_QPA_PLATFORM=offscreen python bench/bench_images.py [--articles 1000]
 
 Steps (one process, one run, so the ratios compare like with like):
-1. Write N synthetic articles (app.synthetic) whose one image URL points at
+1. Write N synthetic articles (tools.synthetic) whose one image URL points at
    a stdlib HTTP server in a subprocess (so it does not share our GIL). The
    server sends `Cache-Control: max-age=86400`, as image CDNs do.
 2. Prime: page through every article with a fresh loader and an empty disk
@@ -43,9 +43,9 @@ from PySide6.QtCore import QBuffer, QByteArray, QElapsedTimer, QEventLoop, QIODe
 from PySide6.QtGui import QColor, QImage, QImageReader, QLinearGradient, QPainter  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.frontmatter import load_article  # noqa: E402
-from app.model import Article  # noqa: E402
-from app.synthetic import generate_articles  # noqa: E402
+from app.article.frontmatter import load_article  # noqa: E402
+from app.article.model import Article  # noqa: E402
+from tools.synthetic import generate_articles  # noqa: E402
 from ui.images import ImageLoader, ImageStrip  # noqa: E402
 
 SERVER = textwrap.dedent("""
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             port = int(server.stdout.readline())
             base = f"http://127.0.0.1:{port}"
-            # One image per article (app.synthetic leaves some without): keep the first N with one.
+            # One image per article (tools.synthetic leaves some without): keep the first N with one.
             paths = generate_articles(root / "queue", int(args.articles * 1.3) + 10,
                                       image_url=lambda i: f"{base}/img-{i:05d}.jpg")
             articles = [a for a in (load_article(p) for p in paths) if isinstance(a, Article) and a.images]

@@ -35,7 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.synthetic import generate_articles  # noqa: E402
+from tools.synthetic import generate_articles  # noqa: E402
 
 FRONT_MATTER_SUFFIXES = (".txt", ".md", ".markdown")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)

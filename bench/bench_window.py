@@ -97,7 +97,7 @@ def run(args: argparse.Namespace, private: Path) -> int:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
-    from app.synthetic import generate_articles
+    from tools.synthetic import generate_articles
     from ui.app import make_application
     from ui.main_window import MainWindow
     from ui.settings import WindowSettings

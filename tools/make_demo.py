@@ -2,7 +2,7 @@
 
     python tools/make_demo.py [--photo PATH_TO_sunset.jpg]
 
-40 articles from app.synthetic (seed-shaped, deterministic), each picture a
+40 articles from tools.synthetic (seed-shaped, deterministic), each picture a
 small local file under images/ referenced by a relative path, plus three
 malformed files that show the error states and one article with a typo in
 its quality. Pictures are drawn here with QPainter; `--photo` adds a real
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QPointF, QRectF, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QLinearGradient, QPainter, QPen  # noqa: E402
 
-from app.synthetic import generate_articles  # noqa: E402
+from tools.synthetic import generate_articles  # noqa: E402
 
 N_ARTICLES = 40
 SIZE = (660, 387)  # the seed article's declared picture size

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.model import QUALITY_MAX, QUALITY_MIN
+from app.article.model import QUALITY_MAX, QUALITY_MIN
 from ui.queue_model import format_date, format_heat
 from ui.wrap_row import WrapRow
 
@@ -82,8 +82,8 @@ class ArticleLoader(QObject):
     def _load(self, token: int, relpath: str, absolute: Path) -> None:
         if token != self._token:  # the editor has already moved on
             return
-        from app.frontmatter import load_article, read_article_bytes
-        from app.model import ArticleError
+        from app.article.frontmatter import load_article, read_article_bytes
+        from app.article.model import ArticleError
 
         result = load_article(absolute)
         raw = ""
@@ -399,7 +399,7 @@ class DetailPane(QWidget):
         """The full article (or its error) read on a worker has arrived."""
         if relpath != self.relpath:
             return
-        from app.model import ArticleError
+        from app.article.model import ArticleError
 
         if isinstance(result, ArticleError):
             self.article = None

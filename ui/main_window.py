@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.model import QUALITY_MAX, QUALITY_MIN
+from app.article.model import QUALITY_MAX, QUALITY_MIN
 from ui.conflict_dialog import ConflictDialog
 from ui.decisions import DecisionDesk
 from ui.detail_pane import ArticleLoader, DetailPane

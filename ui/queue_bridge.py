@@ -277,6 +277,6 @@ def _notices(queue: Any) -> list[str]:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError):
-        from app.messages import describe_os_error
+        from app.article.messages import describe_os_error
         return describe_os_error(exc)
     return str(exc) or type(exc).__name__

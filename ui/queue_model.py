@@ -73,7 +73,7 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 @dataclass(slots=True)
 class RowState:
-    summary: Any  # app.summary.ArticleSummary: what the queue last saw on disk
+    summary: Any  # app.article.summary.ArticleSummary: what the queue last saw on disk
     pending: dict[str, Any] = field(default_factory=dict)  # field -> value being written
     pending_jobs: int = 0
     write_error: str = ""  # the last failed write's message, until the next success

@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.model import WriteResult
+from app.article.model import WriteResult
 
 
 @dataclass(slots=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.cli_queue import json_object
+from app.cli.output import json_object
 from app.queue import ReviewQueue
-from app.summary import ArticleSummary
+from app.article.summary import ArticleSummary
 from tests.app.queue_support import SEED, WAIT, article, wait_until
 
 

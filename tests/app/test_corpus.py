@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.frontmatter import load_article, parse_document
-from app.model import ARTICLE_SUFFIXES, Article, ArticleError
-from app.writer import write_front_matter_edit
+from app.article.frontmatter import load_article, parse_document
+from app.article.model import ARTICLE_SUFFIXES, Article, ArticleError
+from app.article.writer import write_front_matter_edit
 
 from tests.conftest import CORPUS
 

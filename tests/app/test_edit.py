@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.edit import EditRefused, apply_edit
-from app.frontmatter import parse_document
-from app.model import ArticleError
+from app.article.edit import EditRefused, apply_edit
+from app.article.frontmatter import parse_document
+from app.article.model import ArticleError
 
 from tests.conftest import SEED
 
@@ -108,7 +108,8 @@ def test_bom_and_missing_final_newline_survive() -> None:
         ("---\nbase: &q 5\nquality: *q\n---\n", {"quality": 6}, "alias"),
         ("---\nquality: &q 5\nother: *q\n---\n", {"quality": 6}, "alias"),
         ("---\nquality: &q 5\n---\n", {"quality": 6}, "anchor or tag"),
-        ("---\nquality: !!int 5\n---\n", {"quality": 6}, "anchor or tag"),
+        ("---\nquality: !!str 5\n---\n", {"quality": 6}, "anchor or tag"),
+        ("---\nquality: !!float 5\n---\n", {"quality": 6}, "anchor or tag"),
         ("---\npublished: [true]\n---\n", {"published": False}, "holds a list"),
         ("---\npublished:\n  x: 1\n---\n", {"published": False}, "holds a mapping"),
         ("---\nquality: |\n  5\n---\n", {"quality": 6}, "block scalar"),

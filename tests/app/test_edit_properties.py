@@ -7,9 +7,9 @@ import difflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.edit import apply_edit
-from app.frontmatter import parse_article, parse_document
-from app.model import Article, ArticleError
+from app.article.edit import apply_edit
+from app.article.frontmatter import parse_article, parse_document
+from app.article.model import Article, ArticleError
 
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ÄéЖ漢😀-.,", min_size=1, max_size=12).map(str.strip).filter(
     lambda s: bool(s) and s[0].isalpha())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.frontmatter import load_article
-from app.model import Article, ArticleError
+from app.article.frontmatter import load_article
+from app.article.model import Article, ArticleError
 
 from tests.conftest import SEED
 
@@ -154,7 +154,7 @@ def test_core_does_not_import_qt() -> None:
 ])
 def test_fast_construction_matches_pyyaml(tmp_path: Path, text: str) -> None:
     import yaml
-    from app.frontmatter import parse_document
+    from app.article.frontmatter import parse_document
     path = write(tmp_path, "a.yaml", text)
     doc = parse_document(str(path), path.read_bytes())
     try:

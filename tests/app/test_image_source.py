@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.image_source import (
+from app.article.image_source import (
     FailureKind,
     read_local_image,
     resolve_image_url,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.index import VERSION, default_index_path
+from app.queue.index import VERSION, default_index_path
 from app.queue import ReviewQueue
 from tests.app.queue_support import article
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.frontmatter import load_article
+from app.article.frontmatter import load_article
 from app.queue import ReviewQueue
-from app.scan import check_file, is_article_name, is_ignored_relpath
-from app.summary import ArticleSummary, summarize
+from app.queue.scan import check_file, is_article_name, is_ignored_relpath
+from app.article.summary import ArticleSummary, summarize
 from tests.app.queue_support import SEED, article
 
 
@@ -105,7 +105,7 @@ def test_unreadable_file_is_an_error_row(tmp_path: Path) -> None:
 
 
 def test_rows_stream_in_batches_with_progress(tmp_path: Path) -> None:
-    from app.synthetic import generate_articles
+    from tools.synthetic import generate_articles
 
     generate_articles(tmp_path / "q", 300)
     batches: list[list[ArticleSummary]] = []
@@ -120,7 +120,7 @@ def test_rows_stream_in_batches_with_progress(tmp_path: Path) -> None:
 
 
 def test_parallel_and_inline_parses_agree(tmp_path: Path) -> None:
-    from app.synthetic import generate_articles
+    from tools.synthetic import generate_articles
 
     generate_articles(tmp_path / "q", 200)
     one = make_queue(tmp_path / "q", tmp_path, use_index=False, workers=1)
@@ -132,7 +132,7 @@ def test_parallel_and_inline_parses_agree(tmp_path: Path) -> None:
 
 def test_scan_from_a_thread_with_other_threads_alive(tmp_path: Path) -> None:
     # The window scans on a worker thread while others run: the pool must not fork them.
-    from app.synthetic import generate_articles
+    from tools.synthetic import generate_articles
 
     generate_articles(tmp_path / "q", 120)
     queue = make_queue(tmp_path / "q", tmp_path, use_index=False, workers=2)

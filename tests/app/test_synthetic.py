@@ -6,9 +6,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from app.frontmatter import load_article
-from app.model import Article
-from app.synthetic import generate_articles, render_article
+from app.article.frontmatter import load_article
+from app.article.model import Article
+from tools.synthetic import generate_articles, render_article
 
 N = 400
 
@@ -78,7 +78,7 @@ def test_render_is_pure() -> None:
 
 
 def test_command_line(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "app.synthetic", str(tmp_path / "out"), "12", "--flat"],
+    done = subprocess.run([sys.executable, "-m", "tools.synthetic", str(tmp_path / "out"), "12", "--flat"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "out").iterdir())) == 12

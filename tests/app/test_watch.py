@@ -314,9 +314,8 @@ def test_write_by_another_copydesk_process_is_copydesk(queue: ReviewQueue, folde
 def test_journaled_write_from_another_process_and_bytes_that_come_back(
         queue: ReviewQueue, folder: Path, collector: Collector) -> None:
     _in_another_process(
-        "import sys, os\nfrom app.own_writes import journaled_write\n"
-        "from app.writer import write_front_matter_edit\n"
-        "r = journaled_write(write_front_matter_edit, os.path.join(sys.argv[1], 'a.md'), {'quality': 12})\n"
+        "import sys, os\nfrom app.decisions import Decision, FileTarget, decide\n"
+        "[r] = decide(FileTarget(), Decision.one(os.path.join(sys.argv[1], 'a.md'), {'quality': 12}))\n"
         "assert r.status == 'written'\n", folder)
     collector.wait_for("changed", "a.md", by="copydesk")
     ours = (folder / "a.md").read_bytes()

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from app.writer import write_front_matter_edit
+from app.article.writer import write_front_matter_edit
 
 
 def temp_files(folder: Path) -> list[str]:
@@ -98,7 +98,7 @@ def test_failed_write_keeps_original_and_leaves_no_temp_file(seed_copy: Path) ->
         import resource, signal, sys
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
-        from app.writer import write_front_matter_edit
+        from app.article.writer import write_front_matter_edit
         result = write_front_matter_edit({str(seed_copy)!r}, {{"published": True}})
         print(result.status, "|", result.message)
     """)

@@ -25,7 +25,7 @@ import pytest  # noqa: E402
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from app.synthetic import generate_articles  # noqa: E402
+from tools.synthetic import generate_articles  # noqa: E402
 from ui.settings import WindowSettings  # noqa: E402
 
 ARTICLE = """---

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSize, Qt
 
-from app.image_source import FailureKind
-from app.model import Image
+from app.article.image_source import FailureKind
+from app.article.model import Image
 from tests.ui.images_support import ImageServer, Route, huge_png, picture_bytes
 from ui.images import ImageLoader, ImageStrip
 

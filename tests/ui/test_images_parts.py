@@ -9,8 +9,8 @@ from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QHelpEvent, QImage, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView, QToolTip
 
-from app.image_source import FailureKind
-from app.model import Image
+from app.article.image_source import FailureKind
+from app.article.model import Image
 from tests.ui.images_support import huge_png, picture_bytes
 from ui.images import ImageLoader, ImageStrip, ThumbnailDelegate, ThumbnailProvider
 from ui.images.cache import ByteLRU, pixmap_cost
@@ -156,7 +156,7 @@ def test_thumbnail_column_loads_only_visible_rows(qtbot, loader, tmp_path):
 
 
 def _source(folder: Path, i: int):
-    from app.image_source import resolve_image_url
+    from app.article.image_source import resolve_image_url
     return resolve_image_url(f"t{i}.png", folder)
 
 

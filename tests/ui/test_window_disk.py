@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from app.frontmatter import load_article
-from app.synthetic import render_article
+from app.article.frontmatter import load_article
+from tools.synthetic import render_article
 from tests.ui.conftest import write_article
 from ui.conflict_dialog import ConflictDialog
 from ui.settings import WindowSettings, ensure_demo_copy, resources_dir

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from app.frontmatter import load_article
-from app.model import Article
+from app.article.frontmatter import load_article
+from app.article.model import Article
 
 
 def on_disk(path: Path) -> Article:

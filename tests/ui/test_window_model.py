@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, QPersistentModelIndex, Qt
 
-from app.summary import ArticleSummary
+from app.article.summary import ArticleSummary
 from ui.queue_model import ArticleTableModel, Column, QueueFilterProxy
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 
-from app.frontmatter import load_article
-from app.synthetic import render_article
+from app.article.frontmatter import load_article
+from tools.synthetic import render_article
 from ui.queue_model import Column
 from ui.settings import WindowSettings
 

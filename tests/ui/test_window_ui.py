@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 
-from app.frontmatter import load_article
+from app.article.frontmatter import load_article
 from tests.ui.conftest import write_article
 from ui.app import choose_start_folder
 from ui.commands import FieldEdit
@@ -252,7 +252,7 @@ def test_tab_stops_in_the_detail_pane_are_ones_that_show_focus(qtbot, make_windo
 
 
 def test_error_banner_advice_fits_the_error(qtbot, tmp_path: Path) -> None:
-    from app.summary import ArticleSummary
+    from app.article.summary import ArticleSummary
     from ui.detail_pane import DetailPane
 
     pane = DetailPane()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from app.frontmatter import load_article
+from app.article.frontmatter import load_article
 from tests.ui.conftest import write_article
 
 

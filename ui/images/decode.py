@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
-from app.image_source import (
+from app.article.image_source import (
     MAX_SIDE,
     Failure,
     FailureKind,

@@ -33,7 +33,7 @@ from PySide6.QtNetwork import (
     QNetworkRequest,
 )
 
-from app.image_source import DEFAULT_MAX_BYTES, Failure, FailureKind, format_bytes
+from app.article.image_source import DEFAULT_MAX_BYTES, Failure, FailureKind, format_bytes
 
 Origin = Literal["local", "cached", "live", ""]
 

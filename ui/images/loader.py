@@ -6,7 +6,7 @@
     loader.cancel(ticket)                  # the editor moved on: drop it
     loader.shutdown()                      # at exit (also done on aboutToQuit)
 
-Pipeline: resolve (app.image_source) -> local read on a decode worker, or
+Pipeline: resolve (app.article.image_source) -> local read on a decode worker, or
 fetch on the network thread -> decode + scale on a decode worker -> QPixmap
 on the GUI thread -> bounded LRU -> callbacks. Requests for the same picture
 and size share one job; requests for the same URL share one download. A job
@@ -28,7 +28,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLockFile, QMetaObject, QObject, QStandardPaths, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap
 
-from app.image_source import DEFAULT_MAX_BYTES, Failure, FailureKind, ImageSource, read_local_image
+from app.article.image_source import DEFAULT_MAX_BYTES, Failure, FailureKind, ImageSource, read_local_image
 from ui.images.cache import ByteLRU, pixmap_cost
 from ui.images.decode import Box, DecodeResult, DecodeWorkers, decode_image
 from ui.images.fetch import FetchResult, FetchSettings, NetworkFetcher, Origin

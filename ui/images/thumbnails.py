@@ -29,7 +29,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Q
 from PySide6.QtGui import QColor, QHelpEvent, QIcon, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
 
-from app.image_source import format_dimensions, resolve_image_url
+from app.article.image_source import format_dimensions, resolve_image_url
 from ui.images.loader import ImageLoader, Preview
 
 SourceForIndex = Callable[[QModelIndex | QPersistentModelIndex], "tuple[str | os.PathLike[str], str] | None"]

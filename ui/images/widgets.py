@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.image_source import ImageSource, format_bytes, format_dimensions, resolve_image_url, size_mismatch
-from app.model import Image
+from app.article.image_source import ImageSource, format_bytes, format_dimensions, resolve_image_url, size_mismatch
+from app.article.model import Image
 from ui.images.loader import ImageLoader, Preview
 
 DEFAULT_PREVIEW_SIZE = QSize(480, 360)

@@ -32,7 +32,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from app.summary import RECORD_VERSION, ROW_COLUMNS, SummaryRow
+from app.paths import cache_dir
+from app.article.summary import RECORD_VERSION, ROW_COLUMNS, SummaryRow
 
 _SCHEMA = 1
 # user_version combines the table layout and the summary record layout; a
@@ -59,19 +60,12 @@ _SELECT = f"SELECT {', '.join(_ALL_COLUMNS)} FROM files"
 _INSERT = f"INSERT OR REPLACE INTO files VALUES ({', '.join('?' * len(_ALL_COLUMNS))})"
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base or not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "copydesk"
-
-
 def default_index_path(folder: Path) -> Path:
     """One database per resolved queue folder: readable name + hash of the full path."""
     resolved = str(folder.resolve())
     digest = hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", folder.resolve().name)[:40] or "root"
-    return default_cache_dir() / f"{name}-{digest}.sqlite3"
+    return cache_dir() / f"{name}-{digest}.sqlite3"
 
 
 def _to_db_ino(ino: int) -> int:

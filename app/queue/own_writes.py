@@ -23,12 +23,12 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from app.index import default_cache_dir
-from app.model import WriteResult
+from app import paths
+from app.article.model import WriteResult
 
 PENDING_TTL = 30.0  # seconds a begun write may stay unfinished
 DONE_TTL = 600.0  # seconds a finished write is remembered if no watcher claims it
@@ -37,7 +37,7 @@ _NS = 1_000_000_000
 
 
 def default_journal_path() -> Path:
-    return default_cache_dir() / "own-writes.sqlite3"
+    return paths.journal_file()
 
 
 class OwnWriteJournal:
@@ -145,15 +145,18 @@ class OwnWriteJournal:
         return out
 
 
-def journaled_write(write: Callable[..., WriteResult], path: str | os.PathLike[str], *args: Any,
-                    journal: OwnWriteJournal | None = None, **kwargs: Any) -> WriteResult:
-    """Run `write(path, ...)` (e.g. `write_front_matter_edit`) with the write noted in the journal,
-    so any Copydesk watching the folder reports it as Copydesk's."""
-    journal = journal or OwnWriteJournal()
+def noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes: dict[str, Any],
+                expected: dict[str, Any] | None = None) -> WriteResult:
+    """The one way Copydesk writes an article: the core's writer, with the write
+    noted in the journal so that every Copydesk watching the folder (this
+    process or another) reports it as Copydesk's. `ReviewQueue.write` and the
+    decision module's file target both come through here."""
+    from app.article.writer import write_front_matter_edit  # imported late: the writer pulls in the editor
+
     journal.begin(path)
     result: WriteResult | None = None
     try:
-        result = write(path, *args, **kwargs)
+        result = write_front_matter_edit(path, changes, expected)
         return result
     finally:
         journal.finish(path, result.sha256 if result is not None and result.status == "written" else None)

@@ -7,7 +7,7 @@ Three pieces, used by `app.queue`:
 - `walk_articles`: an `os.scandir` walk yielding (relpath, stat) without
   following symlinked folders (no cycles; watchdog does not follow them either);
 - `check_file` / `CheckRunner`: read a file once, hash the bytes, and parse
-  them with the one parser (`app.frontmatter.parse_article`) unless the hash
+  them with the one parser (`app.article.frontmatter.parse_article`) unless the hash
   shows the content is what the index already holds. The runner spreads the
   work over a process pool in growing chunks so the first rows come back
   fast and later chunks amortise the inter-process cost. Workers return a
@@ -30,10 +30,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
-from app.frontmatter import MAX_FILE_BYTES, parse_article
-from app.messages import describe_os_error
-from app.model import ARTICLE_SUFFIXES
-from app.summary import ArticleSummary, SummaryRow, summarize
+from app.article.frontmatter import not_a_file, parse_article, read_fd
+from app.article.messages import describe_os_error
+from app.article.model import ARTICLE_SUFFIXES
+from app.article.summary import ArticleSummary, SummaryRow, summarize
 
 if TYPE_CHECKING:  # imported when a pool is first needed: a warm open never starts one
     import multiprocessing.context
@@ -166,47 +166,22 @@ def check_file(root: str, relpath: str, known: bytes | None = None) -> Checked:
         if isinstance(exc, FileNotFoundError) and not os.path.islink(path):
             return Checked(relpath, 0, 0, 0, 0, b"", checked_ns, None)  # `vanished`
         return _error(relpath, checked_ns, describe_file_error(path, exc))
+    st: os.stat_result | None = None
     try:
         st = os.fstat(fd)  # before reading: a write during the read leaves a newer mtime for next time
         if not stat_module.S_ISREG(st.st_mode):
-            return _error(relpath, checked_ns, "not a regular file", st)
-        if st.st_size > MAX_FILE_BYTES:
-            return _error(relpath, checked_ns, _TOO_BIG, st)
-        data = _read_all(fd, st.st_size)
+            return _error(relpath, checked_ns, not_a_file(st), st)
+        data = read_fd(fd, st)
     except OSError as exc:
-        return _error(relpath, checked_ns, describe_os_error(exc))
+        return _error(relpath, checked_ns, describe_os_error(exc), st)
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        return _error(relpath, checked_ns, _TOO_BIG, st)
     digest = hashlib.sha256(data).digest()
     if known is not None and digest == known:
         return Checked(relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest, checked_ns, None)
     summary = summarize(parse_article(path, data), relpath, st.st_size, st.st_mtime_ns)
     return Checked(relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest, checked_ns,
                    summary.to_row())
-
-
-_TOO_BIG = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not an article"
-
-
-def _read_all(fd: int, size: int) -> bytes:
-    """Read to the end, asking for the size fstat gave (+1 to notice growth).
-
-    Not `file.read(limit)`: that allocates `limit` bytes up front, and with a
-    16 MB cap that costs more than hashing the whole article."""
-    data = os.read(fd, size + 1)
-    if len(data) == size:
-        return data  # the usual case: everything, and a regular file's short read means end of file
-    parts = [data]
-    total = len(data)
-    while total <= MAX_FILE_BYTES:
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            break
-        parts.append(chunk)
-        total += len(chunk)
-    return b"".join(parts)
 
 
 def _error(relpath: str, checked_ns: int, message: str, st: os.stat_result | None = None,
@@ -267,7 +242,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["app.scan"])
+        ctx.set_forkserver_preload(["app.queue.scan"])
         return ctx
     return multiprocessing.get_context("spawn")
 

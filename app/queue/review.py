@@ -3,9 +3,9 @@
 `ReviewQueue.scan()` lists the folder (index first, parallel parse for the
 rest, rows streamed as they are ready); `start_watching()` keeps the rows in
 step with the disk and reports settled batches of `QueueChange`;
-`write()` is the one way the app edits a file, so its own writes are known by
-content hash and reported once as `by="copydesk"` (writes by other Copydesk
-processes too, through `app.own_writes`).
+`write()` is how the app edits a file (the decision module calls it), so its
+own writes are known by content hash and reported once as `by="copydesk"`
+(writes by other Copydesk processes too, through `app.queue.own_writes`).
 
 Threading rules:
 - `scan()` and `write()` block; call them from a worker thread (never the GUI
@@ -23,33 +23,20 @@ import stat as stat_module
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from app.index import E_MTIME, E_ROW, E_SHA, E_SIZE, IndexRow, QueueIndex, default_index_path
-from app.model import WriteResult
-from app.own_writes import OwnWriteJournal
-from app.scan import (
-    Checked,
-    CheckRunner,
-    Stamp,
-    check_file,
-    describe_file_error,
-    is_ignored_relpath,
-    stamp_of,
-    walk_articles,
-)
-from app.summary import ArticleSummary
+from app.article.model import WriteResult
+from app.article.summary import ArticleSummary, summarize
+from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
+from app.queue.index import IndexRow, QueueIndex, default_index_path
+from app.queue.own_writes import OwnWriteJournal, noted_write
+from app.queue.scan import Checked, CheckRunner, check_file, is_ignored_relpath, stamp_of, walk_articles
 
 if TYPE_CHECKING:  # watchdog is imported only when watching starts: `copydesk list` never needs it
-    from app.watch import FolderWatcher, ObserverFactory
+    from app.queue.watch import FolderWatcher, ObserverFactory
 
-# A file modified this close to when we read it may be modified again within
-# the same timestamp tick (FAT has 2 s ticks), so its stamp is not trusted:
-# the next scan confirms it by content hash.
-TIMESTAMP_RESOLUTION_NS = 2_000_000_000
-_SAVE_EVERY = 5000  # index rows per transaction during a scan (bounds memory at 100k files)
 _WATCH_POOL_THRESHOLD = 1500  # a watcher batch bigger than this is parsed in worker processes
 _OWN_WRITE_TTL = 120.0  # seconds an unreported own write is remembered
 
@@ -63,35 +50,6 @@ class QueueChange:
     path: str  # relative to the queue folder, '/'-separated
     by: ChangeBy
     summary: ArticleSummary | None  # None for "removed"
-
-
-@dataclass(slots=True)
-class ScanReport:
-    total: int = 0  # rows in the queue after the scan
-    parsed: int = 0  # files parsed this time
-    from_index: int = 0  # rows taken from the index (including ones confirmed by hash)
-    hashed: int = 0  # files read and hashed (parsed or confirmed unchanged)
-    errors: int = 0  # error rows
-    removed: int = 0  # index entries whose file is gone
-    seconds: float = 0.0
-    notices: list[str] = field(default_factory=list)
-    # Folders that could not be listed, as (relpath, "" for the queue folder, and why):
-    # the articles in them are missing from the rows.
-    unreadable_folders: list[tuple[str, str]] = field(default_factory=list)
-
-
-# What we know of a file as a plain tuple (100,000 are built on a warm open):
-# (size, mtime_ns, ino, ctime_ns, sha256, checked_ns); [:4] is its stat stamp,
-# and it is exactly the index columns E_SIZE..E_CHECKED.
-FileState = tuple[int, int, int, int, bytes, int]
-_MTIME: Final = 1
-_SHA: Final = 4
-_CHECKED: Final = 5
-
-
-def _trusted(state: FileState, stamp: Stamp) -> bool:
-    """Same stamp, and not modified within a timestamp tick of when we read it."""
-    return state[:4] == stamp and state[_MTIME] <= state[_CHECKED] - TIMESTAMP_RESOLUTION_NS
 
 
 class ReviewQueue:
@@ -183,121 +141,27 @@ class ReviewQueue:
         Call it once before `start_watching()`; while watching, `rescan()` is the
         way to look again (changes then arrive through `on_changes`)."""
         started = time.perf_counter()
-        report = ScanReport()
         if not self.folder.is_dir():
             self._notice(f"{self.folder}: not a folder")
             with self._lock:
                 self._rows, self._files = {}, {}
-            report.notices = self._new_notices()
-            return report
+            return ScanReport(notices=self._new_notices())
         # Tens of thousands of new objects would trigger repeated full collections
         # that find nothing to free; collect once afterwards instead.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._scan(report, started, on_rows, on_progress)
+            scan = FullScan(self._root, self._index, workers=self.workers, on_rows=on_rows,
+                            on_progress=on_progress)
+            report = scan.run()
         finally:
             if gc_was_enabled:
                 gc.enable()
-
-    def _scan(self, report: ScanReport, started: float,
-              on_rows: Callable[[list[ArticleSummary]], None] | None,
-              on_progress: Callable[[int, int], None] | None) -> ScanReport:
-        entries = self._index.load()
-        rows: dict[str, ArticleSummary] = {}
-        files: dict[str, FileState] = {}
-        batch: list[ArticleSummary] = []
-        upserts: list[IndexRow] = []
-        walk_errors: list[tuple[str, str]] = []
-        found = 0
-        last_progress = 0.0
-
-        def flush() -> None:
-            nonlocal batch
-            if batch and on_rows is not None:
-                on_rows(batch)
-            batch = []
-
-        def take(results: list[Checked]) -> None:
-            nonlocal found
-            for checked in results:
-                if checked.vanished:
-                    found -= 1  # deleted or renamed since the folder was listed
-                    continue
-                rel = checked.relpath
-                entry = entries.get(rel)
-                report.hashed += 1
-                if checked.row is None and entry is not None:
-                    values = entry[E_ROW:]
-                    report.from_index += 1
-                else:
-                    values = checked.row or ArticleSummary(rel, error="unreadable").to_row()
-                    report.parsed += 1
-                row = ArticleSummary.from_row(rel, checked.size, checked.mtime_ns, values)
-                rows[rel] = row
-                files[rel] = checked.state
-                batch.append(row)
-                upserts.append((rel, checked.size, checked.mtime_ns, checked.ino, checked.ctime_ns,
-                                checked.sha256, checked.checked_ns, values))
-            if len(upserts) >= _SAVE_EVERY:
-                self._index.save(upserts)
-                upserts.clear()
-
-        def progress(force: bool = False) -> None:
-            nonlocal last_progress
-            if on_progress is not None:
-                now = time.monotonic()
-                if force or now - last_progress > 0.1:
-                    last_progress = now
-                    on_progress(len(rows), found)
-
-        with CheckRunner(self._root, workers=self.workers) as runner:
-            for rel, st in walk_articles(self._root, errors=walk_errors):
-                found += 1
-                if isinstance(st, OSError):
-                    path = os.path.join(self._root, rel)
-                    if isinstance(st, FileNotFoundError) and not os.path.islink(path):
-                        found -= 1  # deleted or renamed since its folder was listed
-                        continue
-                    row = ArticleSummary(rel, error=describe_file_error(path, st))
-                    rows[rel] = row
-                    batch.append(row)
-                    continue
-                entry = entries.get(rel)
-                if entry is not None:
-                    state = entry[E_SIZE:E_ROW]
-                    if _trusted(state, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)):
-                        row = ArticleSummary.from_row(rel, entry[E_SIZE], entry[E_MTIME], entry[E_ROW:])
-                        rows[rel] = row
-                        files[rel] = state
-                        batch.append(row)
-                        report.from_index += 1
-                        if len(batch) >= 2000:
-                            flush()
-                        continue
-                runner.add(rel, entry[E_SHA] if entry is not None and entry[E_SHA] else None)
-                done = runner.ready()
-                if done:
-                    take(done)
-                    flush()
-                    progress()
-            flush()
-            for results in runner.drain():
-                take(results)
-                flush()
-                progress()
-        gone = [rel for rel in entries if rel not in rows]
-        self._index.save(upserts, gone)
-        progress(force=True)
-        for rel_dir, why in walk_errors:
+        for rel_dir, why in report.unreadable_folders:
             self._notice(f"cannot read folder {rel_dir or '.'}: {why}")
-        report.unreadable_folders = walk_errors
         with self._lock:
-            self._rows, self._files = rows, files
+            self._rows, self._files = scan.rows, scan.files
             self._missing_since.clear()
-        report.total = len(rows)
-        report.errors = sum(1 for row in rows.values() if row.error is not None)
-        report.removed = len(gone)
         report.seconds = time.perf_counter() - started
         self._take_notices()
         report.notices = self._new_notices()
@@ -306,30 +170,18 @@ class ReviewQueue:
     # --- writing ----------------------------------------------------------
 
     def write(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any] | None = None) -> WriteResult:
-        """Edit one article through the one writer. Blocking; call from the serial writer thread."""
-        from app.writer import write_front_matter_edit  # imported late: the writer pulls in the editor
+        """Edit one article through the one noted write. Blocking; call from the serial writer thread.
 
+        A written result carries the file's new row (`row`), built from the
+        parse that verified the edit: the file is not read again."""
         path = self.absolute(relpath)
         with self._lock:
             self._writing[relpath] = self._writing.get(relpath, 0) + 1
-        result: WriteResult | None = None
-        self._journal.begin(path)
         try:
-            result = write_front_matter_edit(path, changes, expected)
-            if result.status == "written" and result.sha256:
-                digest = bytes.fromhex(result.sha256)
-                checked = check_file(self._root, relpath, None)
-                with self._lock:
-                    now = time.monotonic()
-                    self._own = {k: v for k, v in self._own.items() if now - v[1] < _OWN_WRITE_TTL}
-                    if self._watcher is not None:
-                        self._own[relpath] = (digest, now)
-                    if checked.sha256 == digest:  # else someone wrote after us: the watcher reports it
-                        self._apply(checked, None)
-                if checked.sha256 == digest:
-                    self._save([checked], [])
+            result = noted_write(self._journal, path, changes, expected)
+            if result.status == "written":
+                result = self._install_written(relpath, path, result)
         finally:
-            self._journal.finish(path, result.sha256 if result is not None and result.status == "written" else None)
             with self._lock:
                 left = self._writing.get(relpath, 1) - 1
                 if left:
@@ -341,6 +193,29 @@ class ReviewQueue:
             # Look at the file once more even if no event comes (a symlink's target outside the folder).
             watcher.request([relpath])
         return result
+
+    def _install_written(self, relpath: str, path: Path, result: WriteResult) -> WriteResult:
+        """Our bytes are on disk: make them the row, from the writer's own parse and stat."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return result
+        ours = result.new_stat
+        if result.article is None or result.sha256 is None or ours is None or stamp_of(st) != stamp_of(ours):
+            return result  # someone wrote after us: the watcher reports what is there now
+        digest = bytes.fromhex(result.sha256)
+        row = summarize(result.article, relpath, st.st_size, st.st_mtime_ns)
+        state: FileState = (*stamp_of(st), digest, time.time_ns())
+        with self._lock:
+            now = time.monotonic()
+            self._own = {k: v for k, v in self._own.items() if now - v[1] < _OWN_WRITE_TTL}
+            if self._watcher is not None:
+                self._own[relpath] = (digest, now)
+            self._rows[relpath] = row
+            self._files[relpath] = state
+        self._index.save([(relpath, *state, row.to_row())])
+        self._take_notices()
+        return replace(result, row=row)
 
     def _apply(self, checked: Checked, previous: ArticleSummary | None) -> ArticleSummary:
         """Install a checked file as the current row. Call with the lock held."""
@@ -372,7 +247,7 @@ class ReviewQueue:
 
         Call after `scan()`. A quick stat pass right away catches what changed
         between the scan and now."""
-        from app.watch import FolderWatcher
+        from app.queue.watch import FolderWatcher
 
         if self._watcher is not None:
             raise RuntimeError("already watching")
@@ -427,16 +302,34 @@ class ReviewQueue:
         # Long enough for an editor's rename/create dance; in polling mode one poll interval.
         return self.poll_interval if self.watch_mode == "polling" else 0.3
 
+    # --- reconciling with the disk (watcher thread only) ------------------
+
     def _on_batch(self, files: set[str], dirs: set[str], full: bool) -> None:
         """Re-stat touched paths and report what really changed. Runs on the watcher thread only."""
+        stats, candidates, forced = self._candidates(files, dirs, full)
+        to_check, removed, retry = self._sort_out(candidates, stats, forced)
+        results = self._check(to_check)
+        others = self._written_by_other_copydesk(results)
+        changes, saved, retry_soon = self._install(results, others, removed, retry)
+        self._save(saved, removed)
+        if retry and self._watcher is not None:
+            self._watcher.request(retry, delay=self._grace() + 0.02)
+        if retry_soon and self._watcher is not None:
+            self._watcher.request(retry_soon, delay=0.05)
+        if changes and self._on_changes is not None:
+            changes.sort(key=lambda c: c.path)
+            self._on_changes(changes)
+
+    def _candidates(self, files: set[str], dirs: set[str], full: bool
+                    ) -> tuple[dict[str, os.stat_result | OSError], set[str], set[str]]:
+        """Every path to look at: the touched files, everything under touched
+        folders (found now, or known before), and everything on a full pass."""
         stats: dict[str, os.stat_result | OSError] = {}
         candidates = set(files)
         forced = set(files)  # an event on the path: hash it even if the stamp looks unchanged
         with self._lock:
             known = list(self._rows) if (full or dirs) else []
-        if full:
-            dirs = {""}
-        for rel_dir in dirs:
+        for rel_dir in ({""} if full else dirs):
             if rel_dir and is_ignored_relpath(rel_dir):
                 continue
             for rel, found in walk_articles(self._root, rel_dir):
@@ -444,63 +337,77 @@ class ReviewQueue:
                 candidates.add(rel)
             prefix = rel_dir + "/" if rel_dir else ""
             candidates.update(rel for rel in known if rel.startswith(prefix))
+        return stats, candidates, forced
 
+    def _sort_out(self, candidates: set[str], stats: dict[str, os.stat_result | OSError], forced: set[str]
+                  ) -> tuple[list[tuple[str, bytes | None]], list[str], list[str]]:
+        """(files to read, with the digest we know; files gone for good; files to look at again soon)."""
         now = time.monotonic()
         to_check: list[tuple[str, bytes | None]] = []
         removed: list[str] = []
         retry: list[str] = []
-        retry_soon: list[str] = []
         with self._lock:
             writing = set(self._writing)
-            own = dict(self._own)
+            own = set(self._own)
             states = {rel: self._files.get(rel) for rel in candidates}
             present = {rel for rel in candidates if rel in self._rows}
         for rel in candidates:
             if rel in writing:
                 continue  # write() asks again when it is done
-            st: os.stat_result | OSError | None = stats.get(rel)
+            st = stats.get(rel)
             if st is None:
                 try:
                     st = os.stat(os.path.join(self._root, rel))
                 except OSError as exc:
                     st = exc
-            missing = (isinstance(st, (FileNotFoundError, NotADirectoryError))
-                       and not os.path.islink(os.path.join(self._root, rel))) or (
-                isinstance(st, os.stat_result) and stat_module.S_ISDIR(st.st_mode))
-            if missing:
+            if self._is_missing(rel, st):
                 if rel in present:
                     since = self._missing_since.setdefault(rel, now)
-                    if now - since >= self._grace():
-                        removed.append(rel)
-                    else:
-                        retry.append(rel)
+                    (removed if now - since >= self._grace() else retry).append(rel)
                 continue
             self._missing_since.pop(rel, None)
             state = states.get(rel)
             if isinstance(st, os.stat_result) and state is not None and rel not in forced and rel not in own \
-                    and _trusted(state, stamp_of(st)):
+                    and trusted(state, stamp_of(st)):
                 continue
-            to_check.append((rel, state[_SHA] if state is not None and state[_SHA] else None))
+            to_check.append((rel, state[SHA] if state is not None and state[SHA] else None))
+        return to_check, removed, retry
 
+    def _is_missing(self, rel: str, st: os.stat_result | OSError) -> bool:
+        """Gone (or a folder now): a dangling symlink is still a row, with its error."""
+        if isinstance(st, os.stat_result):
+            return stat_module.S_ISDIR(st.st_mode)
+        return isinstance(st, (FileNotFoundError, NotADirectoryError)) \
+            and not os.path.islink(os.path.join(self._root, rel))
+
+    def _check(self, to_check: list[tuple[str, bytes | None]]) -> list[Checked]:
+        if len(to_check) <= _WATCH_POOL_THRESHOLD:
+            return [check_file(self._root, rel, digest) for rel, digest in to_check]
         results: list[Checked] = []
-        if len(to_check) > _WATCH_POOL_THRESHOLD:
-            with CheckRunner(self._root, workers=self.workers, inline_limit=0) as runner:
-                for rel, digest in to_check:
-                    runner.add(rel, digest)
-                for chunk in runner.drain():
-                    results.extend(chunk)
-        else:
-            results = [check_file(self._root, rel, digest) for rel, digest in to_check]
+        with CheckRunner(self._root, workers=self.workers, inline_limit=0) as runner:
+            for rel, digest in to_check:
+                runner.add(rel, digest)
+            for chunk in runner.drain():
+                results.extend(chunk)
+        return results
 
-        # New content that this process did not write: ask the shared journal
-        # whether another Copydesk did (or is doing so right now).
+    def _written_by_other_copydesk(self, results: list[Checked]) -> dict[str, str]:
+        """New content that this process did not write: ask the shared journal
+        whether another Copydesk did (or is doing so right now)."""
+        with self._lock:
+            own = dict(self._own)
         unknown = [(c.relpath, c.sha256) for c in results
                    if c.row is not None and c.sha256 and own.get(c.relpath, (b"",))[0] != c.sha256]
         verdicts = self._journal.claim([(os.path.join(self._root, rel), sha) for rel, sha in unknown])
-        others = {rel: verdicts[os.path.join(self._root, rel)] for rel, _ in unknown}
+        return {rel: verdicts[os.path.join(self._root, rel)] for rel, _ in unknown}
 
+    def _install(self, results: list[Checked], others: dict[str, str], removed: list[str], retry: list[str]
+                 ) -> tuple[list[QueueChange], list[Checked], list[str]]:
+        """Make the checked files the current rows; (changes to report, rows to index, paths to retry soon)."""
+        now = time.monotonic()
         changes: list[QueueChange] = []
         saved: list[Checked] = []
+        retry_soon: list[str] = []
         with self._lock:
             for checked in results:
                 rel = checked.relpath
@@ -535,14 +442,6 @@ class ReviewQueue:
                     self._own.pop(rel, None)
                     self._missing_since.pop(rel, None)
                     changes.append(QueueChange("removed", rel, "outside", None))
-        self._save(saved, removed)
-        if retry and self._watcher is not None:
-            self._watcher.request(retry, delay=self._grace() + 0.02)
-        if retry_soon and self._watcher is not None:
-            self._watcher.request(retry_soon, delay=0.05)
-        if changes and self._on_changes is not None:
-            changes.sort(key=lambda c: c.path)
-            self._on_changes(changes)
-
+        return changes, saved, retry_soon
 
 __all__ = ["ArticleSummary", "QueueChange", "ReviewQueue", "ScanReport"]

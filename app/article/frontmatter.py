@@ -12,14 +12,15 @@ import datetime as _dt
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from app.messages import describe_os_error
-from app.model import (
+from app.article.messages import describe_os_error
+from app.article.model import (
     FRONT_MATTER_SUFFIXES,
     QUALITY_MAX,
     QUALITY_MIN,
@@ -96,23 +97,51 @@ def load_article(path: str | os.PathLike[str]) -> LoadResult:
 
 
 def read_article_bytes(path: str) -> bytes:
-    # os.read on a raw descriptor: no buffered file object for a one-shot read
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    """The bytes of one article file. Never blocks on a FIFO or a device: the
+    file is opened without blocking and refused unless it is a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        size = os.fstat(fd).st_size
-        if size > MAX_FILE_BYTES:
-            raise OSError(0, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not an article")
-        chunks = [os.read(fd, size + 1)]
-        while chunks[-1]:  # the file may grow between fstat and read
-            chunks.append(os.read(fd, 65536))
-            if sum(map(len, chunks)) > MAX_FILE_BYTES:
-                break
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, not_a_file(st))
+        return read_fd(fd, st)
     finally:
         os.close(fd)
-    data = b"".join(chunks)
-    if len(data) > MAX_FILE_BYTES:
-        raise OSError(0, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not an article")
-    return data
+
+
+def not_a_file(st: os.stat_result) -> str:
+    """Why something with an article's name is not read: what it is instead."""
+    mode = st.st_mode
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "not a file")
+    return f"not a regular file ({kind})"
+
+
+TOO_BIG = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not an article"
+
+
+def read_fd(fd: int, st: os.stat_result) -> bytes:
+    """Read a regular file's descriptor to the end, at most MAX_FILE_BYTES.
+
+    Asks for the size fstat gave (+1 to notice growth) rather than a 16 MB
+    buffer: allocating the cap up front would cost more than hashing the article."""
+    if st.st_size > MAX_FILE_BYTES:
+        raise OSError(0, TOO_BIG)
+    data = os.read(fd, st.st_size + 1)
+    if len(data) == st.st_size:
+        return data  # the usual case: a regular file's short read means end of file
+    parts = [data]
+    total = len(data)
+    while total <= MAX_FILE_BYTES:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    if total > MAX_FILE_BYTES:
+        raise OSError(0, TOO_BIG)
+    return b"".join(parts)
 
 
 def parse_article(path: str, data: bytes) -> LoadResult:

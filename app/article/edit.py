@@ -12,8 +12,8 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from app.frontmatter import ParsedDocument, parse_document
-from app.model import EDITABLE_FIELDS, QUALITY_MAX, QUALITY_MIN, ArticleError
+from app.article.frontmatter import ParsedDocument, parse_document
+from app.article.model import EDITABLE_FIELDS, QUALITY_MAX, QUALITY_MIN, ArticleError
 
 
 class EditRefused(Exception):
@@ -48,6 +48,12 @@ def apply_edit(doc: ParsedDocument, changes: dict[str, Any]) -> bytes:
 
     The result is parsed again before it is returned: the edited keys must
     hold the new values and every other key must be exactly as before."""
+    return apply_edit_parsed(doc, changes)[0]
+
+
+def apply_edit_parsed(doc: ParsedDocument, changes: dict[str, Any]) -> tuple[bytes, ParsedDocument]:
+    """`apply_edit`, plus the parse of the new bytes that verified them (so a
+    caller that wants the new article does not parse the file a third time)."""
     if not changes:
         raise EditRefused("nothing to change")
     texts = {key: canonical_text(key, value) for key, value in changes.items()}
@@ -55,15 +61,19 @@ def apply_edit(doc: ParsedDocument, changes: dict[str, Any]) -> bytes:
         raise EditRefused("the front matter is a flow mapping ({ ... }); edit it by hand", doc.line_of(0))
     splices: list[tuple[int, int, str]] = []
     inserts: list[str] = []
+    written: dict[str, str] = {}  # key -> the text its value's span must read afterwards
     shared = _nodes_seen_twice(doc.node)
     for key, text in texts.items():
         pairs = doc.key_nodes(key)
         if len(pairs) > 1:
             raise EditRefused(f"'{key}' appears more than once", doc.line_of(pairs[1][0].start_mark.index))
         if pairs:
-            splices.append(_replacement(doc, pairs[0][0], pairs[0][1], text, shared))
+            splice = _replacement(doc, pairs[0][0], pairs[0][1], text, shared)
+            splices.append(splice)
+            written[key] = splice[2].lstrip(" ") if splice[0] == splice[1] else splice[2]
         else:
             inserts.append(f"{key}: {text}")
+            written[key] = text
     new_text = doc.text
     if inserts:
         at = _insertion_point(doc)
@@ -78,10 +88,10 @@ def apply_edit(doc: ParsedDocument, changes: dict[str, Any]) -> bytes:
         new_text = new_text[:start] + replacement + new_text[end:]
     new_bytes = (b"\xef\xbb\xbf" if doc.bom else b"") + new_text.encode("utf-8")
     try:
-        _verify(doc, new_bytes, changes, texts)
+        after = _verify(doc, new_bytes, changes, written)
     except RecursionError:
         raise EditRefused("the front matter is nested too deeply to verify an edit; nothing written") from None
-    return new_bytes
+    return new_bytes, after
 
 
 def _replacement(doc: ParsedDocument, key_node: ScalarNode, value: Node, text: str,
@@ -95,14 +105,26 @@ def _replacement(doc: ParsedDocument, key_node: ScalarNode, value: Node, text: s
     source = doc.text[start:end]
     if id(value) in shared:  # an alias is its anchor's node, so its span is the anchor's
         raise EditRefused(f"'{key}' is a YAML alias shared with another key; edit it by hand", line)
-    if source.startswith(("&", "!")):
-        raise EditRefused(f"'{key}' carries a YAML anchor or tag; edit it by hand", line)
     assert isinstance(value, ScalarNode)
     if value.style in ("|", ">"):
         raise EditRefused(f"'{key}' is a block scalar ({value.style}); edit it by hand", line)
+    if source.startswith("!"):
+        # `published: !!bool false`: a standard tag of the value's own type is kept, only the value changes.
+        tag, _, rest = source.partition(" ")
+        if tag not in _OWN_TAGS[key] or not rest.strip() or rest.lstrip().startswith(("&", "!")):
+            raise EditRefused(f"'{key}' carries a YAML anchor or tag ({tag}); edit it by hand", line)
+        spacing = rest[:len(rest) - len(rest.lstrip())]
+        return start, end, f"{tag} {spacing}{text}"
+    if source.startswith("&"):
+        raise EditRefused(f"'{key}' carries a YAML anchor or tag; edit it by hand", line)
     if start == end:  # `published:` with no value: the span sits right after the colon
         return start, end, " " + text
     return start, end, text
+
+
+# The tags that say what an editable value already is: kept when the value is edited.
+_OWN_TAGS = {"published": ("!!bool", "!<tag:yaml.org,2002:bool>"),
+             "quality": ("!!int", "!<tag:yaml.org,2002:int>")}
 
 
 def _nodes_seen_twice(root: Node | None) -> set[int]:
@@ -158,15 +180,16 @@ def _line_ending(text: str, at: int) -> str:
     return "\r\n" if before > 0 and text[before - 1] == "\r" else "\n"
 
 
-def _verify(before: ParsedDocument, new_bytes: bytes, changes: dict[str, Any], texts: dict[str, str]) -> None:
+def _verify(before: ParsedDocument, new_bytes: bytes, changes: dict[str, Any],
+            written: dict[str, str]) -> ParsedDocument:
     after = parse_document(before.path, new_bytes)
     if isinstance(after, ArticleError):
         raise EditRefused(f"the edited file would not parse ({after.describe()}); nothing written")
     for key, value in changes.items():
         got = after.data.get(key, _MISSING)
         pairs = after.key_nodes(key)
-        written = after.text[slice(*after.span(pairs[0][1]))] if len(pairs) == 1 else None
-        if type(got) is not type(value) or got != value or written != texts[key]:
+        text = after.text[slice(*after.span(pairs[0][1]))] if len(pairs) == 1 else None
+        if type(got) is not type(value) or got != value or text != written[key]:
             raise EditRefused(f"after the edit '{key}' would read {got!r}, not {value!r}; nothing written")
     others_before = {k: v for k, v in before.data.items() if k not in changes}
     others_after = {k: v for k, v in after.data.items() if k not in changes}
@@ -176,6 +199,7 @@ def _verify(before: ParsedDocument, new_bytes: bytes, changes: dict[str, Any], t
         raise EditRefused(f"the edit would also change {', '.join(changed) or 'other keys'}; nothing written")
     if before.text[before.fm_end:] != after.text[after.fm_end:]:
         raise EditRefused("the edit would change the body; nothing written")
+    return after
 
 
 _MISSING = object()

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from app.messages import describe_os_error
+from app.article.messages import describe_os_error
 
 # An image is refused (never decoded) beyond this many pixels on a side.
 MAX_SIDE = 12_000

@@ -48,8 +48,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from app.messages import describe_os_error
-from app.scan import is_article_name, is_ignored_relpath
+from app.article.messages import describe_os_error
+from app.queue.scan import is_article_name, is_ignored_relpath
 
 # watchdog warns about its own duplicate registration when a folder tree
 # appears faster than it adds watches (`mkdir -p a/b/c`); the watch works, and

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from app.model import Article, ArticleError
+from app.article.model import Article, ArticleError
 
 # Bump when the row layout changes; the index stores it and rebuilds on mismatch.
 RECORD_VERSION = 2

@@ -11,7 +11,7 @@ quoting style, comments, missing `published`/`quality`, CRLF line endings, a
 BOM, a `...` closing fence, a body with its own `---` rule, `.md`/`.txt`/
 `.markdown`/`.yaml` files. Every file stays a valid article.
 
-    python -m app.synthetic FOLDER N [--seed S] [--flat]
+    python -m tools.synthetic FOLDER N [--seed S] [--flat]
 """
 from __future__ import annotations
 
@@ -267,7 +267,7 @@ def generate_articles(folder: str | os.PathLike[str], n: int, *, seed: int = 0,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m app.synthetic",
+    parser = argparse.ArgumentParser(prog="python -m tools.synthetic",
                                      description="Write N deterministic synthetic articles.")
     parser.add_argument("folder")
     parser.add_argument("n", type=int)

@@ -112,7 +112,11 @@ class WriteResult:
     (for a conflict: the values that caused it). `sha256` is the hash of the
     file's bytes after a successful write, so a watcher can recognise it.
     `warning` is set when the write happened but something after it did not
-    (a folder fsync refused by a network file system)."""
+    (a folder fsync refused by a network file system). `raced` marks a
+    conflict that came from the file changing *while* saving, rather than
+    from a value that differed from the expected one. A written result
+    carries the file's new `article` (the parse that verified the edit) and,
+    from a review queue, its new `row` (an `ArticleSummary`)."""
 
     path: str
     status: WriteStatus
@@ -120,6 +124,10 @@ class WriteResult:
     disk_values: dict[str, Any] = field(default_factory=dict)
     sha256: str | None = None
     warning: str = ""
+    raced: bool = False
+    article: Article | None = None
+    new_stat: Any = None  # os.stat_result of the written file right after the swap
+    row: Any = None
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,157 @@
+"""How `copydesk list` and `copydesk check` print rows: JSON, a terminal
+table, and `path:line:col: message` lines. Every line stays one line, whatever
+a file name or a title holds.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import shutil
+import sys
+import unicodedata
+from collections.abc import Callable
+from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]  # C escapers
+
+from app.article.summary import ArticleSummary
+from app.cli.common import is_utf8, printable_path
+
+
+# --- JSON ---------------------------------------------------------------------
+
+def _json_value(value: object) -> str:
+    """A number, boolean or null (strings go through the escaper)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else "null"  # JSON has no NaN or Infinity
+    return json.dumps(value)
+
+
+def json_object(row: ArticleSummary, s: Callable[[str], str] = encode_basestring) -> str:
+    """`json.dumps(row.to_json())`, written out by hand: a warm `list --json` of
+    10,000 rows spends a third of its time encoding, and this is twice as fast.
+    A test checks it against `json.loads`.
+
+    A file name that is not UTF-8 reaches us with lone surrogates (os.fsdecode);
+    such a row is written with \\uXXXX escapes, which is valid JSON (and
+    `os.fsencode(json.loads(...)["path"])` gives the name's bytes back), instead
+    of bytes that are not UTF-8."""
+    v = _json_value
+    line = (f'{{"path": {s(row.path)}, "title": {s(row.title)}, "published": {v(row.published)}, '
+            f'"quality": {v(row.quality)}, "provider": {s(row.provider)}, "category": {s(row.category)}, '
+            f'"published_at": {s(row.published_at)}, "heat": {v(row.heat)}, '
+            f'"topics": [{", ".join(map(s, row.topics))}], "image_url": {s(row.image_url)}, '
+            f'"error": {"null" if row.error is None else s(row.error)}, "line": {v(row.error_line)}, '
+            f'"column": {v(row.error_column)}, "warnings": [{", ".join(map(s, row.warnings))}]}}')
+    if not line.isascii() and not is_utf8(line):
+        return json_object(row, encode_basestring_ascii)
+    return line
+
+
+def write_json(rows: list[ArticleSummary]) -> None:
+    # Written in slices: at 100,000 rows one big string would double peak memory.
+    write = sys.stdout.write
+    if not rows:
+        write("[]\n")
+        return
+    write("[\n")
+    for start in range(0, len(rows), 1000):
+        write(",\n".join(map(json_object, rows[start:start + 1000])))
+        write(",\n" if start + 1000 < len(rows) else "\n")
+    write("]\n")
+
+
+
+# --- the table ----------------------------------------------------------------
+
+def _yes_no(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "no")
+
+
+@functools.lru_cache(maxsize=4096)  # a C-level hit: far cheaper than the two lookups
+def _char_width(ch: str) -> int:
+    """Terminal columns of one character: 2 for East Asian wide/fullwidth, 0 for combining marks."""
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _text_width(text: str) -> int:
+    return len(text) if text.isascii() else sum(map(_char_width, text))
+
+
+def _one_line(text: str) -> str:
+    """Text for a table cell: whitespace runs become one space; control and
+    format characters (an ESC sequence in a title, a bidi override) never reach
+    the terminal: format characters are dropped, others shown as U+FFFD."""
+    text = " ".join(text.split())
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ("" if unicodedata.category(ch) == "Cf" else "\ufffd")
+                   for ch in text)
+
+
+def _cell(text: str, width: int) -> str:
+    """`text` on one line, cut with "…" and padded to exactly `width` terminal columns."""
+    text = _one_line(text)
+    if text.isascii():  # the usual case: one column per character
+        return (text if len(text) <= width else text[:max(0, width - 1)] + "…").ljust(width)
+    used = _text_width(text)
+    if used > width:
+        out: list[str] = []
+        used = 0
+        for ch in text:
+            w = _char_width(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+        used += 1
+    return text + " " * (width - used)
+
+
+def write_table(rows: list[ArticleSummary]) -> None:
+    width = shutil.get_terminal_size((120, 24)).columns
+    provider_w = min(18, max([8] + [_text_width(r.provider) for r in rows]))
+    title_w = max(20, width - (4 + 1 + 4 + 1 + provider_w + 1) - 1 - 40)
+    write = sys.stdout.write
+    write(f"{'PUB':<4} {'QUAL':>4} {'PROVIDER':<{provider_w}} {'TITLE':<{title_w}} PATH\n")
+    published = errors = 0
+    for row in rows:
+        if row.error is not None:
+            errors += 1
+            write(f"{'!':<4} {'':>4} {'':<{provider_w}} {_cell('ERROR ' + row.error, title_w)} "
+                  f"{printable_path(row.path)}\n")
+            continue
+        published += row.published is True
+        quality = "-" if row.quality is None else str(row.quality)
+        if row.warnings:
+            quality += "?"
+        write(f"{_yes_no(row.published):<4} {quality:>4} {_cell(row.provider, provider_w)} "
+              f"{_cell(row.title, title_w)} {printable_path(row.path)}\n")
+    write(f"{len(rows)} article{'s' if len(rows) != 1 else ''}: {published} published, "
+          f"{errors} unreadable\n")
+
+
+
+# --- check lines --------------------------------------------------------------
+
+def format_check_line(folder: str, row: ArticleSummary) -> str:
+    """`path:line:col: message`; parts that are not known are left out (`path: message`).
+    Always one line: odd characters in the path are escaped (`printable_path`)."""
+    path = os.path.normpath(os.path.join(folder, *row.path.split("/")))
+    where = printable_path(path)
+    if row.error_line is not None:
+        where += f":{row.error_line}"
+        if row.error_column is not None:
+            where += f":{row.error_column}"
+    return f"{where}: {printable_path(row.error_message or '')}"

@@ -1,0 +1,167 @@
+"""One full pass over a queue folder: the index first, a parallel parse for the rest.
+
+`FullScan.run()` walks the folder; a file whose stamp the index trusts becomes
+a row straight from its index entry, every other file goes to the
+`CheckRunner` (read, hash, parse unless the hash shows the content is the
+indexed one). Rows stream to `on_rows` in batches as they are ready, and the
+index is saved as the pass goes, so memory stays bounded at 100,000 files.
+
+Runs on the caller's thread (the review queue's worker); nothing here is shared.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from app.article.summary import ArticleSummary
+from app.queue.index import E_MTIME, E_ROW, E_SHA, E_SIZE, IndexEntry, IndexRow, QueueIndex
+from app.queue.scan import Checked, CheckRunner, Stamp, describe_file_error, walk_articles
+
+# A file modified this close to when we read it may be modified again within
+# the same timestamp tick (FAT has 2 s ticks), so its stamp is not trusted:
+# the next scan confirms it by content hash.
+TIMESTAMP_RESOLUTION_NS = 2_000_000_000
+_SAVE_EVERY = 5000  # index rows per transaction (bounds memory at 100k files)
+_STREAM_EVERY = 2000  # rows from the index handed on at once
+
+# What we know of a file as a plain tuple (100,000 are built on a warm open):
+# (size, mtime_ns, ino, ctime_ns, sha256, checked_ns); [:4] is its stat stamp,
+# and it is exactly the index columns E_SIZE..E_CHECKED.
+FileState = tuple[int, int, int, int, bytes, int]
+MTIME: Final = 1
+SHA: Final = 4
+CHECKED: Final = 5
+
+
+def trusted(state: FileState, stamp: Stamp) -> bool:
+    """Same stamp, and not modified within a timestamp tick of when we read it."""
+    return state[:4] == stamp and state[MTIME] <= state[CHECKED] - TIMESTAMP_RESOLUTION_NS
+
+
+@dataclass(slots=True)
+class ScanReport:
+    total: int = 0  # rows in the queue after the scan
+    parsed: int = 0  # files parsed this time
+    from_index: int = 0  # rows taken from the index (including ones confirmed by hash)
+    hashed: int = 0  # files read and hashed (parsed or confirmed unchanged)
+    errors: int = 0  # error rows
+    removed: int = 0  # index entries whose file is gone
+    seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)
+    # Folders that could not be listed, as (relpath, "" for the queue folder, and why):
+    # the articles in them are missing from the rows.
+    unreadable_folders: list[tuple[str, str]] = field(default_factory=list)
+
+
+class FullScan:
+    def __init__(self, root: str, index: QueueIndex, *, workers: int | None,
+                 on_rows: Callable[[list[ArticleSummary]], None] | None,
+                 on_progress: Callable[[int, int], None] | None) -> None:
+        self.root = root
+        self.index = index
+        self.workers = workers
+        self.on_rows = on_rows
+        self.on_progress = on_progress
+        self.report = ScanReport()
+        self.rows: dict[str, ArticleSummary] = {}
+        self.files: dict[str, FileState] = {}
+        self._entries: dict[str, IndexEntry] = {}
+        self._batch: list[ArticleSummary] = []
+        self._upserts: list[IndexRow] = []
+        self._found = 0
+        self._last_progress = 0.0
+
+    def run(self) -> ScanReport:
+        self._entries = self.index.load()
+        walk_errors: list[tuple[str, str]] = []
+        with CheckRunner(self.root, workers=self.workers) as runner:
+            for rel, st in walk_articles(self.root, errors=walk_errors):
+                self._found += 1
+                if isinstance(st, OSError):
+                    self._unreadable(rel, st)
+                elif not self._from_index(rel, st):
+                    entry = self._entries.get(rel)
+                    runner.add(rel, entry[E_SHA] if entry is not None and entry[E_SHA] else None)
+                    self._take(runner.ready())
+            self._flush()
+            for results in runner.drain():
+                self._take(results)
+        gone = [rel for rel in self._entries if rel not in self.rows]
+        self.index.save(self._upserts, gone)
+        self._progress(force=True)
+        report = self.report
+        report.unreadable_folders = walk_errors
+        report.total = len(self.rows)
+        report.errors = sum(1 for row in self.rows.values() if row.error is not None)
+        report.removed = len(gone)
+        return report
+
+    def _unreadable(self, rel: str, exc: OSError) -> None:
+        path = os.path.join(self.root, rel)
+        if isinstance(exc, FileNotFoundError) and not os.path.islink(path):
+            self._found -= 1  # deleted or renamed since its folder was listed
+            return
+        row = ArticleSummary(rel, error=describe_file_error(path, exc))
+        self.rows[rel] = row
+        self._batch.append(row)
+
+    def _from_index(self, rel: str, st: os.stat_result) -> bool:
+        """Take the row from the index when its stamp is trusted."""
+        entry = self._entries.get(rel)
+        if entry is None:
+            return False
+        state = entry[E_SIZE:E_ROW]
+        if not trusted(state, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)):
+            return False
+        row = ArticleSummary.from_row(rel, entry[E_SIZE], entry[E_MTIME], entry[E_ROW:])
+        self.rows[rel] = row
+        self.files[rel] = state
+        self._batch.append(row)
+        self.report.from_index += 1
+        if len(self._batch) >= _STREAM_EVERY:
+            self._flush()
+        return True
+
+    def _take(self, results: list[Checked]) -> None:
+        if not results:
+            return
+        report = self.report
+        for checked in results:
+            if checked.vanished:
+                self._found -= 1  # deleted or renamed since the folder was listed
+                continue
+            rel = checked.relpath
+            entry = self._entries.get(rel)
+            report.hashed += 1
+            if checked.row is None and entry is not None:
+                values = entry[E_ROW:]
+                report.from_index += 1
+            else:
+                values = checked.row or ArticleSummary(rel, error="unreadable").to_row()
+                report.parsed += 1
+            row = ArticleSummary.from_row(rel, checked.size, checked.mtime_ns, values)
+            self.rows[rel] = row
+            self.files[rel] = checked.state
+            self._batch.append(row)
+            self._upserts.append((rel, checked.size, checked.mtime_ns, checked.ino, checked.ctime_ns,
+                                  checked.sha256, checked.checked_ns, values))
+        if len(self._upserts) >= _SAVE_EVERY:
+            self.index.save(self._upserts)
+            self._upserts = []
+        self._flush()
+        self._progress()
+
+    def _flush(self) -> None:
+        if self._batch and self.on_rows is not None:
+            self.on_rows(self._batch)
+        self._batch = []
+
+    def _progress(self, force: bool = False) -> None:
+        if self.on_progress is not None:
+            now = time.monotonic()
+            if force or now - self._last_progress > 0.1:
+                self._last_progress = now
+                self.on_progress(len(self.rows), self._found)
