@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from app.article.model import WriteResult
+from app.article.model import Article, WriteResult
 from app.queue.own_writes import OwnWriteJournal, noted_write
 
 RACE_RETRIES = 3
@@ -62,8 +62,10 @@ class Outcome:
     status: Status
     values: Mapping[str, Any]  # what was asked
     message: str = ""
+    saw: Mapping[str, Any] | None = None  # what the editor saw (as in the Change)
     disk: Mapping[str, Any] = field(default_factory=dict)  # editable values on disk after the call
     row: Any = None  # the file's new ArticleSummary (written, from a review queue)
+    article: Article | None = None  # the file's new typed article (written): nothing to read again
     sha256: str | None = None  # the file's hash after a write
     warning: str = ""  # written, but e.g. the folder could not be synced
 
@@ -114,26 +116,26 @@ def decide(target: WriteTarget, decision: Decision, *,
 
 
 def decide_one(target: WriteTarget, change: Change) -> Outcome:
-    values = dict(change.values)
+    path, values = change.path, dict(change.values)
     expected = None if change.saw is None else dict(change.saw)
     for attempt in range(RACE_RETRIES + 1):
-        result = target.write(change.path, values, expected)
+        result = target.write(path, values, expected)
         if result.status != "conflict":
             break
         disk = result.disk_values
         if all(same(disk.get(name), value) for name, value in values.items()):
             # Changed on disk, but to what the editor asked for: nothing to ask about.
-            return Outcome(change.path, "already", values, _already(values), disk)
+            return Outcome(path, "already", values, _already(values), expected, disk)
         untouched = expected is None or all(same(disk.get(name), value) for name, value in expected.items())
         if result.raced and untouched and attempt < RACE_RETRIES:
             continue  # the file changed while saving, but not these fields: apply on top of it
-        return Outcome(change.path, "conflict", values, result.message, disk)
+        return Outcome(path, "conflict", values, result.message, expected, disk)
     if result.status == "written":
-        return Outcome(change.path, "written", values, result.message, result.disk_values, result.row,
-                       result.sha256, result.warning)
+        return Outcome(path, "written", values, result.message, expected, result.disk_values, result.row,
+                       result.article, result.sha256, result.warning)
     if result.status == "unchanged":
-        return Outcome(change.path, "already", values, _already(values), result.disk_values)
-    return Outcome(change.path, "failed", values, result.message, result.disk_values)
+        return Outcome(path, "already", values, _already(values), expected, result.disk_values)
+    return Outcome(path, "failed", values, result.message, expected, result.disk_values)
 
 
 def summarize_outcomes(outcomes: Iterable[Outcome]) -> dict[Status, int]:

@@ -14,12 +14,15 @@ from typing import Any, Protocol
 import shiboken6
 from PySide6.QtGui import QUndoCommand
 
+from app.decisions import describe_value
+
 QUALITY_MERGE_ID = 1001
 
 
 class EditSink(Protocol):
     def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any],
-                    command: FieldEdit | None) -> None: ...
+                    command: FieldEdit | None, source: str = "window") -> None:
+        """Write `changes` if the file still holds `expected`; `source` is "window" or "undo"."""
 
     def revisit(self, command: FieldEdit) -> None:
         """An undo or redo (not the first do) wrote `command`'s article."""
@@ -31,14 +34,6 @@ class EditSink(Protocol):
 def _short(title: str, limit: int = 48) -> str:
     title = " ".join(title.split()) or "untitled"
     return title if len(title) <= limit else title[: limit - 1] + "…"
-
-
-def describe_value(name: str, value: Any) -> str:
-    if value is None:
-        return "not set"
-    if name == "published":
-        return "published" if value else "unpublished"
-    return str(value)
 
 
 class FieldEdit(QUndoCommand):
@@ -86,7 +81,7 @@ class FieldEdit(QUndoCommand):
             self.setObsolete(True)
             self.sink.cannot_undo(self)
             return
-        self.sink.submit_edit(self.relpath, {self.name: self.old}, {self.name: self.new}, self)
+        self.sink.submit_edit(self.relpath, {self.name: self.old}, {self.name: self.new}, self, "undo")
         self.sink.revisit(self)
 
     def id(self) -> int:

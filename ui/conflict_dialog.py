@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.commands import describe_value
+from app.decisions import describe_value
 
 KEEP_DISK = "disk"
 APPLY_MINE = "mine"

@@ -1,30 +1,31 @@
-"""From an editor's decision to a value on disk: the undo stack, the one
-serial writer, write results on the rows, and conflicts.
+"""The window's side of a decision: the undo stack, pending marks on the rows,
+and the conflict dialog. What a write's result *means* is the core's
+(`app.decisions`); this adapter only shows it.
 
 `DecisionDesk` is the `EditSink` of the undo commands: a `FieldEdit`'s redo()
-or undo() hands it one write (the value to set, and the value the editor saw),
-it marks the row pending, queues the write, and when the writer answers it
-shows the value on disk - or the file's message, or a conflict dialog.
+or undo() hands it one change (the value to set, and the value the editor
+saw); it marks the row pending and runs `app.decisions.decide` on the one
+writer lane; each outcome then updates the row once, or opens the dialog.
 
-GUI thread only (the writer's results arrive as a queued signal).
+GUI thread only (outcomes arrive through the lane's callback).
 """
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from ui.commands import FieldEdit, describe_value, live_command
+from app.decisions import Decision, Outcome, decide, describe_value, same
+from ui.background import Lane
+from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
 from ui.queue_model import ArticleTableModel
-from ui.writer_thread import SerialWriter, WriteJob
 
-# A write refused because the file changed while saving, when the field itself
-# still holds what the editor saw, is simply tried again this many times.
-RACE_RETRIES = 3
+if TYPE_CHECKING:
+    from app.queue import ReviewQueue
 
 
 class DecisionDesk(QObject):
@@ -32,20 +33,25 @@ class DecisionDesk(QObject):
     rowTouched = Signal(str)  # relpath whose pending state or values changed
     conflictClosed = Signal()  # the dialog is gone: the queue should have focus again
     revisited = Signal(str)  # an undo or redo wrote this relpath: the editor's place goes there
+    articleWritten = Signal(str, object)  # relpath, its new Article: the pane shows it without a read
 
     def __init__(self, model: ArticleTableModel, dialog_parent: QWidget) -> None:
         super().__init__(dialog_parent)
         self.model = model
         self._dialog_parent = dialog_parent
         self.undo_stack = QUndoStack(self)
-        self.writer = SerialWriter(self)
-        self.writer.finished.connect(self._on_write_finished)
-        self.queue: Any = None  # the ReviewQueue writes go to; None while no folder is open
+        self.lane = Lane("copydesk-writer", 1, parent=self)  # one writer: decisions land in order
+        self.queue: ReviewQueue | None = None  # where decisions go; None while no folder is open
         self.conflict_dialog: ConflictDialog | None = None
         self._conflicts: deque[Conflict] = deque()
-        self._retries: dict[tuple[str, str], int] = {}
+        self._outstanding = 0
 
-    def set_queue(self, queue: Any) -> None:
+    @property
+    def busy(self) -> bool:
+        """A decision is on its way to the disk."""
+        return self._outstanding > 0
+
+    def set_queue(self, queue: ReviewQueue | None) -> None:
         """A folder was opened (or closed, with None): decisions about the old one
         can no longer be undone into it."""
         self.queue = queue
@@ -58,7 +64,7 @@ class DecisionDesk(QObject):
 
     def decide(self, relpath: str, name: str, old: Any, new: Any) -> bool:
         """Push the decision `name: old -> new` (which writes it). False if it changes nothing."""
-        if _same(old, new):
+        if same(old, new):
             self.message.emit(f"{self.title(relpath)}: {name} is already {describe_value(name, new)}")
             # What the editor saw may be stale (changed on disk, not reported yet):
             # the writer confirms it. Nothing is written if the file agrees; if it
@@ -70,12 +76,15 @@ class DecisionDesk(QObject):
 
     # --- EditSink -------------------------------------------------------------------
     def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any],
-                    command: FieldEdit | None) -> None:
-        if self.queue is None:
+                    command: FieldEdit | None, source: str = "window") -> None:
+        queue = self.queue
+        if queue is None:
             self.message.emit("No folder open: nothing written")
             return
         self.model.begin_write(relpath, changes)
-        self.writer.submit(self.queue, relpath, changes, expected, tag=command)
+        decision = Decision.one(relpath, changes, expected, source=source)  # type: ignore[arg-type]
+        self._outstanding += 1
+        self.lane.run(decide, queue, decision, done=lambda outcomes: self._on_decided(queue, command, outcomes))
         self.rowTouched.emit(relpath)
 
     def follow_renames(self, renamed: dict[str, str]) -> None:
@@ -93,53 +102,37 @@ class DecisionDesk(QObject):
             f"Cannot undo: {command.name} was not set before, and Copydesk never removes a value — "
             f"{self.title(command.relpath)} stays {describe_value(command.name, command.new)}")
 
-    # --- results ----------------------------------------------------------------------
-    @Slot(object)
-    def _on_write_finished(self, job: WriteJob) -> None:
-        self.writer.job_done()
-        result = job.result
-        assert result is not None
-        if job.target is not self.queue:
+    # --- outcomes ---------------------------------------------------------------------
+    def _on_decided(self, queue: ReviewQueue, command: FieldEdit | None, outcomes: list[Outcome]) -> None:
+        self._outstanding = max(0, self._outstanding - 1)
+        if queue is not self.queue:
             return  # written into a folder that has been closed since; nothing to show
-        relpath = job.relpath
-        name = next(iter(job.changes))
-        title = self.title(relpath)
-        key = (relpath, name)
-        if result.status == "conflict":
-            disk = result.disk_values.get(name)
-            saw = (job.expected or {}).get(name)
-            mine = job.changes[name]
-            if _same(disk, mine):
-                # Changed on disk, but to what the editor asked for: nothing to ask about.
-                self._retries.pop(key, None)
-                self.model.end_write(relpath, job.changes, ok=True, disk_values=result.disk_values)
-                self.message.emit(f"Unchanged: {title} — {name} is already {describe_value(name, disk)} on disk")
-                self.rowTouched.emit(relpath)
-                return
-            if _same(disk, saw) and self._retries.get(key, 0) < RACE_RETRIES:
-                # The file changed while we saved, but not this field: rebase and try again.
-                self._retries[key] = self._retries.get(key, 0) + 1
-                self.model.end_write(relpath, job.changes, ok=True, disk_values=None)
-                self.submit_edit(relpath, job.changes, job.expected or {}, job.tag)
-                return
-            self._retries.pop(key, None)
-            self.model.end_write(relpath, job.changes, ok=True, disk_values=result.disk_values)
-            self.message.emit(f"Changed on disk: {title} — {result.message}")
-            self._raise_conflict(Conflict(relpath, title, name, saw, mine, disk, live_command(job.tag)))
-        elif result.ok:
-            self._retries.pop(key, None)
-            self.model.end_write(relpath, job.changes, ok=True, disk_values=result.disk_values)
-            note = f" ({result.warning})" if result.warning else ""
-            verb = "Saved" if result.status == "written" else "Unchanged"
-            if result.status == "written" or job.tag is not None:  # (a confirmed "already" says nothing new)
-                self.message.emit(f"{verb}: {title} — {result.message}{note}")
-        else:
-            self._retries.pop(key, None)
+        for outcome in outcomes:
+            self._show(outcome, command)
+
+    def _show(self, outcome: Outcome, command: FieldEdit | None) -> None:
+        relpath, changes, title = outcome.path, dict(outcome.values), self.title(outcome.path)
+        if outcome.status == "failed":
             # The overlay goes, the row shows what is on disk and why the write failed.
-            self.model.end_write(relpath, job.changes, ok=False, disk_values=result.disk_values,
-                                 message=result.message)
-            self.message.emit(f"Not saved: {relpath}: {result.message}")
-            self._forget(live_command(job.tag))
+            self.model.end_write(relpath, changes, ok=False, disk_values=dict(outcome.disk),
+                                 message=outcome.message)
+            self.message.emit(f"Not saved: {relpath}: {outcome.message}")
+            self._forget(live_command(command))
+        else:
+            self.model.end_write(relpath, changes, ok=True, disk_values=dict(outcome.disk), row=outcome.row)
+            if outcome.status == "written":
+                note = f" ({outcome.warning})" if outcome.warning else ""
+                self.message.emit(f"Saved: {title} — {outcome.message}{note}")
+                if outcome.article is not None:
+                    self.articleWritten.emit(relpath, outcome.article)
+            elif outcome.status == "already" and command is not None:
+                self.message.emit(f"Unchanged: {title} — {outcome.message} on disk")
+            elif outcome.status == "conflict":
+                self.message.emit(f"Changed on disk: {title} — {outcome.message}")
+                for name in outcome.conflicts:
+                    saw = (outcome.saw or {}).get(name)
+                    self._raise_conflict(Conflict(relpath, title, name, saw, changes[name],
+                                                  outcome.disk.get(name), live_command(command)))
         self.rowTouched.emit(relpath)
 
     # --- conflicts ------------------------------------------------------------------
@@ -206,9 +199,4 @@ class DecisionDesk(QObject):
     def close(self) -> None:
         """At exit: drop open questions, let queued writes land."""
         self.close_conflicts()
-        self.writer.close()
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal as the file would hold them (True is not 1)."""
-    return type(a) is type(b) and a == b
+        self.lane.drain()

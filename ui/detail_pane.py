@@ -2,18 +2,16 @@
 its raw front matter, and the two controls an editor changes.
 
 The pane shows the queue's summary at once and fills in the rest when
-`ArticleLoader` has read the full article on a worker thread, so paging with
+`ui.article_loader.ArticleLoader` has read the full article on a worker thread, so paging with
 J/K never waits for a file. Widgets that mirror the model are updated under
 QSignalBlocker, so only an editor's own action emits `publishedChosen` or
 `qualityChosen`.
 
-GUI thread only, except `ArticleLoader`'s worker function.
+GUI thread only.
 """
 from __future__ import annotations
 
 import html
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -51,57 +49,6 @@ URL_LABELS = (("webUrl", "Web"), ("originalUrl", "Original"), ("ampWebUrl", "AMP
               ("cdnAmpWebUrl", "AMP cache"))
 
 
-class ArticleLoader(QObject):
-    """Reads full articles on worker threads (read-only work runs in parallel).
-
-    `request` is called on the GUI thread; `loaded` arrives there (queued) as
-    (token, relpath, result, raw_text). Only the newest request's answer
-    matters: older tokens are dropped by the receiver."""
-
-    loaded = Signal(int, str, object, str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        from ui.queue_bridge import lower_thread_priority
-
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="copydesk-load",
-                                        initializer=lower_thread_priority)
-        self._token = 0
-        self._lock = threading.Lock()
-
-    def request(self, relpath: str, absolute: Path) -> int:
-        self._token += 1
-        token = self._token
-        self._pool.submit(self._load, token, relpath, absolute)
-        return token
-
-    @property
-    def token(self) -> int:
-        return self._token
-
-    def _load(self, token: int, relpath: str, absolute: Path) -> None:
-        if token != self._token:  # the editor has already moved on
-            return
-        from app.article.frontmatter import load_article, read_article_bytes
-        from app.article.model import ArticleError
-
-        result = load_article(absolute)
-        raw = ""
-        if isinstance(result, ArticleError):
-            # The raw text helps to fix the file; decoding is not parsing.
-            try:
-                raw = read_article_bytes(str(absolute)).decode("utf-8", errors="replace")
-            except OSError:
-                raw = ""
-        try:
-            self.loaded.emit(token, relpath, result, raw)
-        except RuntimeError:  # the window is gone
-            pass
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
 def _make_image_strip(loader: Any) -> QWidget | None:
     if loader is None:
         return None
@@ -123,6 +70,28 @@ class DetailPane(QWidget):
         self.article: Any = None
         self._folder: Path | None = None
 
+        self._build_header()
+        self._build_decision()
+        self._build_facts(image_loader)
+        article = self._build_article_tab()
+        self._build_raw_tab()
+        self._build_tabs(article)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.byline)
+        layout.addWidget(self.error_banner)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.decision)
+        layout.addWidget(self.tabs, 1)
+
+        self.setTabOrder(self.published, self.quality_spin)
+        self.setTabOrder(self.quality_spin, self.quality_slider)
+        self.setTabOrder(self.quality_slider, self.tabs)
+        self.show_nothing()
+
+    def _build_header(self) -> None:
+        """Title, byline, the error banner and field warnings."""
         self.title = QLabel()
         self.title.setObjectName("detailTitle")
         self.title.setWordWrap(True)
@@ -158,7 +127,8 @@ class DetailPane(QWidget):
         self.warnings.setAccessibleName("Field warnings")
         self.warnings.hide()
 
-        # --- the decision: published and quality ---
+    def _build_decision(self) -> None:
+        """The two controls an editor changes: published and quality."""
         self.published = QCheckBox("Published")
         self.published.setObjectName("publishedToggle")
         self.published.setToolTip("Toggle published (Space); P publishes, U unpublishes")
@@ -220,7 +190,8 @@ class DetailPane(QWidget):
         QVBoxLayout(decision).addWidget(self.decision_row)
         self.decision = decision
 
-        # --- the article ---
+    def _build_facts(self, image_loader: Any) -> None:
+        """Excerpt, the facts form, pictures and related articles."""
         self.excerpt = QLabel()
         self.excerpt.setWordWrap(True)
         self.excerpt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -262,6 +233,9 @@ class DetailPane(QWidget):
         self.related.setAccessibleName("Related articles")
         QVBoxLayout(self.related_box).addWidget(self.related)
 
+
+    def _build_article_tab(self) -> QScrollArea:
+        """The scrolling article view."""
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(4, 8, 4, 4)
@@ -281,6 +255,10 @@ class DetailPane(QWidget):
         scroll.setWidget(body)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
+        return scroll
+
+    def _build_raw_tab(self) -> None:
+        """The raw front matter, read-only and monospace."""
         self.raw = QPlainTextEdit()
         self.raw.setObjectName("rawFrontMatter")
         self.raw.setReadOnly(True)
@@ -289,8 +267,9 @@ class DetailPane(QWidget):
         self.raw.setAccessibleName("Raw front matter (read-only)")
         self.raw.setTabChangesFocus(True)
 
+    def _build_tabs(self, article: QWidget) -> None:
         self.tabs = QTabWidget()
-        self.tabs.addTab(scroll, "&Article")
+        self.tabs.addTab(article, "&Article")
         self.tabs.addTab(self.raw, "&Front matter")
         self.tabs.setAccessibleName("Article or raw front matter")
         self.tabs.tabBar().setAccessibleName("Article or raw front matter")
@@ -299,19 +278,6 @@ class DetailPane(QWidget):
         self._preferred_tab = 0
         self.tabs.currentChanged.connect(self._remember_tab)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 6)
-        layout.addWidget(self.title)
-        layout.addWidget(self.byline)
-        layout.addWidget(self.error_banner)
-        layout.addWidget(self.warnings)
-        layout.addWidget(decision)
-        layout.addWidget(self.tabs, 1)
-
-        self.setTabOrder(self.published, self.quality_spin)
-        self.setTabOrder(self.quality_spin, self.quality_slider)
-        self.setTabOrder(self.quality_slider, self.tabs)
-        self.show_nothing()
 
     # --- filling in ---------------------------------------------------------------
     def show_nothing(self, message: str = "No article selected") -> None:
@@ -344,27 +310,7 @@ class DetailPane(QWidget):
             self._show_images(None, ())
             self.related_box.hide()
         if summary.error:
-            self.title.setText(summary.path.rsplit("/", 1)[-1])
-            self.byline.setText(summary.path)
-            # A position means the text is wrong; without one it is the file itself
-            # (permissions, encoding, size), which a text editor may not fix.
-            hint = ("Fix it in a text editor; this row updates as soon as it is saved."
-                    if summary.error_line is not None else "This row updates as soon as the file changes.")
-            self.error_banner.setText(
-                "<b>This file cannot be read, so it cannot be edited here.</b><br>"
-                + html.escape(summary.error) + f"<br><small>{hint}</small>")
-            self.error_banner.show()
-            self.warnings.hide()
-            self.excerpt.setText("")
-            for name, label in self._fact_labels.items():
-                label.setText("")
-                self.facts.setRowVisible(label, name == "File")
-            self._fact_labels["File"].setText(html.escape(summary.path))
-            self._switch_tab(1)
-            self.decision.setEnabled(False)
-            self._set_decision(None, None)
-            self._set_pill("error")
-            self.saving.setText("")
+            self._show_error(summary)
             return
         self.error_banner.hide()
         for name, label in self._fact_labels.items():
@@ -394,6 +340,30 @@ class DetailPane(QWidget):
         # The last failed write stays in view until a write of this article succeeds.
         self.saving.setText(f"<span style='color:#c62828'>Not saved: {html.escape(write_error)}</span>"
                             if write_error and not pending else "")
+
+    def _show_error(self, summary: Any) -> None:
+        """An unreadable file: its message and its text; nothing to edit."""
+        self.title.setText(summary.path.rsplit("/", 1)[-1])
+        self.byline.setText(summary.path)
+        # A position means the text is wrong; without one it is the file itself
+        # (permissions, encoding, size), which a text editor may not fix.
+        hint = ("Fix it in a text editor; this row updates as soon as it is saved."
+                if summary.error_line is not None else "This row updates as soon as the file changes.")
+        self.error_banner.setText(
+            "<b>This file cannot be read, so it cannot be edited here.</b><br>"
+            + html.escape(summary.error) + f"<br><small>{hint}</small>")
+        self.error_banner.show()
+        self.warnings.hide()
+        self.excerpt.setText("")
+        for name, label in self._fact_labels.items():
+            label.setText("")
+            self.facts.setRowVisible(label, name == "File")
+        self._fact_labels["File"].setText(html.escape(summary.path))
+        self._switch_tab(1)
+        self.decision.setEnabled(False)
+        self._set_decision(None, None)
+        self._set_pill("error")
+        self.saving.setText("")
 
     def show_article(self, relpath: str, result: Any, raw: str) -> None:
         """The full article (or its error) read on a worker has arrived."""

@@ -3,7 +3,7 @@ right, a key per decision.
 
 Data flows one way: the queue (via `QueueBridge`) tells the table what is on
 disk; an editor's key press becomes a `FieldEdit` on the undo stack, which
-hands one write to the `SerialWriter`; the write's result, and later the
+hands one decision to the writer lane (`app.decisions.decide`); its outcome, and later the
 watcher's report of it, update the row. The GUI thread never touches the disk.
 
 GUI thread only.
@@ -13,39 +13,34 @@ from __future__ import annotations
 import gc
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QSplitter,
-    QTabBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, QPoint, QSignalBlocker, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QSplitter, QWidget
 
+from app import version
 from app.article.model import QUALITY_MAX, QUALITY_MIN
+from app.queue.selection import QUICK_FILTERS, quick_filter
+from ui.actions import build_actions, build_menus, fill_columns_menu, fill_recent_menu
+from ui.article_loader import ArticleLoader
 from ui.conflict_dialog import ConflictDialog
 from ui.decisions import DecisionDesk
-from ui.detail_pane import ArticleLoader, DetailPane
+from ui.detail_pane import DetailPane
+from ui.help_dialogs import show_about, show_keys
 from ui.icons import app_icon
 from ui.images import ImageLoader, ThumbnailDelegate, ThumbnailProvider
 from ui.queue_bridge import QueueBridge
-from ui.queue_model import QUICK_FILTERS, SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
-from ui.queue_view import QueueView
+from ui.queue_model import SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
+from ui.queue_panel import TITLE_MIN_WIDTH, QueuePanel
 from ui.settings import WindowSettings, ensure_demo_copy
-from ui.window_menus import QUICK_LABELS, build_actions, build_menus, fill_recent_menu, show_header_menu
-from ui.wrap_row import WrapRow
+from ui.status_bar import QueueStatusBar
 
-DEFAULT_WIDTHS = {Column.STATUS: 108, Column.QUALITY: 58, Column.PROVIDER: 132, Column.DATE: 120,
-                  Column.TOPICS: 124, Column.HEAT: 48, Column.FILE: 220}
+if TYPE_CHECKING:
+    from app.queue import ReviewQueue, ScanReport
+
 # A renamed file arrives under its new name before the old one is declared gone.
 RENAME_WINDOW_S = 3.0
-TITLE_MIN_WIDTH = 220  # the title takes the room left, but no less: a narrow window scrolls sideways
 
 
 class MainWindow(QMainWindow):
@@ -55,7 +50,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or WindowSettings()
         self.poll = poll
         self.folder: Path | None = None
-        self.queue: Any = None  # the open ReviewQueue (used only as a write target)
+        self.queue: ReviewQueue | None = None  # the open folder's queue (the write target)
         self._load_token = 0
         self._scanning = False
         self._opening: str | None = None
@@ -73,56 +68,24 @@ class MainWindow(QMainWindow):
         self.bridge = QueueBridge(self, queue_factory=queue_factory)
         self.desk = DecisionDesk(self.model, self)
         self.undo_stack = self.desk.undo_stack
-        self.writer = self.desk.writer
+        self.writer = self.desk  # `busy` while a decision is on its way to the disk
         self.loader = ArticleLoader(self)
         self.images = ImageLoader(load_remote=self.settings.load_remote_images, parent=self)
         self.thumbnails: ThumbnailDelegate | None = None
 
         self._build_widgets()
-        build_actions(self)
-        build_menus(self)
-        fill_recent_menu(self)
+        self._build_actions()
         self._connect()
         self._restore_settings()
         self.table.setFocus()
 
     # --- construction -------------------------------------------------------------
     def _build_widgets(self) -> None:
-        self.table = QueueView()
-        self.table.setModel(self.proxy)
-        header = self.table.horizontalHeader()
-        header.setSectionsMovable(True)
-        header.setStretchLastSection(False)
-        for column, width in DEFAULT_WIDTHS.items():
-            header.resizeSection(column, width)
-        header.setMinimumSectionSize(40)
-        self.table.set_stretch_column(Column.TITLE, TITLE_MIN_WIDTH)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.setColumnHidden(Column.FILE, True)
-        self.table.setColumnHidden(Column.IMAGE, True)
-        header.moveSection(header.visualIndex(Column.IMAGE), 0)  # thumbnails sit at the left edge
-        header.resizeSection(Column.IMAGE, 72)
-        self.table.sortByColumn(Column.DATE, Qt.SortOrder.DescendingOrder)
-
-        self.quick_tabs = QTabBar()
-        self.quick_tabs.setObjectName("quickFilter")
-        self.quick_tabs.setAccessibleName("Quick filter")
-        self.quick_tabs.setDrawBase(False)
-        self.quick_tabs.setExpanding(False)
-        self.quick_tabs.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        for name in QUICK_FILTERS:
-            self.quick_tabs.addTab(QUICK_LABELS[name])
-        self.quick_tabs.setToolTip("Show all articles, only unpublished, only published, or only errors "
-                                   "(Ctrl+1 … Ctrl+4)")
-
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("filterBox")
-        self.filter_edit.setPlaceholderText("Filter title, excerpt, provider, path   (Ctrl+F or /)")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setAccessibleName("Filter")
-        self.filter_edit.setToolTip("Matches title, excerpt, provider and path; all words must match. "
-                                    "Escape returns to the queue.")
-        self.filter_edit.setMinimumWidth(260)
+        self.queue_panel = QueuePanel(self.proxy)
+        self.table = self.queue_panel.table
+        self.quick_tabs = self.queue_panel.quick_tabs
+        self.filter_edit = self.queue_panel.filter_edit
+        self.top_row = self.queue_panel.top_row
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(0)
@@ -138,58 +101,82 @@ class MainWindow(QMainWindow):
         self._counts_timer.setInterval(100)
         self._counts_timer.timeout.connect(self._update_counts)
 
-        # In a narrow window the filter box goes under the quick filters, which stay whole.
-        self.top_row = WrapRow(self.quick_tabs, self.filter_edit, gap_stretch=1, second_stretch=2)
-
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 0, 0)
-        left_layout.setSpacing(4)
-        left_layout.addWidget(self.top_row)
-        left_layout.addWidget(self.table, 1)
-
         self.detail = DetailPane(image_loader=self.images)
         self.detail.setMinimumWidth(340)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.queue_panel)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        bar = self.statusBar()
-        self.write_label = QLabel()
-        self.write_label.setObjectName("lastWrite")
-        self.write_label.setAccessibleName("Last write")
-        self.write_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # A label, not a QProgressBar: QProgressBar.setValue repaints synchronously,
-        # tens of milliseconds per update with a 10,000-row table behind it.
-        self.progress = QLabel()
-        self.progress.setObjectName("scanProgress")
-        self.progress.setAccessibleName("Scan progress")
-        self.progress.hide()
-        self.notice_label = QLabel()
-        self.notice_label.setObjectName("notice")
-        self.notice_label.setAccessibleName("Folder notice")
-        self.notice_label.setStyleSheet("QLabel { padding-right: 14px; color: palette(placeholder-text); }")
-        self._notice_timer = QTimer(self)
-        self._notice_timer.setSingleShot(True)
-        self._notice_timer.timeout.connect(self.notice_label.clear)
-        self.counts_label = QLabel()
-        self.counts_label.setObjectName("counts")
-        self.counts_label.setAccessibleName("Article counts")
-        bar.addWidget(self.write_label, 1)
-        bar.addPermanentWidget(self.notice_label)
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.counts_label)
+        self.status = QueueStatusBar(self)
+        self.setStatusBar(self.status)
+        self.write_label = self.status.write_label
+        self.notice_label = self.status.notice_label
+        self.progress = self.status.progress
+        self.counts_label = self.status.counts_label
 
-        # Tab order: filter, quick filter, queue, then the decision controls.
-        QWidget.setTabOrder(self.filter_edit, self.quick_tabs)
-        QWidget.setTabOrder(self.quick_tabs, self.table)
+        # Tab order: filter, quick filter, queue (the panel's own), then the decision controls.
         QWidget.setTabOrder(self.table, self.detail.published)
+
+    def _handlers(self) -> dict[str, Callable[..., object]]:
+        """What each action of `ui.actions` does in this window."""
+        handlers: dict[str, Callable[..., object]] = {
+            "next": lambda: self.move_selection(+1),
+            "previous": lambda: self.move_selection(-1),
+            "publish": lambda: self.set_published(lambda _old: True),
+            "unpublish": lambda: self.set_published(lambda _old: False),
+            "toggle": lambda: self.set_published(lambda old: not old),
+            "quality_up": lambda: self.step_quality(+1),
+            "quality_down": lambda: self.step_quality(-1),
+            "quality_up10": lambda: self.step_quality(+10),
+            "quality_down10": lambda: self.step_quality(-10),
+            "find": self.focus_filter,
+            "leave_filter": self.table.setFocus,
+            "rescan": self.rescan,
+            "open": self.choose_folder,
+            "demo": self.open_demo,
+            "shortcuts": lambda: show_keys(self),
+            "about": lambda: show_about(self, version()),
+            "quit": self.close,
+            "auto_advance": self._on_auto_advance_toggled,
+            "thumbnails": self.set_thumbnails,
+            "remote_images": self._on_remote_images_toggled,
+        }
+        for quick in QUICK_FILTERS:
+            handlers[f"quick_{quick.name}"] = lambda name=quick.name: self.set_quick_filter(name)
+        return handlers
+
+    def _build_actions(self) -> None:
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.actions_by_name: dict[str, QAction] = build_actions(
+            self, self.table, self.filter_edit, self._handlers(), provided={"undo": undo, "redo": redo})
+        self.undo_action, self.redo_action = undo, redo
+        self.auto_advance_action = self.actions_by_name["auto_advance"]
+        self.thumbnails_action = self.actions_by_name["thumbnails"]
+        self.remote_images_action = self.actions_by_name["remote_images"]
+        submenus = build_menus(self.menuBar(), self.actions_by_name)
+        self.recent_menu = submenus["recent"]
+        columns = submenus["columns"]
+        columns.aboutToShow.connect(lambda: fill_columns_menu(columns, self.table, _NOT_IN_COLUMNS_MENU))
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        def clear() -> None:
+            self.settings.clear_recent()
+            self._fill_recent_menu()
+
+        fill_recent_menu(self.recent_menu, self.settings.recent_folders, self.open_folder, clear)
+
+    def _show_header_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        fill_columns_menu(menu, self.table, _NOT_IN_COLUMNS_MENU)
+        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
 
     def _connect(self) -> None:
         sel = self.table.selectionModel()
@@ -197,16 +184,13 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
         self.filter_edit.returnPressed.connect(self.table.setFocus)
         self._filter_timer.timeout.connect(self._apply_filter_text)
-        self.quick_tabs.currentChanged.connect(lambda i: self.set_quick_filter(QUICK_FILTERS[i]))
-        self.auto_advance_action.toggled.connect(self._on_auto_advance_toggled)
-        self.table.horizontalHeader().customContextMenuRequested.connect(
-            lambda pos: show_header_menu(self, pos))
-        self.thumbnails_action.toggled.connect(self.set_thumbnails)
-        self.remote_images_action.toggled.connect(self._on_remote_images_toggled)
+        self.quick_tabs.currentChanged.connect(lambda i: self.set_quick_filter(QUICK_FILTERS[i].name))
+        self.table.horizontalHeader().customContextMenuRequested.connect(self._show_header_menu)
         self.desk.message.connect(self._show_write_message)
         self.desk.rowTouched.connect(self._on_row_touched)
         self.desk.conflictClosed.connect(self._on_conflict_closed)
         self.desk.revisited.connect(self._on_revisited)
+        self.desk.articleWritten.connect(self._on_article_written)
 
         self.bridge.opened.connect(self._on_opened)
         self.bridge.openFailed.connect(self._on_open_failed)
@@ -297,7 +281,7 @@ class MainWindow(QMainWindow):
             self.bridge.rescan()
 
     @Slot(object)
-    def _on_opened(self, queue: Any) -> None:
+    def _on_opened(self, queue: ReviewQueue) -> None:
         self.queue = queue
         self.desk.set_queue(queue)
         folder = Path(getattr(queue, "folder", self._opening or ""))
@@ -305,7 +289,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{_home_short(folder)} — Copydesk")
         self.table.placeholder = "Reading the folder…"
         self.settings.remember_folder(str(folder))
-        fill_recent_menu(self)
+        self._fill_recent_menu()
 
     @Slot(str, str)
     def _on_open_failed(self, folder: str, message: str) -> None:
@@ -320,14 +304,12 @@ class MainWindow(QMainWindow):
         self._scanning = True
         self.model.defer_sorting = True
         self._sort_timer.start()
-        self.progress.setText("Scanning…")
-        self.progress.show()
+        self.status.show_progress("Scanning…")
 
     @Slot(int, int)
     def _on_scan_progress(self, done: int, total: int) -> None:
         percent = f" ({done * 100 // total}%)" if total else ""
-        self.progress.setText(f"Scanning {done:,} of {total:,}{percent}")
-        self.progress.show()
+        self.status.show_progress(f"Scanning {done:,} of {total:,}{percent}")
 
     def _resort_now(self) -> None:
         with self.table.keep_place(stay_at_top=self._auto_select):
@@ -345,7 +327,7 @@ class MainWindow(QMainWindow):
         self._after_update(changed, counts=first or not self._scanning)
 
     @Slot(object, object)
-    def _on_scan_finished(self, report: Any, present: frozenset[str] | None) -> None:
+    def _on_scan_finished(self, report: ScanReport | None, present: frozenset[str] | None) -> None:
         self._scanning = False
         self._sort_timer.stop()
         self.model.defer_sorting = False
@@ -355,7 +337,7 @@ class MainWindow(QMainWindow):
         # runs it (measured: 22-38 ms with 10,000 rows). Frozen objects are
         # skipped by the collector; refcounting still frees them.
         gc.freeze()
-        self.progress.hide()
+        self.status.show_progress(None)
         if present is not None:
             gone = self.model.paths() - present
             if gone:
@@ -429,14 +411,11 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _show_write_message(self, text: str) -> None:
-        self.write_label.setText(text)
-        self.write_label.setToolTip(text)  # a long title can push the end of the line out of view
+        self.status.show_write(text)
 
     def show_notice(self, text: str, msec: int) -> None:
         """Folder-level news (scan done, files changed, index rebuilt), beside the counts."""
-        self.notice_label.setText(text)
-        self.notice_label.setToolTip(text)
-        self._notice_timer.start(msec)
+        self.status.show_notice(text, msec)
 
     def _update_counts(self) -> None:
         total, published, errors = self.model.counts()
@@ -446,9 +425,7 @@ class MainWindow(QMainWindow):
         if shown != total:
             text += f" · {shown:,} shown"
         self.counts_label.setText(text)
-        unpublished = total - published - errors
-        for i, (name, n) in enumerate(zip(QUICK_FILTERS, (total, unpublished, published, errors))):
-            self.quick_tabs.setTabText(i, f"{QUICK_LABELS[name]}  {n:,}" if total else QUICK_LABELS[name])
+        self.queue_panel.set_quick_counts(self.model.quick_counts(), total)
 
     # --- selection and the detail pane -------------------------------------------------
     def current_relpath(self) -> str | None:
@@ -456,8 +433,10 @@ class MainWindow(QMainWindow):
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        if not self._selecting:
-            self._auto_select = False  # the editor chose an article: keep it from now on
+        if self._selecting:  # the window chose (the first row of a new folder): show it at once
+            self._show_current(reload=True)
+            return
+        self._auto_select = False  # the editor chose an article: keep it from now on
         # The pane follows on the next turn of the event loop: the key press and
         # the table's repaint are not held up by it, and when keys repeat faster
         # than the pane fills, only the article the editor stops on is shown.
@@ -480,6 +459,13 @@ class MainWindow(QMainWindow):
         if token == self._load_token:
             self.detail.show_article(relpath, result, raw)
 
+    @Slot(str, object)
+    def _on_article_written(self, relpath: str, article: Any) -> None:
+        """A decision landed: the writer's own parse of the new bytes fills the pane."""
+        if relpath == self.current_relpath():
+            self._load_token = self.loader.invalidate()  # an older read of this file must not win
+            self.detail.show_article(relpath, article, "")
+
     def move_selection(self, step: int) -> None:
         rows = self.proxy.rowCount()
         if not rows:
@@ -498,11 +484,11 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     def set_quick_filter(self, name: str) -> None:
-        if name not in QUICK_FILTERS:
-            name = "all"
+        quick = quick_filter(name)
         with QSignalBlocker(self.quick_tabs):
-            self.quick_tabs.setCurrentIndex(QUICK_FILTERS.index(name))
-        self.quick_actions[name].setChecked(True)
+            self.quick_tabs.setCurrentIndex(QUICK_FILTERS.index(quick))
+        self.actions_by_name[f"quick_{quick.name}"].setChecked(True)
+        name = quick.name
         with self.table.keep_place():
             self.proxy.set_quick_filter(name)
         self._update_counts()
@@ -624,12 +610,17 @@ class MainWindow(QMainWindow):
             super().closeEvent(event)
             return
         self._closed = True
+        for timer in (self._detail_timer, self._sort_timer, self._filter_timer, self._counts_timer):
+            timer.stop()
         self.save_settings()
         self.desk.close()  # queued decisions are written before we go
         self.bridge.close(wait=True)
         self.loader.close()
         self.images.shutdown()
         super().closeEvent(event)
+
+
+_NOT_IN_COLUMNS_MENU = (Column.TITLE, Column.IMAGE)  # the title always shows; thumbnails have their own entry
 
 
 def _home_short(folder: Path) -> str:

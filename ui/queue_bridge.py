@@ -14,17 +14,20 @@ Threading rules, which this file exists to keep in one place:
 """
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from ui.background import Lane
+
+if TYPE_CHECKING:
+    from app.queue import ReviewQueue
 
 # Bursts of callbacks within this window become one GUI update.
 COALESCE_MS = 30
@@ -54,13 +57,12 @@ class QueueBridge(QObject):
                  queue_factory: Callable[..., Any] | None = None) -> None:
         super().__init__(parent)
         self._factory = queue_factory
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copydesk-queue",
-                                          initializer=lower_thread_priority)
+        self._lane = Lane("copydesk-queue", 1, parent=self)
         self._lock = threading.Lock()
         self._inbox: deque[tuple[int, str, Any]] = deque()
         self._armed = False  # a wake is on its way or the timer runs
         self._generation = 0
-        self._queue: Any = None  # the ReviewQueue; touched only by the worker thread
+        self._queue: ReviewQueue | None = None  # touched only by the lane's thread
         self._notes_told = 0
         self._notes_lock = threading.Lock()  # told from the worker and the watcher thread
         self._timer = QTimer(self)
@@ -74,12 +76,12 @@ class QueueBridge(QObject):
         """Close the current folder (if any) and open `folder`. Returns the generation."""
         self._generation += 1
         gen = self._generation
-        self._worker.submit(self._open_on_worker, gen, folder, poll)
+        self._lane.run(self._open_on_worker, gen, folder, poll)
         return gen
 
     def rescan(self) -> None:
         gen = self._generation
-        self._worker.submit(self._scan_on_worker, gen)
+        self._lane.run(self._scan_on_worker, gen)
 
     def close(self, *, wait: bool = True, timeout: float = 5.0) -> None:
         """Stop watching and release the queue. With `wait`, block until done
@@ -88,9 +90,9 @@ class QueueBridge(QObject):
             return
         self._closed = True
         self._generation += 1
-        done: Future[None] = self._worker.submit(self._stop_on_worker)
-        self._worker.shutdown(wait=False)
-        if wait:
+        done: Future[None] | None = self._lane.run(self._stop_on_worker)
+        self._lane.close(cancel=False)  # the stop itself must still run
+        if wait and done is not None:
             try:
                 done.result(timeout=timeout)
             except Exception:  # noqa: BLE001 - shutting down; nothing left to tell
@@ -101,7 +103,7 @@ class QueueBridge(QObject):
         return self._generation
 
     # --- worker thread ------------------------------------------------------
-    def _make_queue(self, folder: str, poll: bool) -> Any:
+    def _make_queue(self, folder: str, poll: bool) -> ReviewQueue:
         if self._factory is not None:
             return self._factory(folder, poll=poll)
         from app.queue import ReviewQueue  # imported lazily: the window starts before the core is warm
@@ -251,24 +253,6 @@ class QueueBridge(QObject):
             self.openFailed.emit(*payload)
         elif kind == "notice":
             self.notice.emit(payload)
-
-
-BACKGROUND_NICE = 10
-
-
-def lower_thread_priority() -> None:
-    """Run the calling thread (and processes it forks, such as the scanner's
-    parse workers) at a lower CPU priority than the GUI thread. On a machine
-    with two cores a cold scan keeps every core busy; the editor's keys and
-    the window's paints must still win. Linux keeps nice values per thread;
-    elsewhere this is a no-op."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE))
-    except (OSError, AttributeError):
-        pass  # not permitted here: run at normal priority
 
 
 def _notices(queue: Any) -> list[str]:

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from app.queue.selection import QUICK_FILTERS, Selection, haystack, quick_filter, words_of
 from ui.icons import status_icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -77,15 +78,11 @@ class RowState:
     pending: dict[str, Any] = field(default_factory=dict)  # field -> value being written
     pending_jobs: int = 0
     write_error: str = ""  # the last failed write's message, until the next success
-    haystack: str = ""  # casefolded title, excerpt, provider and path, for the filter
+    haystack: str = ""  # app.queue.selection.haystack of the summary, for the filter
 
 
 _MUTED_COLUMNS = frozenset((Column.FILE, Column.DATE))
 _NUMBER_COLUMNS = frozenset((Column.QUALITY, Column.HEAT))
-
-
-def _haystack(s: Any) -> str:
-    return "\n".join((s.title, s.excerpt, s.provider, s.path)).casefold()
 
 
 def status_kind(state: RowState) -> str:
@@ -153,6 +150,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._keys: dict[str, tuple[Any, str]] = {}  # relpath -> (sort value, relpath)
         self._unsorted = False
+        self._tally = {q.name: 0 for q in QUICK_FILTERS}  # rows each quick filter accepts, kept as rows change
         # While True (during a scan), updates leave the order to a later resort():
         # one sort per few hundred milliseconds instead of one per batch of rows.
         self.defer_sorting = False
@@ -324,14 +322,24 @@ class ArticleTableModel(QAbstractTableModel):
 
     def counts(self) -> tuple[int, int, int]:
         """(articles, published, errors) as on disk."""
-        published = errors = 0
-        for state in self._rows.values():
-            s = state.summary
-            if s.error:
-                errors += 1
-            elif s.published is True:
-                published += 1
-        return len(self._rows), published, errors
+        return len(self._rows), self._tally["published"], self._tally["errors"]
+
+    def quick_counts(self) -> dict[str, int]:
+        """Rows each quick filter accepts (as on disk), by name."""
+        return dict(self._tally)
+
+    def _count(self, summary: Any, sign: int) -> None:
+        for quick in QUICK_FILTERS:
+            if quick.accepts(summary):
+                self._tally[quick.name] += sign
+
+    def _replace_summary(self, state: RowState, summary: Any) -> None:
+        """The one way a row's summary changes: counts, filter text and sort key follow."""
+        self._count(state.summary, -1)
+        state.summary = summary
+        self._count(summary, +1)
+        state.haystack = haystack(summary)
+        self._set_key(summary)
 
     def renames(self, removed: Iterable[str], arrived: Iterable[Any]) -> dict[str, str]:
         """Old relpath -> new relpath for rows that leave while a row with the
@@ -377,10 +385,8 @@ class ArticleTableModel(QAbstractTableModel):
                 continue
             if state.summary == s:
                 continue
-            state.summary = s
-            state.haystack = _haystack(s)
+            self._replace_summary(state, s)
             state.write_error = ""
-            self._set_key(s)
             changed.add(s.path)
             touched_rows.append(self._row_of[s.path])
         if touched_rows:
@@ -389,7 +395,8 @@ class ArticleTableModel(QAbstractTableModel):
             first = len(self._order)
             self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
             for path, s in new.items():
-                self._rows[path] = RowState(s, haystack=_haystack(s))
+                self._rows[path] = RowState(s, haystack=haystack(s))
+                self._count(s, +1)
                 self._row_of[path] = len(self._order)
                 self._order.append(path)
                 if column >= 0:
@@ -424,7 +431,7 @@ class ArticleTableModel(QAbstractTableModel):
             if row is not None:
                 start = end = row
         for path in removed:
-            del self._rows[path]
+            self._count(self._rows.pop(path).summary, -1)
             self._keys.pop(path, None)
         self._row_of = {p: i for i, p in enumerate(self._order)}
         return removed
@@ -432,6 +439,7 @@ class ArticleTableModel(QAbstractTableModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._order, self._rows, self._row_of, self._keys = [], {}, {}, {}
+        self._tally = {q.name: 0 for q in QUICK_FILTERS}
         self._unsorted = False
         self.endResetModel()
 
@@ -444,8 +452,9 @@ class ArticleTableModel(QAbstractTableModel):
         self._emit_rows_changed([self._row_of[relpath]])
 
     def end_write(self, relpath: str, changes: dict[str, Any], *, ok: bool,
-                  disk_values: dict[str, Any] | None, message: str = "") -> None:
-        """A write landed (or not). Show what is on disk now; drop the overlay
+                  disk_values: dict[str, Any] | None, message: str = "", row: Any = None) -> None:
+        """A write landed (or not). Show what is on disk now: the file's new row
+        when the write brought one, else its editable values. The overlay goes
         once the row's last outstanding write is back."""
         state = self._rows.get(relpath)
         if state is None:
@@ -455,11 +464,14 @@ class ArticleTableModel(QAbstractTableModel):
             state.pending.clear()
         state.write_error = "" if ok else message
         known = {k: v for k, v in (disk_values or {}).items() if k in ("published", "quality")}
-        if known and not state.summary.error:
+        if row is not None and row.path == relpath:
+            updated = row
+        elif known and not state.summary.error:
             updated = replace(state.summary, **known)
-            if updated != state.summary:
-                state.summary = updated
-                self._set_key(updated)
+        else:
+            updated = state.summary
+        if updated != state.summary:
+            self._replace_summary(state, updated)
         self._emit_rows_changed([self._row_of[relpath]])
         if not self.defer_sorting:
             self.resort()
@@ -503,52 +515,43 @@ def _invalid(summary: Any) -> dict[str, str]:
     return dict(value) if not isinstance(value, dict) else value
 
 
-QUICK_FILTERS = ("all", "unpublished", "published", "errors")
-
-
 class QueueFilterProxy(QSortFilterProxyModel):
-    """Filters rows by quick filter and text; sorting is delegated to the source."""
+    """Filters rows by the current `Selection` (quick filter + words; the
+    definition is `app.queue.selection`'s); sorting is delegated to the source."""
 
     def __init__(self, source: ArticleTableModel, parent: Any = None) -> None:
         super().__init__(parent)
         self._source = source
-        self._quick = "all"
-        self._words: tuple[str, ...] = ()
+        self._selection = Selection()
         self.setSourceModel(source)
         self.setDynamicSortFilter(True)  # re-filter a row when its data changes
 
     @property
+    def selection(self) -> Selection:
+        return self._selection
+
+    @property
     def quick_filter(self) -> str:
-        return self._quick
+        return self._selection.quick
 
     def set_quick_filter(self, name: str) -> None:
-        name = name if name in QUICK_FILTERS else "all"
-        if name != self._quick:
-            self.beginFilterChange()
-            self._quick = name
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._set_selection(replace(self._selection, quick=quick_filter(name).name))
 
     def set_text(self, text: str) -> None:
-        words = tuple(text.casefold().split())
-        if words != self._words:
+        self._set_selection(replace(self._selection, words=words_of(text)))
+
+    def _set_selection(self, selection: Selection) -> None:
+        if selection != self._selection:
             self.beginFilterChange()
-            self._words = words
+            self._selection = selection
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if self._quick == "all" and not self._words:
+        selection = self._selection
+        if selection.everything:
             return True
         state = self._source.row_state_for_filter(source_row)
-        s = state.summary
-        quick = self._quick
-        if quick == "errors" and not s.error:
-            return False
-        if quick == "published" and (s.error or s.published is not True):
-            return False
-        if quick == "unpublished" and (s.error or s.published is True):
-            return False
-        hay = state.haystack
-        return all(word in hay for word in self._words)
+        return selection.matches(state.summary, state.haystack)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._source.sort(column, order)

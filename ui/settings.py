@@ -9,18 +9,21 @@ import os
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings
 
-APP_NAME = "copydesk"
+from app import paths
+
+APP_NAME = paths.APP_NAME
 MAX_RECENT = 8
 
 
 class WindowSettings:
-    """Typed access to the window's QSettings (`~/.config/copydesk/copydesk.ini`)."""
+    """Typed access to the window's QSettings (`app.paths.settings_file()`:
+    `$XDG_CONFIG_HOME/copydesk/copydesk.ini`)."""
 
     def __init__(self, settings: QSettings | None = None) -> None:
         self._s = settings if settings is not None else QSettings(
-            QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_NAME, APP_NAME)
+            str(paths.settings_file()), QSettings.Format.IniFormat)
 
     # --- raw Qt states (geometry, splitter, header incl. widths and sort) ---
     def state(self, key: str) -> QByteArray | None:
@@ -119,15 +122,8 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
-def user_data_dir() -> Path:
-    """`$XDG_DATA_HOME/copydesk` on Linux (Qt's AppDataLocation for this app)."""
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    base = Path(location) if location else Path(os.path.expanduser("~/.local/share"))
-    return base / APP_NAME
-
-
 def demo_folder() -> Path:
-    return user_data_dir() / "demo"
+    return paths.demo_dir()
 
 
 def ensure_demo_copy(*, reset: bool = False) -> Path:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from app import version
 from app.cli import file_commands, queue_commands
 from app.cli.common import EXIT_FAILED
 
@@ -46,14 +47,6 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
         print(f"copydesk {version()}")
         parser.exit()
-
-
-def version() -> str:
-    try:
-        from importlib.metadata import version as installed_version
-        return installed_version("copydesk")
-    except Exception:  # noqa: BLE001 - not installed, e.g. run from a checkout
-        return "dev"
 
 
 def _run_window(argv: list[str]) -> int:

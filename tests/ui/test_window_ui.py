@@ -150,7 +150,8 @@ class RecordingSink:
         self.revisits: list[str] = []
         self.refused: list[str] = []
 
-    def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any], command: Any) -> None:
+    def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any], command: Any,
+                    source: str = "window") -> None:
         self.calls.append((relpath, changes, expected))
 
     def revisit(self, command: FieldEdit) -> None:

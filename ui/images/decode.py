@@ -1,9 +1,9 @@
 """Bytes -> QImage thumbnail, on worker threads.
 
-Threading: `decode_image` runs on a QThreadPool worker and makes only
-QImage/QImageReader objects (both safe off the GUI thread). It never makes a
-QPixmap: the loader converts on the GUI thread. `DecodeWorkers` posts each
-result back through a queued signal.
+Threading: `decode_image` runs on a decode lane's thread (`ui.background`) and
+makes only QImage/QImageReader objects (both safe off the GUI thread). It never
+makes a QPixmap: the loader converts on the GUI thread. `DecodeWorkers` hands
+each result back through the lane's callback.
 
 Order of checks, cheapest and safest first: magic number (is it a picture we
 decode at all?), header size via `QImageReader.size()` (refuse huge pictures
@@ -13,11 +13,12 @@ scaled on the worker so the GUI thread only ever sees a thumbnail.
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
 from app.article.image_source import (
@@ -29,6 +30,7 @@ from app.article.image_source import (
     too_large_message,
     truncation_problem,
 )
+from ui.background import Lane
 
 Box = tuple[int, int] | None  # fit inside (width, height); None = full size
 
@@ -90,11 +92,6 @@ def decode_image(data: bytes, box: Box, *, content_type: str = "",
     return DecodeResult(image, real, fmt)
 
 
-class _Sink(QObject):
-    # Lives on the GUI thread; emitted from workers, so delivery is queued.
-    done = Signal(int, object)
-
-
 class _Cancel:
     __slots__ = ("cancelled",)
 
@@ -102,43 +99,27 @@ class _Cancel:
         self.cancelled = False
 
 
-class _Job(QRunnable):
-    def __init__(self, job_id: int, work: Callable[[], DecodeResult], flag: _Cancel, sink: _Sink) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._job_id, self._work, self._flag, self._sink = job_id, work, flag, sink
-
-    def run(self) -> None:  # worker thread
-        if self._flag.cancelled:  # the editor has moved on; skip the work entirely
-            return
-        try:
-            result = self._work()
-        except Exception as exc:  # a bug in a decoder must not kill the worker
-            result = DecodeResult(None, None, "", Failure(FailureKind.CORRUPT, f"decoder error: {exc}"))
-        if not self._flag.cancelled:
-            self._sink.done.emit(self._job_id, result)
-
-
 class DecodeWorkers:
-    """A private QThreadPool for reading local files and decoding.
+    """A lane of threads for reading local files and decoding (`ui.background`).
 
     `submit` is called on the GUI thread; `on_done(job_id, DecodeResult)` is
     called on the GUI thread. `cancel` makes a queued job a no-op and drops a
     running job's result."""
 
     def __init__(self, on_done: Callable[[int, DecodeResult], None], threads: int | None = None) -> None:
-        self._pool = QThreadPool()
-        self._pool.setObjectName("copydesk-image-decode")
-        self._pool.setMaxThreadCount(threads or max(2, min(4, QThreadPool.globalInstance().maxThreadCount())))
-        self._sink = _Sink()
-        self._sink.done.connect(on_done, Qt.ConnectionType.QueuedConnection)
+        self._on_done = on_done
+        self._lane = Lane("copydesk-image-decode", threads or max(2, min(4, os.cpu_count() or 2)))
         # GUI thread only; workers just read their own flag's attribute.
         self._flags: dict[int, _Cancel] = {}
 
     def submit(self, job_id: int, work: Callable[[], DecodeResult]) -> None:
         flag = _Cancel()
         self._flags[job_id] = flag
-        self._pool.start(_Job(job_id, work, flag, self._sink))
+        self._lane.run(_run, work, flag, done=lambda result: self._deliver(job_id, flag, result))
+
+    def _deliver(self, job_id: int, flag: _Cancel, result: DecodeResult | None) -> None:
+        if result is not None and not flag.cancelled:
+            self._on_done(job_id, result)
 
     def finished(self, job_id: int) -> None:
         self._flags.pop(job_id, None)
@@ -152,5 +133,13 @@ class DecodeWorkers:
         for flag in self._flags.values():
             flag.cancelled = True
         self._flags.clear()
-        self._pool.clear()
-        self._pool.waitForDone(timeout_ms)
+        self._lane.close(wait=True)
+
+
+def _run(work: Callable[[], DecodeResult], flag: _Cancel) -> DecodeResult | None:  # on a lane thread
+    if flag.cancelled:  # the editor has moved on; skip the work entirely
+        return None
+    try:
+        return work()
+    except Exception as exc:  # noqa: BLE001 - a bug in a decoder must not kill the worker
+        return DecodeResult(None, None, "", Failure(FailureKind.CORRUPT, f"decoder error: {exc}"))

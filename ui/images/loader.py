@@ -25,9 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLockFile, QMetaObject, QObject, QStandardPaths, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QLockFile, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap
 
+from app import paths
 from app.article.image_source import DEFAULT_MAX_BYTES, Failure, FailureKind, ImageSource, read_local_image
 from ui.images.cache import ByteLRU, pixmap_cost
 from ui.images.decode import Box, DecodeResult, DecodeWorkers, decode_image
@@ -56,9 +57,8 @@ class Preview:
 
 
 def default_cache_dir() -> Path:
-    """`$XDG_CACHE_HOME/copydesk/images` (~/.cache/... on Linux), independent of the app name."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericCacheLocation)
-    return Path(base or os.path.expanduser("~/.cache")) / "copydesk" / "images"
+    """`$XDG_CACHE_HOME/copydesk/images` (`app.paths`)."""
+    return paths.image_cache_dir()
 
 
 @dataclass(slots=True)

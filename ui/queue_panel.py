@@ -1,0 +1,85 @@
+"""The left side of the window: the quick filters, the filter box and the
+queue table, with the table's columns set up once.
+
+GUI thread only.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QLineEdit, QTabBar, QVBoxLayout, QWidget
+
+from app.queue.selection import QUICK_FILTERS
+from ui.queue_model import Column
+from ui.queue_view import QueueView
+from ui.wrap_row import WrapRow
+
+DEFAULT_WIDTHS = {Column.STATUS: 108, Column.QUALITY: 58, Column.PROVIDER: 132, Column.DATE: 120,
+                  Column.TOPICS: 124, Column.HEAT: 48, Column.FILE: 220}
+TITLE_MIN_WIDTH = 220  # the title takes the room left, but no less: a narrow window scrolls sideways
+
+
+class QueuePanel(QWidget):
+    def __init__(self, model: QAbstractItemModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = self._make_table(model)
+        self.quick_tabs = self._make_quick_tabs()
+        self.filter_edit = self._make_filter_box()
+        # In a narrow window the filter box goes under the quick filters, which stay whole.
+        self.top_row = WrapRow(self.quick_tabs, self.filter_edit, gap_stretch=1, second_stretch=2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.top_row)
+        layout.addWidget(self.table, 1)
+        QWidget.setTabOrder(self.filter_edit, self.quick_tabs)
+        QWidget.setTabOrder(self.quick_tabs, self.table)
+
+    @staticmethod
+    def _make_table(model: QAbstractItemModel) -> QueueView:
+        table = QueueView()
+        table.setModel(model)
+        header = table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(False)
+        for column, width in DEFAULT_WIDTHS.items():
+            header.resizeSection(column, width)
+        header.setMinimumSectionSize(40)
+        table.set_stretch_column(Column.TITLE, TITLE_MIN_WIDTH)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.setColumnHidden(Column.FILE, True)
+        table.setColumnHidden(Column.IMAGE, True)
+        header.moveSection(header.visualIndex(Column.IMAGE), 0)  # thumbnails sit at the left edge
+        header.resizeSection(Column.IMAGE, 72)
+        table.sortByColumn(Column.DATE, Qt.SortOrder.DescendingOrder)
+        return table
+
+    @staticmethod
+    def _make_quick_tabs() -> QTabBar:
+        tabs = QTabBar()
+        tabs.setObjectName("quickFilter")
+        tabs.setAccessibleName("Quick filter")
+        tabs.setDrawBase(False)
+        tabs.setExpanding(False)
+        tabs.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        for quick in QUICK_FILTERS:
+            tabs.addTab(quick.label)
+            tabs.setTabToolTip(tabs.count() - 1, f"{quick.tip} ({quick.key})")
+        return tabs
+
+    @staticmethod
+    def _make_filter_box() -> QLineEdit:
+        box = QLineEdit()
+        box.setObjectName("filterBox")
+        box.setPlaceholderText("Filter title, excerpt, provider, topics, path   (Ctrl+F or /)")
+        box.setClearButtonEnabled(True)
+        box.setAccessibleName("Filter")
+        box.setToolTip("Matches title, excerpt, provider, topics and path; all words must match. "
+                       "Escape returns to the queue.")
+        box.setMinimumWidth(260)
+        return box
+
+    def set_quick_counts(self, counts: Mapping[str, int], total: int) -> None:
+        for i, quick in enumerate(QUICK_FILTERS):
+            self.quick_tabs.setTabText(i, f"{quick.label}  {counts[quick.name]:,}" if total else quick.label)
