@@ -61,8 +61,8 @@ BY_NAME = {k.name: k for k in KEYS}
 
 
 def shown_keys(key: Key) -> str:
-    """The keys as the help table and tooltips name them: the first two."""
-    return " or ".join(key.keys[:2])
+    """The keys as the help table and tooltips name them: the first two (keypad twins left out)."""
+    return " or ".join([k for k in key.keys if not k.startswith("Num+")][:2])
 
 
 # Rows of the help dialog and the README's key table (what an editor reads).

@@ -130,3 +130,16 @@ def test_refusals(content: str, changes: dict, message: str) -> None:
 def test_duplicate_keys_cannot_be_edited() -> None:
     doc = parse_document("a.md", b"---\nquality: 1\nquality: 2\n---\n")
     assert isinstance(doc, ArticleError) and "duplicate key" in doc.message
+
+
+@pytest.mark.parametrize(
+    ("before", "changes", "after"),
+    [
+        ("---\npublished: !!bool false\n---\n", {"published": True}, "---\npublished: !!bool true\n---\n"),
+        ("---\nquality: !!int 57  # c\n---\n", {"quality": 58}, "---\nquality: !!int 58  # c\n---\n"),
+        ("---\nquality: !<tag:yaml.org,2002:int> 5\n---\n", {"quality": 6},
+         "---\nquality: !<tag:yaml.org,2002:int> 6\n---\n"),
+    ],
+)
+def test_a_standard_tag_of_the_values_own_type_is_kept(before: str, changes: dict, after: str) -> None:
+    assert edit(before, changes).decode("utf-8") == after

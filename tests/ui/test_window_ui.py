@@ -304,3 +304,11 @@ def test_first_run_window_fits_the_screen(qtbot, make_window, queue_folder) -> N
     window = make_window(queue_folder)  # fresh settings: no saved geometry
     room = window.screen().availableGeometry()
     assert window.width() <= room.width() and window.height() <= room.height()
+
+
+def test_the_readme_key_table_is_the_help_table() -> None:
+    from ui.keys import HELP_ROWS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = "\n".join(f"| {keys} | {words} |" for keys, words in HELP_ROWS)
+    assert f"| key | action |\n| --- | --- |\n{table}\n" in readme

@@ -1,0 +1,150 @@
+"""The decision module on its own: every outcome, the retry rule, many files at once,
+and two Copydesk processes deciding about one file at the same moment."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from app.article import writer
+from app.article.frontmatter import load_article
+from app.decisions import Change, Decision, FileTarget, decide, summarize_outcomes
+from app.queue import ReviewQueue
+from tests.app.queue_support import article
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    for name, quality in (("a.md", 10), ("b.md", 20), ("c.md", 30), ("d.md", 40), ("e.md", 50)):
+        (folder / name).write_text(article(name.upper(), quality=quality, extra="Body.\n"))
+    return folder
+
+
+@pytest.fixture
+def hook():
+    """Install a one-shot outside writer that runs just before the writer's swap."""
+    def install(action):  # type: ignore[no-untyped-def]
+        def once(target: str) -> None:
+            writer.BEFORE_SWAP = None
+            action(target)
+        writer.BEFORE_SWAP = once
+    yield install
+    writer.BEFORE_SWAP = None
+
+
+def test_each_outcome(folder: Path) -> None:
+    (folder / "locked.md").write_text(article("Locked", quality=5))
+    (folder / "locked.md").chmod(0o444)
+    decision = Decision((
+        Change(str(folder / "a.md"), {"quality": 11}, {"quality": 10}),  # written
+        Change(str(folder / "b.md"), {"quality": 20}, {"quality": 20}),  # already held
+        Change(str(folder / "c.md"), {"quality": 31}, {"quality": 29}),  # the editor saw 29: conflict
+        Change(str(folder / "c.md"), {"quality": 30}, {"quality": 29}),  # saw 29, wants 30, disk has 30
+        Change(str(folder / "locked.md"), {"quality": 6}),  # read-only: failed
+    ), source="cli")
+    written, already, conflict, disk_agrees, failed = decide(FileTarget(), decision)
+    assert written.status == "written" and written.sha256 and load_article(folder / "a.md").quality == 11
+    assert already.status == "already" and already.ok and "already 20" in already.message
+    assert conflict.status == "conflict" and conflict.disk["quality"] == 30 and conflict.conflicts == ("quality",)
+    assert not conflict.ok and load_article(folder / "c.md").quality == 30
+    assert disk_agrees.status == "already"  # changed on disk, but to what the editor asked for
+    assert failed.status == "failed" and "read-only" in failed.message
+
+
+def test_a_race_on_other_fields_is_retried_on_top_of_the_new_bytes(folder: Path, hook) -> None:  # type: ignore[no-untyped-def]
+    path = folder / "a.md"
+
+    def outside_save(target: str) -> None:  # another program edits the title mid-save
+        Path(target).write_text(Path(target).read_text().replace('title: "A.MD"', 'title: "Renamed"'))
+
+    hook(outside_save)
+    [outcome] = decide(FileTarget(), Decision.one(str(path), {"quality": 12}, {"quality": 10}))
+    assert outcome.status == "written"
+    result = load_article(path)
+    assert result.title == "Renamed" and result.quality == 12  # neither update is lost
+
+
+def test_a_race_on_the_decided_field_is_a_conflict(folder: Path, hook) -> None:  # type: ignore[no-untyped-def]
+    path = folder / "a.md"
+    hook(lambda target: Path(target).write_text(article("A.MD", quality=77, extra="Body.\n")))
+    [outcome] = decide(FileTarget(), Decision.one(str(path), {"quality": 12}, {"quality": 10}))
+    assert outcome.status == "conflict" and outcome.disk["quality"] == 77
+    assert load_article(path).quality == 77  # the outside save stands
+
+
+def test_many_files_with_one_conflict_among_them(folder: Path) -> None:
+    queue = ReviewQueue(folder)
+    queue.scan()
+    try:
+        saw = {"a.md": 10, "b.md": 20, "c.md": 99, "d.md": 40, "e.md": 50}  # c.md was seen stale
+        decision = Decision(tuple(Change(rel, {"published": True}, {"published": False, "quality": q})
+                                  for rel, q in saw.items()), source="bulk", batch="b1")
+        heard: list[str] = []
+        outcomes = decide(queue, decision, on_outcome=lambda o: heard.append(o.path))
+        assert heard == list(saw)
+        assert summarize_outcomes(outcomes) == {"written": 4, "already": 0, "conflict": 1, "failed": 0}
+        by_path = {o.path: o for o in outcomes}
+        assert by_path["c.md"].status == "conflict" and by_path["c.md"].disk["quality"] == 30
+        for rel in ("a.md", "b.md", "d.md", "e.md"):
+            row = by_path[rel].row
+            assert row is not None and row.published is True and queue.get(rel) == row  # the row, from the write
+        assert load_article(folder / "c.md").published is False
+    finally:
+        queue.stop()
+
+
+def test_cancel_leaves_the_rest_alone(folder: Path) -> None:
+    decision = Decision(tuple(Change(str(folder / n), {"published": True}) for n in ("a.md", "b.md", "c.md")))
+    done: list[str] = []
+    outcomes = decide(FileTarget(), decision, on_outcome=lambda o: done.append(o.path),
+                      cancelled=lambda: len(done) >= 2)
+    assert [o.status for o in outcomes] == ["written", "written"]
+    assert load_article(folder / "c.md").published is False
+
+
+def _set_in_a_loop(path: str, field: str, rounds: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    """A second Copydesk process: `copydesk set` on one file, in step with the other."""
+    from app.cli import main
+
+    for r in range(rounds):
+        value = str(r % 100) if field == "quality" else ("true" if r % 2 else "false")
+        barrier.wait()
+        status = main(["set", f"--{field}", value, path])
+        results.put((field, r, status))
+        barrier.wait()
+
+
+def test_two_processes_setting_different_fields_never_lose_an_update(folder: Path) -> None:
+    path = str(folder / "a.md")
+    rounds = 300
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(3)
+    results = context.Queue()
+    workers = [context.Process(target=_set_in_a_loop, args=(path, field, rounds, barrier, results))
+               for field in ("quality", "published")]
+    for worker in workers:
+        worker.start()
+    try:
+        lost = []
+        for r in range(rounds):
+            barrier.wait()  # both start at the same moment
+            barrier.wait()  # both are done
+            statuses = [results.get(timeout=30) for _ in workers]
+            on_disk = load_article(path)
+            for field, _round, status in statuses:
+                want = r % 100 if field == "quality" else bool(r % 2)
+                if status == 0 and getattr(on_disk, field) != want:
+                    lost.append((r, field, getattr(on_disk, field), want))
+                assert status == 0, (r, field, status)
+        assert lost == []
+    finally:
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.kill()
+    assert not [name for name in os.listdir(folder) if name.startswith(".copydesk-")]
