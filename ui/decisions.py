@@ -23,6 +23,7 @@ from ui.background import Lane
 from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
 from ui.queue_model import ArticleTableModel
+from ui.text import capped
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue
@@ -59,8 +60,9 @@ class DecisionDesk(QObject):
         self.close_conflicts()
 
     def title(self, relpath: str) -> str:
+        """The article's title as messages name it (capped: a title may be megabytes)."""
         summary = self.model.summary(relpath)
-        return summary.title if summary is not None and summary.title else relpath.rsplit("/", 1)[-1]
+        return capped(summary.title if summary is not None and summary.title else relpath.rsplit("/", 1)[-1], 200)
 
     def decide(self, relpath: str, name: str, old: Any, new: Any) -> bool:
         """Push the decision `name: old -> new` (which writes it). False if it changes nothing."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -24,18 +24,18 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QScrollArea,
     QSlider,
     QSpinBox,
     QTabWidget,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.article.model import QUALITY_MAX, QUALITY_MIN
 from ui.queue_model import format_date, format_heat
+from ui.raw_text import RawText, RawTextView
+from ui.text import capped
 from ui.wrap_row import WrapRow
 
 _PILLS = {
@@ -135,7 +135,7 @@ class DetailPane(QWidget):
         self.published.setAccessibleName("Published")
         self.published.clicked.connect(self._on_published_clicked)
 
-        self.quality_spin = QSpinBox()
+        self.quality_spin = QualitySpinBox()
         self.quality_spin.setObjectName("qualitySpin")
         self.quality_spin.setRange(QUALITY_MIN - 1, QUALITY_MAX)
         self.quality_spin.setSpecialValueText("not set")  # shown at -1: no valid quality on disk
@@ -259,13 +259,10 @@ class DetailPane(QWidget):
 
     def _build_raw_tab(self) -> None:
         """The raw front matter, read-only and monospace."""
-        self.raw = QPlainTextEdit()
+        self.raw = RawTextView()
         self.raw.setObjectName("rawFrontMatter")
-        self.raw.setReadOnly(True)
-        self.raw.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.raw.setAccessibleName("Raw front matter (read-only)")
-        self.raw.setTabChangesFocus(True)
 
     def _build_tabs(self, article: QWidget) -> None:
         self.tabs = QTabWidget()
@@ -291,7 +288,7 @@ class DetailPane(QWidget):
         self.excerpt.setText("")
         for label in self._fact_labels.values():
             label.setText("")
-        self.raw.setPlainText("")
+        self.raw.show_raw(None)
         self._show_images(None, ())
         self.related_box.hide()
         self.decision.setEnabled(False)
@@ -305,8 +302,7 @@ class DetailPane(QWidget):
         self._folder = folder
         if new_article:
             self.article = None
-            self.raw.setExtraSelections([])
-            self.raw.setPlainText("")
+            self.raw.show_raw(None)
             self._show_images(None, ())
             self.related_box.hide()
         if summary.error:
@@ -319,16 +315,16 @@ class DetailPane(QWidget):
             elif new_article:
                 self.facts.setRowVisible(label, False)  # shown once the article is read, if it has any
         self._switch_tab(self._preferred_tab)
-        self.title.setText(summary.title or "(no title)")
+        self.title.setText(capped(summary.title) or "(no title)")
         self._set_byline(summary.provider, summary.category, summary.published_at)
-        self.excerpt.setText(summary.excerpt)
-        self._fact_labels["Topics"].setText(html.escape(", ".join(summary.topics)) or "—")
+        self.excerpt.setText(capped(summary.excerpt))
+        self._fact_labels["Topics"].setText(html.escape(capped(", ".join(summary.topics))) or "—")
         self._fact_labels["Heat"].setText(format_heat(summary.heat) or "—")
-        self._fact_labels["Category"].setText(html.escape(summary.category) or "—")
-        self.byline.setToolTip(f"publishedDateTime: {summary.published_at}" if summary.published_at else "")
-        self._fact_labels["File"].setText(html.escape(summary.path))
+        self._fact_labels["Category"].setText(html.escape(capped(summary.category)) or "—")
+        self.byline.setToolTip(f"publishedDateTime: {capped(summary.published_at)}" if summary.published_at else "")
+        self._fact_labels["File"].setText(html.escape(capped(summary.path)))
         if summary.warnings:
-            self.warnings.setText("⚠ " + "<br>⚠ ".join(html.escape(w) for w in summary.warnings))
+            self.warnings.setText("⚠ " + "<br>⚠ ".join(html.escape(capped(w)) for w in summary.warnings))
             self.warnings.show()
         else:
             self.warnings.hide()
@@ -338,69 +334,67 @@ class DetailPane(QWidget):
         if pending:
             self._set_pill("pending")
         # The last failed write stays in view until a write of this article succeeds.
-        self.saving.setText(f"<span style='color:#c62828'>Not saved: {html.escape(write_error)}</span>"
+        self.saving.setText(f"<span style='color:#c62828'>Not saved: {html.escape(capped(write_error))}</span>"
                             if write_error and not pending else "")
 
     def _show_error(self, summary: Any) -> None:
         """An unreadable file: its message and its text; nothing to edit."""
-        self.title.setText(summary.path.rsplit("/", 1)[-1])
-        self.byline.setText(summary.path)
+        self.title.setText(capped(summary.path.rsplit("/", 1)[-1]))
+        self.byline.setText(capped(summary.path))
         # A position means the text is wrong; without one it is the file itself
         # (permissions, encoding, size), which a text editor may not fix.
         hint = ("Fix it in a text editor; this row updates as soon as it is saved."
                 if summary.error_line is not None else "This row updates as soon as the file changes.")
         self.error_banner.setText(
             "<b>This file cannot be read, so it cannot be edited here.</b><br>"
-            + html.escape(summary.error) + f"<br><small>{hint}</small>")
+            + html.escape(capped(summary.error)) + f"<br><small>{hint}</small>")
         self.error_banner.show()
         self.warnings.hide()
         self.excerpt.setText("")
         for name, label in self._fact_labels.items():
             label.setText("")
             self.facts.setRowVisible(label, name == "File")
-        self._fact_labels["File"].setText(html.escape(summary.path))
+        self._fact_labels["File"].setText(html.escape(capped(summary.path)))
         self._switch_tab(1)
         self.decision.setEnabled(False)
         self._set_decision(None, None)
         self._set_pill("error")
         self.saving.setText("")
 
-    def show_article(self, relpath: str, result: Any, raw: str) -> None:
-        """The full article (or its error) read on a worker has arrived."""
+    def show_article(self, relpath: str, result: Any, raw: RawText | None) -> None:
+        """The full article (or its error), and its raw text, prepared on a worker, have arrived."""
         if relpath != self.relpath:
             return
         from app.article.model import ArticleError
 
+        self.raw.show_raw(raw)
         if isinstance(result, ArticleError):
             self.article = None
-            self.raw.setPlainText(raw)
-            self._mark_error_line(result.line)
+            self.raw.mark_line(result.line, QColor("#fdecea"))
             return
         self.article = result
         if result.provider is not None:
             self._set_byline(result.provider.name + (f" ({result.provider.domain})" if result.provider.domain else ""),
                              result.category, result.published_at)
-        self._fact_labels["Type"].setText(html.escape(result.type) or "—")
+        self._fact_labels["Type"].setText(html.escape(capped(result.type)) or "—")
         self._fact_labels["Secured"].setText("yes" if result.secured else "no")
         links = [f"<a href='{html.escape(url, quote=True)}'>{label}</a>"
                  for key, label in URL_LABELS if (url := result.urls.get(key))]
         self._fact_labels["Links"].setText(" · ".join(links) or "—")
         if result.urls:
-            self._fact_labels["Links"].setToolTip("\n".join(f"{k}: {v}" for k, v in result.urls.items()))
-        other = [f"{html.escape(str(k))}: {html.escape(_short(v))}" for k, v in result.extra.items()]
+            self._fact_labels["Links"].setToolTip("\n".join(f"{k}: {capped(v)}" for k, v in result.urls.items()))
+        other = [f"{html.escape(_short(k))}: {html.escape(_short(v))}" for k, v in result.extra.items()]
         self._fact_labels["Other"].setText("<br>".join(other))
         self.facts.setRowVisible(self._fact_labels["Other"], bool(other))
-        self.raw.setExtraSelections([])
-        self.raw.setPlainText(result.front_matter)
         self._show_images(self._folder / relpath if self._folder else None, result.images)
         if result.related:
             items = []
             for rel in result.related:
-                title = html.escape(rel.title or rel.url or "untitled")
+                title = html.escape(capped(rel.title or rel.url or "untitled", 300))
                 link = f"<a href='{html.escape(rel.url, quote=True)}'>{title}</a>" if rel.url else title
                 meta = []
                 if rel.provider and rel.provider.name:
-                    meta.append(html.escape(rel.provider.name))
+                    meta.append(html.escape(capped(rel.provider.name, 300)))
                 if rel.quality is not None:
                     meta.append(f"quality {rel.quality}")
                 items.append(f"<p style='margin:0 0 6px 0'>{link}<br><span style='color:#6b7280'>"
@@ -421,7 +415,7 @@ class DetailPane(QWidget):
 
     def _set_byline(self, provider: str, category: str, published_at: str) -> None:
         parts = [p for p in (provider, category, format_date(published_at)) if p]
-        self.byline.setText(" · ".join(parts))
+        self.byline.setText(capped(" · ".join(parts)))
 
     def _set_decision(self, published: bool | None, quality: int | None) -> None:
         with QSignalBlocker(self.published), QSignalBlocker(self.quality_spin), \
@@ -453,22 +447,6 @@ class DetailPane(QWidget):
         if self.image_strip is None:
             self.images_fallback.setText("<br>".join(html.escape(i.url) for i in images))
         self.images_box.setTitle(f"Images ({len(images)})" if images else "Images")
-
-    def _mark_error_line(self, line: int | None) -> None:
-        if not line:
-            return
-        block = self.raw.document().findBlockByLineNumber(line - 1)
-        if not block.isValid():
-            return
-        selection = QTextEdit.ExtraSelection()
-        fmt = QTextCharFormat()
-        fmt.setBackground(QColor("#fdecea"))
-        fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
-        selection.format = fmt
-        selection.cursor = QTextCursor(block)
-        self.raw.setExtraSelections([selection])
-        self.raw.setTextCursor(QTextCursor(block))
-        self.raw.centerCursor()
 
     @property
     def hands_focus_back(self) -> bool:
@@ -505,6 +483,16 @@ class DetailPane(QWidget):
     @Slot()
     def _on_slider_released(self) -> None:
         self.qualityChosen.emit(self.quality_slider.value())
+
+
+class QualitySpinBox(QSpinBox):
+    """Quality typed in ASCII digits only: a locale's own digits (a full-width ５,
+    an Arabic-Indic ٣) are not accepted, as on the command line."""
+
+    def validate(self, text: str, pos: int) -> object:
+        if text != self.specialValueText() and not text.isascii():
+            return QValidator.State.Invalid, text, pos
+        return super().validate(text, pos)
 
 
 def _short(value: Any, limit: int = 120) -> str:

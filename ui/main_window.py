@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QModelIndex, QPoint, QSignalBlocker, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QSplitter, QWidget
 
 from app import version
@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         self.desk = DecisionDesk(self.model, self)
         self.undo_stack = self.desk.undo_stack
         self.writer = self.desk  # `busy` while a decision is on its way to the disk
-        self.loader = ArticleLoader(self)
+        self.loader = ArticleLoader(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont), self)
         self.images = ImageLoader(load_remote=self.settings.load_remote_images, parent=self)
         self.thumbnails: ThumbnailDelegate | None = None
 
@@ -454,17 +454,17 @@ class MainWindow(QMainWindow):
         if reload:
             self._load_token = self.loader.request(relpath, self.folder / relpath)
 
-    @Slot(int, str, object, str)
-    def _on_article_loaded(self, token: int, relpath: str, result: Any, raw: str) -> None:
+    @Slot(int, str, object, object)
+    def _on_article_loaded(self, token: int, relpath: str, result: Any, raw: Any) -> None:
         if token == self._load_token:
             self.detail.show_article(relpath, result, raw)
 
     @Slot(str, object)
     def _on_article_written(self, relpath: str, article: Any) -> None:
-        """A decision landed: the writer's own parse of the new bytes fills the pane."""
+        """A decision landed: the writer's own parse of the new bytes fills the pane
+        (an older read of this file in flight is dropped by its token)."""
         if relpath == self.current_relpath():
-            self._load_token = self.loader.invalidate()  # an older read of this file must not win
-            self.detail.show_article(relpath, article, "")
+            self._load_token = self.loader.present(relpath, article)
 
     def move_selection(self, step: int) -> None:
         rows = self.proxy.rowCount()

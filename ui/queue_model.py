@@ -30,6 +30,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.queue.selection import QUICK_FILTERS, Selection, haystack, quick_filter, words_of
 from ui.icons import status_icon
+from ui.text import capped
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -82,6 +83,7 @@ class RowState:
 
 
 _MUTED_COLUMNS = frozenset((Column.FILE, Column.DATE))
+SHOWN_IN_ROW = 500  # characters of a value a table cell shows (a cell shows far fewer anyway)
 _NUMBER_COLUMNS = frozenset((Column.QUALITY, Column.HEAT))
 
 
@@ -231,6 +233,9 @@ class ArticleTableModel(QAbstractTableModel):
                 or (column == Column.QUALITY and "quality" in state.pending))
 
     def _display(self, state: RowState, column: int) -> str:
+        return capped(self._full_display(state, column), SHOWN_IN_ROW)
+
+    def _full_display(self, state: RowState, column: int) -> str:
         s = state.summary
         if column == Column.STATUS:
             kind = status_kind(state)
@@ -261,6 +266,10 @@ class ArticleTableModel(QAbstractTableModel):
         return s.path
 
     def _tooltip(self, state: RowState, column: int) -> str | None:
+        tip = self._full_tooltip(state, column)
+        return capped(tip) if tip else None
+
+    def _full_tooltip(self, state: RowState, column: int) -> str | None:
         s = state.summary
         if s.error:
             return f"{s.path}: {s.error}"

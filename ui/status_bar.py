@@ -8,6 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from ui.text import capped
+
 
 class QueueStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -36,11 +38,13 @@ class QueueStatusBar(QStatusBar):
         return label
 
     def show_write(self, text: str) -> None:
+        text = capped(text, 1000)
         self.write_label.setText(text)
         self.write_label.setToolTip(text)  # a long title can push the end of the line out of view
 
     def show_notice(self, text: str, msec: int) -> None:
         """Folder-level news (scan done, files changed, index rebuilt), beside the counts."""
+        text = capped(text, 1000)
         self.notice_label.setText(text)
         self.notice_label.setToolTip(text)
         self._notice_timer.start(msec)

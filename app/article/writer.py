@@ -69,11 +69,13 @@ def write_front_matter_edit(path: str | os.PathLike[str], changes: dict[str, Any
         target = os.path.realpath(name)  # a symlinked article is edited at its target
         with _locked(target) as (fd, st):
             original = read_fd(fd, st)
-            return _edit_locked(name, target, st, original, changes, expected)
+            result = _edit_locked(name, target, st, original, changes, expected)
     except OSError as exc:
         return WriteResult(name, "failed", describe_os_error(exc))
     except ValueError as exc:  # a NUL byte in the path
         return WriteResult(name, "failed", f"invalid path: {exc}")
+    _sweep_now_and_then(os.path.dirname(target))
+    return result
 
 
 def _edit_locked(name: str, target: str, st: os.stat_result, original: bytes, changes: dict[str, Any],
@@ -263,6 +265,60 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+# --- temp files of killed writes -------------------------------------------
+
+STALE_AFTER_S = 300.0  # a temp file this old is not from a save in progress
+SWEEP_EVERY_S = 600.0  # a writer looks at a folder's temp files at most this often
+_last_sweep: dict[str, float] = {}
+
+
+def is_temp_name(name: str) -> bool:
+    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
+
+
+def sweep_stale_temp_files(paths: list[str], *, older_than: float = STALE_AFTER_S) -> int:
+    """Remove Copydesk temp files that a killed write left behind: only our own
+    prefix and suffix, only regular files, only older than `older_than`
+    seconds, and never one a live writer still holds (it keeps an flock on its
+    temp file until the swap). Returns how many were removed."""
+    removed = 0
+    now = time.time()
+    for path in paths:
+        if not is_temp_name(os.path.basename(path)):
+            continue
+        try:
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < older_than:
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = os.fstat(fd)
+            if (held.st_ino, held.st_dev) == (st.st_ino, st.st_dev):
+                os.unlink(path)
+                removed += 1
+        except OSError:
+            pass  # held by a live writer, or gone already
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _sweep_now_and_then(folder: str) -> None:
+    now = time.monotonic()
+    if now - _last_sweep.get(folder, -SWEEP_EVERY_S) < SWEEP_EVERY_S:
+        return
+    _last_sweep[folder] = now
+    try:
+        with os.scandir(folder) as entries:
+            temp = [entry.path for entry in entries if is_temp_name(entry.name)]
+    except OSError:
+        return
+    sweep_stale_temp_files(temp)
 
 
 # --- the atomic exchange (Linux renameat2) ---------------------------------

@@ -18,7 +18,8 @@ from typing import Final
 
 from app.article.summary import ArticleSummary
 from app.queue.index import E_MTIME, E_ROW, E_SHA, E_SIZE, IndexEntry, IndexRow, QueueIndex
-from app.queue.scan import Checked, CheckRunner, Stamp, describe_file_error, walk_articles
+from app.article.writer import sweep_stale_temp_files
+from app.queue.scan import Checked, CheckRunner, Stamp, WalkNotes, current_identity, describe_file_error, may_read, walk_articles
 
 # A file modified this close to when we read it may be modified again within
 # the same timestamp tick (FAT has 2 s ticks), so its stamp is not trusted:
@@ -54,6 +55,9 @@ class ScanReport:
     # Folders that could not be listed, as (relpath, "" for the queue folder, and why):
     # the articles in them are missing from the rows.
     unreadable_folders: list[tuple[str, str]] = field(default_factory=list)
+    # Symbolic links to folders (or link loops) that were not followed, as (relpath, why).
+    skipped_links: list[tuple[str, str]] = field(default_factory=list)
+    stale_temp_removed: int = 0  # leftover temp files of killed Copydesk writes, removed
 
 
 class FullScan:
@@ -73,12 +77,13 @@ class FullScan:
         self._upserts: list[IndexRow] = []
         self._found = 0
         self._last_progress = 0.0
+        self._identity = current_identity()
 
     def run(self) -> ScanReport:
         self._entries = self.index.load()
-        walk_errors: list[tuple[str, str]] = []
+        notes = WalkNotes()
         with CheckRunner(self.root, workers=self.workers) as runner:
-            for rel, st in walk_articles(self.root, errors=walk_errors):
+            for rel, st in walk_articles(self.root, notes=notes):
                 self._found += 1
                 if isinstance(st, OSError):
                     self._unreadable(rel, st)
@@ -93,7 +98,9 @@ class FullScan:
         self.index.save(self._upserts, gone)
         self._progress(force=True)
         report = self.report
-        report.unreadable_folders = walk_errors
+        report.unreadable_folders = notes.unreadable
+        report.skipped_links = notes.skipped_links
+        report.stale_temp_removed = sweep_stale_temp_files(notes.temp_files)
         report.total = len(self.rows)
         report.errors = sum(1 for row in self.rows.values() if row.error is not None)
         report.removed = len(gone)
@@ -116,6 +123,8 @@ class FullScan:
         state = entry[E_SIZE:E_ROW]
         if not trusted(state, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)):
             return False
+        if not may_read(st, self._identity):
+            return False  # an index shared with another user: the file is read, and fails, as ours
         row = ArticleSummary.from_row(rel, entry[E_SIZE], entry[E_MTIME], entry[E_ROW:])
         self.rows[rel] = row
         self.files[rel] = state

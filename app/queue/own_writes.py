@@ -151,12 +151,16 @@ def noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes:
     noted in the journal so that every Copydesk watching the folder (this
     process or another) reports it as Copydesk's. `ReviewQueue.write` and the
     decision module's file target both come through here."""
+    from app.article.isolation import is_big, run_isolated
     from app.article.writer import write_front_matter_edit  # imported late: the writer pulls in the editor
 
     journal.begin(path)
     result: WriteResult | None = None
     try:
-        result = write_front_matter_edit(path, changes, expected)
+        if is_big(path):  # a parse of megabytes must not hold this process's GIL
+            result = run_isolated(write_front_matter_edit, os.fspath(path), changes, expected)
+        else:
+            result = write_front_matter_edit(path, changes, expected)
         return result
     finally:
         journal.finish(path, result.sha256 if result is not None and result.status == "written" else None)

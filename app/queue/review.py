@@ -159,6 +159,11 @@ class ReviewQueue:
                 gc.enable()
         for rel_dir, why in report.unreadable_folders:
             self._notice(f"cannot read folder {rel_dir or '.'}: {why}")
+        for rel, why in report.skipped_links:
+            self._notice(f"not following {rel}: {why}")
+        if report.stale_temp_removed:
+            n = report.stale_temp_removed
+            self._notice(f"removed {n} temp file{'s' if n != 1 else ''} left behind by interrupted Copydesk saves")
         with self._lock:
             self._rows, self._files = scan.rows, scan.files
             self._missing_since.clear()

@@ -17,26 +17,25 @@ Threading: `CheckRunner` belongs to the thread that created it.
 """
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import os
-import signal
 import stat as stat_module
-import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from app.article.frontmatter import not_a_file, parse_article, read_fd
+from app.article.isolation import pool_context, worker_init
 from app.article.messages import describe_os_error
+from app.article.writer import TEMP_PREFIX, TEMP_SUFFIX
 from app.article.model import ARTICLE_SUFFIXES
 from app.article.summary import ArticleSummary, SummaryRow, summarize
 
 if TYPE_CHECKING:  # imported when a pool is first needed: a warm open never starts one
-    import multiprocessing.context
     from concurrent.futures import Future, ProcessPoolExecutor
 
 # Exact names and name endings that editors and tools use for temp/backup files.
@@ -68,6 +67,42 @@ def stamp_of(st: os.stat_result) -> Stamp:
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
+Identity = tuple[int, frozenset[int], bool]  # (euid, groups, privileged)
+
+
+def may_read(st: os.stat_result, identity: Identity) -> bool:
+    """Whether a process of `identity` may read a file with this stat, from its
+    mode bits (no system call: a warm open asks for every indexed file). A
+    privileged process (root with its capabilities) may read everything."""
+    euid, groups, privileged = identity
+    if privileged:
+        return True
+    if st.st_uid == euid:
+        return bool(st.st_mode & stat_module.S_IRUSR)
+    if st.st_gid in groups:
+        return bool(st.st_mode & stat_module.S_IRGRP)
+    return bool(st.st_mode & stat_module.S_IROTH)
+
+
+def current_identity() -> Identity:
+    euid = os.geteuid()
+    groups = frozenset([os.getegid(), *os.getgroups()])
+    privileged = euid == 0 and _has_read_override()
+    return euid, groups, privileged
+
+
+def _has_read_override() -> bool:
+    """Root may still lack CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH (a locked-down container)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("CapEff:"):
+                    return bool(int(line.split()[1], 16) & 0b110)  # capability bits 1 and 2
+    except (OSError, ValueError):
+        pass
+    return True  # no /proc (not Linux): root reads everything
+
+
 def describe_file_error(path: str, exc: OSError) -> str:
     """The error row's message for a file that cannot be opened (a dangling link says so)."""
     if isinstance(exc, FileNotFoundError) and os.path.islink(path):
@@ -75,13 +110,23 @@ def describe_file_error(path: str, exc: OSError) -> str:
     return describe_os_error(exc)
 
 
-def walk_articles(root: str, start: str = "", errors: list[tuple[str, str]] | None = None
+@dataclass(slots=True)
+class WalkNotes:
+    """What a walk saw besides articles."""
+
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (folder relpath, "" = root; why)
+    skipped_links: list[tuple[str, str]] = field(default_factory=list)  # (relpath, why): folder links not followed
+    temp_files: list[str] = field(default_factory=list)  # absolute paths of Copydesk's own temp files
+
+
+def walk_articles(root: str, start: str = "", notes: WalkNotes | None = None
                   ) -> Iterator[tuple[str, os.stat_result | OSError]]:
     """Yield (relpath, stat or the OSError from stat) for every article under root/start.
 
     Symlinked files are followed (an article may be a link); symlinked folders
-    are not. Folders that cannot be listed are appended to `errors` as
-    (relpath, "" for the root, and the reason)."""
+    are not (no cycles; watchdog does not follow them either), and each one is
+    noted with why. A folder that cannot be listed is noted; one that turned
+    into a file while we walked is taken as that file (or dropped), not an error."""
     stack = [start]
     while stack:
         rel_dir = stack.pop()
@@ -92,9 +137,12 @@ def walk_articles(root: str, start: str = "", errors: list[tuple[str, str]] | No
                 entries = list(it)
         except FileNotFoundError:
             continue  # removed while we walked: the watcher reports its files
+        except NotADirectoryError:
+            yield from _changed_kind(abs_dir, rel_dir)
+            continue
         except OSError as exc:
-            if errors is not None:
-                errors.append((rel_dir, describe_os_error(exc)))
+            if notes is not None:
+                notes.unreadable.append((rel_dir, describe_os_error(exc)))
             continue
         subdirs = []
         for entry in entries:
@@ -108,6 +156,8 @@ def walk_articles(root: str, start: str = "", errors: list[tuple[str, str]] | No
                     subdirs.append(prefix + name)
                 continue
             if not is_article_name(name):
+                if notes is not None:
+                    _note_other(entry, prefix + name, notes)
                 continue
             try:
                 st = entry.stat()  # follows a symlinked article to its target
@@ -118,6 +168,34 @@ def walk_articles(root: str, start: str = "", errors: list[tuple[str, str]] | No
                 continue  # a symlink to a folder that happens to be named like an article
             yield prefix + name, st
         stack.extend(reversed(subdirs))
+
+
+def _changed_kind(abs_dir: str, rel_dir: str) -> Iterator[tuple[str, os.stat_result | OSError]]:
+    """A folder replaced by a file between listing its parent and listing it."""
+    name = rel_dir.rpartition("/")[2]
+    if rel_dir and is_article_name(name):
+        try:
+            st = os.stat(abs_dir)
+        except OSError:
+            return
+        if stat_module.S_ISREG(st.st_mode):
+            yield rel_dir, st
+
+
+def _note_other(entry: os.DirEntry[str], rel: str, notes: WalkNotes) -> None:
+    """Our own temp files (to sweep), and folder links we do not follow (to say so)."""
+    name = entry.name
+    if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+        notes.temp_files.append(entry.path)
+        return
+    if is_ignored_name(name) or not entry.is_symlink():
+        return
+    try:
+        if entry.is_dir():
+            notes.skipped_links.append((rel, "a symbolic link to a folder; such links are not followed"))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            notes.skipped_links.append((rel, "a symbolic link loop; skipped"))
 
 
 class Checked(NamedTuple):
@@ -198,55 +276,6 @@ def check_chunk(root: str, jobs: list[tuple[str, bytes | None]]) -> list[Checked
     return [check_file(root, rel, known) for rel, known in jobs]
 
 
-def _worker_init(parent: int | None = None) -> None:
-    """`parent`: the pid that forks this worker (the `fork` start method), to
-    catch a parent that died before `_die_with_parent` took effect."""
-    _die_with_parent()
-    if parent is not None and os.getppid() != parent:
-        os._exit(1)
-    # Ctrl-C (or `kill -TERM -PGID`, or `timeout`) reaches the whole process
-    # group; the parent decides how to stop and shuts the pool down, so workers
-    # neither print a KeyboardInterrupt traceback nor die under it (which the
-    # parent would see as a broken pool).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    # A forked worker inherits the scan's disabled collector; parsing makes
-    # reference cycles, so without it each worker would grow by ~100 MB per 10k files.
-    gc.enable()
-
-
-def _die_with_parent() -> None:
-    """Linux: end this worker when its parent ends however it ends (SIGKILL, a
-    crash). Otherwise idle workers wait forever on a queue whose writing end
-    their sibling still holds open."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """`fork` starts workers in milliseconds but is only safe while this process
-    has a single thread (a forked child inherits other threads' held locks).
-    With other threads alive (a GUI, a watcher) use `forkserver`, preloaded
-    with the parser so each worker still starts warm."""
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    if threading.active_count() == 1 and "fork" in methods:
-        return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["app.queue.scan"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
 # Chunk sizes grow so the first results are back within milliseconds while
 # later chunks keep the per-chunk pickling/IPC overhead small.
 _CHUNK_SIZES = (8, 16, 32, 64, 128, 256)
@@ -276,10 +305,10 @@ class CheckRunner:
             if self._pool is None:
                 from concurrent.futures import ProcessPoolExecutor
 
-                context = _pool_context()
+                context = pool_context(preload="app.queue.scan")
                 parent = os.getpid() if context.get_start_method() == "fork" else None
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                 initializer=_worker_init, initargs=(parent,))
+                                                 initializer=worker_init, initargs=(parent,))
             if len(self._buffer) >= _CHUNK_SIZES[min(self._chunk_index, len(_CHUNK_SIZES) - 1)]:
                 self._submit()
 

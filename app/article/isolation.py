@@ -1,0 +1,110 @@
+"""Work that must not hold this process's GIL: a 16 MB file's parse takes
+libyaml over 100 ms, during which no other thread of the process (the window's
+GUI thread included) runs. Such files are parsed, and edited, in a helper
+process instead, and the result comes back pickled.
+
+Also the process-pool plumbing the scan's workers share: how workers start,
+and that they die with their parent.
+
+`run_isolated` blocks; call it from a worker thread.
+"""
+from __future__ import annotations
+
+import atexit
+import gc
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # imported when the helper is first needed: most runs never start it
+    import multiprocessing.context
+    from concurrent.futures import ProcessPoolExecutor
+
+ISOLATE_BYTES = 1024 * 1024  # files above this are parsed and edited in the helper process
+T = TypeVar("T")
+_helper: ProcessPoolExecutor | None = None
+_helper_lock = threading.Lock()
+
+
+def run_isolated(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in the helper process (started on first use, one per process)."""
+    global _helper
+    with _helper_lock:
+        if _helper is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = pool_context(preload="app.article.isolation")
+            parent = os.getpid() if context.get_start_method() == "fork" else None
+            _helper = ProcessPoolExecutor(1, mp_context=context, initializer=worker_init, initargs=(parent,))
+            atexit.register(_stop_helper)
+        helper = _helper
+    return helper.submit(fn, *args).result()
+
+
+def _stop_helper() -> None:
+    global _helper
+    with _helper_lock:
+        helper, _helper = _helper, None
+    if helper is not None:
+        helper.shutdown(wait=True, cancel_futures=True)
+
+
+def is_big(path: str | os.PathLike[str]) -> bool:
+    try:
+        return os.stat(path).st_size > ISOLATE_BYTES
+    except OSError:
+        return False
+
+
+def worker_init(parent: int | None = None) -> None:
+    """`parent`: the pid that forks this worker (the `fork` start method), to
+    catch a parent that died before `_die_with_parent` took effect."""
+    _die_with_parent()
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+    # Ctrl-C (or `kill -TERM -PGID`, or `timeout`) reaches the whole process
+    # group; the parent decides how to stop and shuts the pool down, so workers
+    # neither print a KeyboardInterrupt traceback nor die under it (which the
+    # parent would see as a broken pool).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # A forked worker inherits the scan's disabled collector; parsing makes
+    # reference cycles, so without it each worker would grow by ~100 MB per 10k files.
+    gc.enable()
+
+
+def _die_with_parent() -> None:
+    """Linux: end this worker when its parent ends however it ends (SIGKILL, a
+    crash). Otherwise idle workers wait forever on a queue whose writing end
+    their sibling still holds open."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def pool_context(preload: str) -> multiprocessing.context.BaseContext:
+    """`fork` starts workers in milliseconds but is only safe while this process
+    has a single thread (a forked child inherits other threads' held locks).
+    With other threads alive (a GUI, a watcher) use `forkserver`, preloaded
+    with the parser so each worker still starts warm."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([preload])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
