@@ -21,11 +21,14 @@ Blocking; call `decide` from a worker thread (the window's serial writer).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from app.article.model import Article, WriteResult
+from app.queue.location import queue_root_of
 from app.queue.own_writes import OwnWriteJournal, noted_write
 
 RACE_RETRIES = 3
@@ -68,6 +71,7 @@ class Outcome:
     article: Article | None = None  # the file's new typed article (written): nothing to read again
     sha256: str | None = None  # the file's hash after a write
     warning: str = ""  # written, but e.g. the folder could not be synced
+    previous: Mapping[str, Any] = field(default_factory=dict)  # written: each field's value before, as typed
 
     @property
     def ok(self) -> bool:
@@ -85,6 +89,21 @@ class WriteTarget(Protocol):
     def write(self, path: str, changes: dict[str, Any],
               expected: dict[str, Any] | None = None) -> WriteResult: ...
 
+    def locate(self, path: str) -> tuple[Path, str]:
+        """(the queue folder the file belongs to, its '/'-separated path inside it)."""
+
+
+class Recorder(Protocol):
+    """Something that keeps account of decisions (the audit trail, git commits).
+    Both calls run on the deciding thread; a recorder never fails a decision:
+    it keeps its own notices of what it could not do."""
+
+    def on_written(self, target: WriteTarget, decision: Decision, outcome: Outcome) -> None:
+        """One file of `decision` was written (called as it happens)."""
+
+    def on_decided(self, target: WriteTarget, decision: Decision, outcomes: Sequence[Outcome]) -> None:
+        """Every file of `decision` has its outcome (or the decision was cancelled)."""
+
 
 class FileTarget:
     """Files named by their own paths (`copydesk set FILE...`), through the same
@@ -97,21 +116,33 @@ class FileTarget:
               expected: dict[str, Any] | None = None) -> WriteResult:
         return noted_write(self.journal, path, changes, expected)
 
+    def locate(self, path: str) -> tuple[Path, str]:
+        root = queue_root_of(Path(path))
+        return root, Path(os.path.abspath(path)).relative_to(root).as_posix()
+
 
 def decide(target: WriteTarget, decision: Decision, *,
            on_outcome: Callable[[Outcome], None] | None = None,
-           cancelled: Callable[[], bool] | None = None) -> list[Outcome]:
+           cancelled: Callable[[], bool] | None = None,
+           recorders: Sequence[Recorder] = ()) -> list[Outcome]:
     """Apply `decision` file by file. Every file gets an outcome (in order);
     `on_outcome` hears each as it happens (progress). When `cancelled()` turns
-    true the remaining files are left alone: what is written stays written."""
+    true the remaining files are left alone: what is written stays written.
+    Each recorder hears of every written file as it lands, and of the whole
+    decision at the end: the one place where later accounts hook in."""
     outcomes: list[Outcome] = []
     for change in decision.changes:
         if cancelled is not None and cancelled():
             break
         outcome = decide_one(target, change)
         outcomes.append(outcome)
+        if outcome.status == "written":
+            for recorder in recorders:
+                recorder.on_written(target, decision, outcome)
         if on_outcome is not None:
             on_outcome(outcome)
+    for recorder in recorders:
+        recorder.on_decided(target, decision, outcomes)
     return outcomes
 
 
@@ -132,7 +163,7 @@ def decide_one(target: WriteTarget, change: Change) -> Outcome:
         return Outcome(path, "conflict", values, result.message, expected, disk)
     if result.status == "written":
         return Outcome(path, "written", values, result.message, expected, result.disk_values, result.row,
-                       result.article, result.sha256, result.warning)
+                       result.article, result.sha256, result.warning, result.previous)
     if result.status == "unchanged":
         return Outcome(path, "already", values, _already(values), expected, result.disk_values)
     return Outcome(path, "failed", values, result.message, expected, result.disk_values)

@@ -128,6 +128,7 @@ class WriteResult:
     article: Article | None = None
     new_stat: Any = None  # os.stat_result of the written file right after the swap
     row: Any = None
+    previous: dict[str, Any] = field(default_factory=dict)  # written: each changed key's value before, as typed
 
     @property
     def ok(self) -> bool:

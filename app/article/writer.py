@@ -33,7 +33,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from app.article.edit import EditRefused, apply_edit_parsed, canonical_text
-from app.article.frontmatter import MAX_FILE_BYTES, editable_values, not_a_file, parse_document, read_fd, type_article
+from app.article.frontmatter import (
+    MAX_FILE_BYTES,
+    editable_values,
+    not_a_file,
+    parse_document,
+    read_fd,
+    to_json_safe,
+    type_article,
+)
 from app.article.messages import describe_os_error
 from app.article.model import ArticleError, WriteResult
 
@@ -112,8 +120,10 @@ def _edit_locked(name: str, target: str, st: os.stat_result, original: bytes, ch
         article = type_article(after)
     except RecursionError:  # pragma: no cover - the edit's own verification parsed it
         article = None
+    previous = {key: to_json_safe(doc.data.get(key)) for key in changes}  # as typed; None when missing
     return WriteResult(name, "written", _describe_changes(changes), values,
-                       hashlib.sha256(new_bytes).hexdigest(), warning, article=article, new_stat=new_stat)
+                       hashlib.sha256(new_bytes).hexdigest(), warning, article=article, new_stat=new_stat,
+                       previous=previous)
 
 
 @contextlib.contextmanager

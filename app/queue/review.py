@@ -125,6 +125,10 @@ class ReviewQueue:
         with self._lock:
             return len(self._rows)
 
+    def locate(self, path: str) -> tuple[Path, str]:
+        """(this queue's folder, `path`): a queue names its files by relpath already."""
+        return self.folder, path
+
     def absolute(self, relpath: str) -> Path:
         parts = relpath.split("/")
         if not relpath or relpath.startswith("/") or ".." in parts:
