@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.article.model import QUALITY_MAX, QUALITY_MIN
-from ui.queue_model import format_date, format_heat
+from ui.queue_cells import format_date, format_heat
 from ui.raw_text import RawText, RawTextView
 from ui.text import capped
 from ui.wrap_row import WrapRow

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QLineEdit, QTabBar, QVBoxLayout, QWidget
 
 from app.queue.selection import QUICK_FILTERS
-from ui.queue_model import Column
+from ui.queue_cells import Column
 from ui.queue_view import QueueView
 from ui.wrap_row import WrapRow
 

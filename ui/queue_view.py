@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractItemModel, QEvent, QItemSelectionModel, QMod
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from ui.queue_model import RELPATH_ROLE
+from ui.queue_cells import RELPATH_ROLE
 
 
 class QueueView(QTableView):
@@ -103,12 +103,7 @@ class QueueView(QTableView):
         self.scrollTo(index)
 
     def row_of_relpath(self, relpath: str) -> int:
-        model = self.model()
-        source = model.sourceModel()  # type: ignore[attr-defined]
-        source_index = source.index_of(relpath)
-        if not source_index.isValid():
-            return -1
-        return model.mapFromSource(source_index).row()  # type: ignore[attr-defined]
+        return self.model().row_of_relpath(relpath)  # type: ignore[attr-defined]
 
     @contextmanager
     def keep_place(self, *, stay_at_top: bool = False,

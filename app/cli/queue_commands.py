@@ -107,7 +107,7 @@ def _open_and_scan(args: argparse.Namespace) -> tuple[ReviewQueue | None, ScanRe
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from app.cli.output import write_json, write_table
-    from app.queue.selection import Selection, words_of
+    from app.queue.selection import Selection, select_rows, words_of
 
     if args.min_quality is not None and args.max_quality is not None and args.min_quality > args.max_quality:
         print("copydesk list: --min-quality is larger than --max-quality", file=sys.stderr)
@@ -118,7 +118,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     selection = Selection(words=words_of(args.search),
                           published=None if args.published is None else args.published == "yes",
                           min_quality=args.min_quality, max_quality=args.max_quality, errors_only=args.errors)
-    rows = selection.select(review_queue.summaries())
+    rows = select_rows(review_queue.summaries(), selection)
     try:
         if args.json:
             write_json(rows)

@@ -7,17 +7,26 @@ Words match case-insensitively anywhere in the title, excerpt, provider,
 path or topics, and every word must match. Value filters leave out error
 rows, which have no values.
 
+A selection is evaluated over a `RowTable`'s columns (`mask`), never row by
+row in a second way: the window asks for the mask of its rows, the CLI builds
+a table of its rows and asks the same.
+
 The quick filters are data: adding one is one entry in `QUICK_FILTERS`; the
 window's tabs, menu entries, Ctrl+N keys and counts are built from the table.
 
-Pure functions on `ArticleSummary` rows; any thread.
+Pure functions of a table; call them on the table's own thread.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from app.article.summary import ArticleSummary
+from app.queue.table import ERROR, PUBLISHED, UNPUBLISHED, UNSET, RowTable, haystack
+
+__all__ = ["QUICK_FILTERS", "QuickFilter", "Selection", "haystack", "quick_filter", "select_rows", "words_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,17 +35,24 @@ class QuickFilter:
     label: str  # tab and menu text
     key: str  # shortcut, as a QKeySequence string
     tip: str
-    accepts: Callable[[ArticleSummary], bool]
+    statuses: frozenset[int]  # the row statuses it shows (app.queue.table's codes)
+
+    def accepts(self, row: ArticleSummary) -> bool:
+        from app.queue.table import status_of
+        return status_of(row) in self.statuses
+
+    def count(self, table: RowTable) -> int:
+        return int(_status_counts(table)[sorted(self.statuses)].sum())
 
 
+_EVERY = frozenset((ERROR, UNSET, UNPUBLISHED, PUBLISHED))
 QUICK_FILTERS: tuple[QuickFilter, ...] = (
-    QuickFilter("all", "All", "Ctrl+1", "every article", lambda row: True),
+    QuickFilter("all", "All", "Ctrl+1", "every article", _EVERY),
     QuickFilter("unpublished", "Unpublished", "Ctrl+2", "readable articles not published (or not set)",
-                lambda row: row.error is None and row.published is not True),
+                frozenset((UNSET, UNPUBLISHED))),
     QuickFilter("published", "Published", "Ctrl+3", "readable articles with published: true",
-                lambda row: row.error is None and row.published is True),
-    QuickFilter("errors", "Errors", "Ctrl+4", "files that cannot be read",
-                lambda row: row.error is not None),
+                frozenset((PUBLISHED,))),
+    QuickFilter("errors", "Errors", "Ctrl+4", "files that cannot be read", frozenset((ERROR,))),
 )
 QUICK_BY_NAME = {q.name: q for q in QUICK_FILTERS}
 
@@ -46,9 +62,14 @@ def quick_filter(name: str) -> QuickFilter:
     return QUICK_BY_NAME.get(name, QUICK_FILTERS[0])
 
 
-def haystack(row: ArticleSummary) -> str:
-    """The text words are looked for in, casefolded once per row."""
-    return "\n".join((row.title, row.excerpt, row.provider, row.path, *row.topics)).casefold()
+def quick_counts(table: RowTable) -> dict[str, int]:
+    """How many rows each quick filter shows, by name."""
+    counts = _status_counts(table)
+    return {q.name: int(counts[sorted(q.statuses)].sum()) for q in QUICK_FILTERS}
+
+
+def _status_counts(table: RowTable) -> np.ndarray:
+    return np.bincount(table.status[table.alive], minlength=4)
 
 
 def words_of(text: str | None) -> tuple[str, ...]:
@@ -69,25 +90,50 @@ class Selection:
         """True when nothing is filtered out (the fast path of a view)."""
         return self == _EVERYTHING
 
-    def matches(self, row: ArticleSummary, hay: str | None = None) -> bool:
-        """Does `row` pass? `hay` is `haystack(row)` when the caller keeps it."""
-        if not quick_filter(self.quick).accepts(row):
-            return False
-        if self.errors_only and row.error is None:
-            return False
-        if self.published is not None and (row.error is not None or (row.published is True) != self.published):
-            return False
-        if self.min_quality is not None and (row.quality is None or row.quality < self.min_quality):
-            return False
-        if self.max_quality is not None and (row.quality is None or row.quality > self.max_quality):
-            return False
+    def mask(self, table: RowTable, ids: np.ndarray | None = None) -> np.ndarray:
+        """For each id (every slot of the table when `ids` is None): does its row pass?"""
+        if ids is None:
+            ids = np.arange(table.capacity)
+        status = table.status[ids]
+        keep = table.alive[ids].copy()
+        allowed = np.zeros(4, dtype=bool)
+        allowed[sorted(quick_filter(self.quick).statuses)] = True
+        keep &= allowed[status]
+        if self.errors_only:
+            keep &= status == ERROR
+        if self.published is True:
+            keep &= status == PUBLISHED
+        elif self.published is False:
+            keep &= (status == UNSET) | (status == UNPUBLISHED)
+        if self.min_quality is not None or self.max_quality is not None:
+            quality = table.quality[ids]
+            keep &= quality >= max(0, self.min_quality or 0)  # -1 (missing, or an error row) never passes
+            if self.max_quality is not None:
+                keep &= quality <= self.max_quality
         if self.words:
-            text = hay if hay is not None else haystack(row)
-            return all(word in text for word in self.words)
-        return True
+            candidates = np.flatnonzero(keep)
+            hay = table.hay
+            words = self.words
+            found = [all(word in hay[i] for word in words) for i in ids[candidates].tolist()]
+            keep[candidates] = np.array(found, dtype=bool) if found else keep[candidates]
+        return keep
 
-    def select(self, rows: Iterable[ArticleSummary]) -> list[ArticleSummary]:
-        return [row for row in rows if self.matches(row)]
+    def select(self, table: RowTable) -> list[ArticleSummary]:
+        """The rows that pass, by path (what `copydesk list` prints)."""
+        ids = np.flatnonzero(self.mask(table))
+        return sorted(table.rows_of(ids), key=lambda row: row.path)
+
+    def matches(self, row: ArticleSummary) -> bool:
+        """One row, through the same definition (a one-row table)."""
+        table = RowTable()
+        table.put([row])
+        return bool(self.mask(table)[0])
 
 
 _EVERYTHING = Selection()
+
+
+def select_rows(rows: Iterable[ArticleSummary], selection: Selection) -> list[ArticleSummary]:
+    table = RowTable()
+    table.put(rows)
+    return selection.select(table)

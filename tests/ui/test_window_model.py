@@ -129,3 +129,146 @@ def test_proxy_filters_by_quick_filter_and_all_words(qapp) -> None:
     assert proxy.rowCount() == 1  # errors are not "unpublished": they cannot be decided
     proxy.set_quick_filter("published")
     assert proxy.rowCount() == 1
+
+
+# --- the column model at scale: orders, ties, incremental updates ------------------
+
+import hypothesis.strategies as st  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+
+from app.queue.selection import Selection  # noqa: E402
+from app.queue.table import sort_key  # noqa: E402
+
+
+def expected_rows(rows: dict[str, ArticleSummary], column: int, descending: bool,
+                  selection: Selection) -> list[str]:
+    """What the view must show, computed the slow and obvious way."""
+    ordered = sorted(rows.values(), key=lambda s: sort_key(column, s), reverse=descending)
+    return [s.path for s in ordered if selection.matches(s)]
+
+
+def shown(proxy: QueueFilterProxy) -> list[str]:
+    from ui.queue_model import RELPATH_ROLE
+    return [proxy.index(r, 0).data(RELPATH_ROLE) for r in range(proxy.rowCount())]
+
+
+def test_ties_sort_by_path_and_descending_reverses(qapp) -> None:
+    model = ArticleTableModel()
+    model.upsert([row("b", quality=5), row("a", quality=5), row("c", quality=1)])
+    model.sort(Column.QUALITY, Qt.SortOrder.AscendingOrder)
+    assert order(model) == ["c", "a", "b"]
+    model.sort(Column.QUALITY, Qt.SortOrder.DescendingOrder)
+    assert order(model) == ["b", "a", "c"]
+
+
+def test_a_background_sort_is_applied_with_the_rows_changed_meanwhile(qapp) -> None:
+    pending: list[tuple] = []
+    model = ArticleTableModel(background=lambda fn, *args, done: pending.append((fn, args, done)))
+    proxy = QueueFilterProxy(model)
+    model.sort(Column.TITLE, Qt.SortOrder.AscendingOrder)
+    model.defer_sorting = True
+    model.upsert([row(f"{i:04d}", title=f"t{999 - i:04d}") for i in range(600)])  # a scan
+    model.defer_sorting = False
+    model.resort()  # many rows: sorted off the GUI thread
+    assert model.unsorted and len(pending) == 1
+    model.upsert([row("0005", title="zzz"), row("new", title="aaa")])  # arrive while it sorts
+    fn, args, done = pending.pop()
+    done(fn(*args))
+    assert not model.unsorted
+    assert order(model)[0] == "new" and order(model)[-1] == "0005"
+    assert order(model)[1:4] == ["0599", "0598", "0597"]
+    assert shown(proxy) == order(model)
+
+
+def test_a_prepared_order_is_adopted_on_a_header_click(qapp) -> None:
+    pending: list[tuple] = []
+    model = ArticleTableModel(background=lambda fn, *args, done: pending.append((fn, args, done)))
+    model.sort(Column.QUALITY, Qt.SortOrder.AscendingOrder)
+    model.upsert([row(f"{i:03d}", title=f"t{i % 7}", quality=i % 100) for i in range(300)])
+    model.prepare_orders()
+    for fn, args, done in pending:
+        done(fn(*args))
+    pending.clear()
+    model.upsert([row("042", title="a-first", quality=42)])  # changed after the orders were prepared
+    model.remove(["007"])
+    model.sort(Column.TITLE, Qt.SortOrder.AscendingOrder)
+    assert order(model)[0] == "042" and "007" not in order(model)
+    rows = {model.relpath_at(r): model.summary(model.relpath_at(r)) for r in range(model.rowCount())}
+    assert order(model) == expected_rows(rows, Column.TITLE, False, Selection())
+
+
+def test_the_view_follows_rows_that_leave_and_join_its_filter(qapp) -> None:
+    model = ArticleTableModel()
+    model.sort(Column.FILE, Qt.SortOrder.AscendingOrder)
+    model.upsert([row(n, published=n in "bd") for n in "abcdef"])
+    proxy = QueueFilterProxy(model)
+    proxy.set_quick_filter("unpublished")
+    assert shown(proxy) == ["a", "c", "e", "f"]
+    model.end_write("c", {"published": True}, ok=True, disk_values={"published": True, "quality": 50})
+    assert shown(proxy) == ["a", "e", "f"]
+    model.upsert([row("b", published=False)])
+    assert shown(proxy) == ["a", "b", "e", "f"]
+    model.remove(["e"])
+    model.upsert([row("ab", published=False)])
+    assert shown(proxy) == ["a", "ab", "b", "f"]
+
+
+_TITLES = st.sampled_from(["alpha", "beta", "Beta", "gamma", "", "delta zeta"])
+_ROWS = st.builds(lambda p, t, q, pub, err: ArticleSummary(p, title=t, quality=q, published=pub,
+                                                           error="line 1: broken" if err else None),
+                  st.sampled_from([f"{c}.md" for c in "abcdefghij"] + ["sub/k.md", "sub/l.md"]), _TITLES,
+                  st.one_of(st.none(), st.integers(0, 100)), st.sampled_from([True, False, None]),
+                  st.booleans())
+_OPS = st.one_of(
+    st.tuples(st.just("upsert"), st.lists(_ROWS, max_size=6)),
+    st.tuples(st.just("remove"), st.lists(st.sampled_from([f"{c}.md" for c in "abcdefghij"]), max_size=3)),
+    st.tuples(st.just("sort"), st.sampled_from(list(Column)), st.booleans()),
+    st.tuples(st.just("filter"), st.sampled_from(["all", "unpublished", "published", "errors"]),
+              st.sampled_from(["", "beta", "a", "sub/ l", "zeta"])),
+    st.tuples(st.just("defer"), st.booleans()),
+    st.tuples(st.just("prepare"), st.booleans()),
+    st.tuples(st.just("land"), st.integers(0, 8)),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_OPS, min_size=1, max_size=20))
+@example(ops=[("upsert", [ArticleSummary("a.md", title="beta"), ArticleSummary("b.md", title="gamma")]),
+              ("prepare", True), ("upsert", [ArticleSummary("a.md", title="zeta")]), ("sort", Column.TITLE, False)])
+def test_the_view_always_shows_what_the_slow_way_would(qapp, ops) -> None:  # type: ignore[no-untyped-def]
+    pending: list[tuple] = []
+    model = ArticleTableModel(background=lambda fn, *args, done: pending.append((fn, args, done)))
+    proxy = QueueFilterProxy(model)
+    model.sort(Column.DATE, Qt.SortOrder.DescendingOrder)
+    rows: dict[str, ArticleSummary] = {}
+    column, descending = int(Column.DATE), True
+    for op in ops:
+        if op[0] == "upsert":
+            model.upsert(op[1])
+            rows.update({s.path: s for s in op[1]})
+        elif op[0] == "remove":
+            model.remove(op[1])
+            for path in op[1]:
+                rows.pop(path, None)
+        elif op[0] == "sort":
+            column, descending = int(op[1]), op[2]
+            model.sort(op[1], Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+        elif op[0] == "filter":
+            proxy.set_quick_filter(op[1])
+            proxy.set_text(op[2])
+        elif op[0] == "defer":
+            model.defer_sorting = op[1]
+            if not op[1]:
+                model.resort()
+        elif op[0] == "prepare":
+            model.prepare_orders()
+            while op[1] and pending:  # ... and they all land at once
+                fn, args, done = pending.pop(0)
+                done(fn(*args))
+        elif pending:  # a background sort lands, in its own time and order
+            fn, args, done = pending.pop(op[1] % len(pending))
+            done(fn(*args))
+        if not model.unsorted:
+            assert shown(proxy) == expected_rows(rows, column, descending, proxy.selection)
+        else:
+            assert sorted(shown(proxy)) == sorted(expected_rows(rows, column, descending, proxy.selection))

@@ -1,0 +1,233 @@
+"""Every row of a queue as columns: the one place selecting, sorting and
+counting read from, for the window and `copydesk list` alike.
+
+A row gets an id (its slot) when it arrives and keeps it until it leaves;
+numeric columns are numpy arrays indexed by id, so a filter is a boolean mask
+and a count is a sum, computed in microseconds per thousand rows instead of a
+Python loop over summaries. Sorting uses byte keys (`sort_key`): the same key
+is used by a full sort (numpy's argsort of a fixed-width byte array, which
+runs without holding the GIL, so it can run beside the GUI thread) and by
+`insort` for rows that change one at a time.
+
+numpy was chosen over the standard library after measuring at 100,000 rows
+(bench/bench_table.py): a filter mask and a view of the sorted ids take
+under 1 ms against 10-15 ms for list comprehensions, a full sort runs off the
+GIL (the GUI thread keeps its 50 ms budget), and counts are a sum.
+
+Threading: a table belongs to one thread (the window's GUI thread, or the
+CLI's main thread). `sorted_ids` may run on another thread over a snapshot
+(`snapshot()`), since it reads only what the snapshot holds.
+"""
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from app.article.summary import ArticleSummary
+
+# Status codes: the order is the Status column's sort order.
+ERROR: Final = 0
+UNSET: Final = 1
+UNPUBLISHED: Final = 2
+PUBLISHED: Final = 3
+
+KEY_BYTES = 200  # sort keys are cut here, the same way for a full sort and for insort
+_VALUE_BYTES = 120  # of which the column's value takes at most this (the path breaks ties)
+_SEP = b"\x01"  # below every printable byte: a shorter value sorts first
+
+
+def haystack(row: ArticleSummary) -> str:
+    """The text a filter's words are looked for in, casefolded once per row:
+    title, excerpt, provider, path and topics."""
+    return "\n".join((row.title, row.excerpt, row.provider, row.path, *row.topics)).casefold()
+
+
+def status_of(row: ArticleSummary) -> int:
+    if row.error is not None:
+        return ERROR
+    if row.published is True:
+        return PUBLISHED
+    return UNPUBLISHED if row.published is False else UNSET
+
+
+class SortColumn:
+    """The sortable columns, by their number in the window's table."""
+
+    STATUS, QUALITY, TITLE, PROVIDER, DATE, TOPICS, HEAT, FILE, IMAGE = range(9)
+
+
+def _sortable_float(value: float) -> bytes:
+    """8 bytes whose byte order is the float's order (as hex: no NUL in a key)."""
+    bits = struct.unpack(">Q", struct.pack(">d", value))[0]
+    bits = bits ^ 0xFFFFFFFFFFFFFFFF if bits >> 63 else bits | (1 << 63)
+    return b"%016x" % bits
+
+
+def _text_key(text: str) -> bytes:
+    return text.casefold().encode("utf-8", "surrogateescape")[:_VALUE_BYTES]
+
+
+def sort_key(column: int, row: ArticleSummary) -> bytes:
+    """What `row` sorts by in `column`: the value, then the path (ties never
+    depend on arrival order). Error rows have no values: they sort as empty."""
+    if column == SortColumn.STATUS:
+        value = b"%d" % status_of(row)
+    elif column == SortColumn.QUALITY:
+        value = b"%03d" % (0 if row.quality is None else row.quality + 1)
+    elif column == SortColumn.TITLE:
+        value = _text_key(row.title)
+    elif column == SortColumn.PROVIDER:
+        value = _text_key(row.provider)
+    elif column == SortColumn.DATE:
+        value = row.published_at.encode("utf-8", "surrogateescape")[:_VALUE_BYTES]
+    elif column == SortColumn.TOPICS:
+        value = _text_key(", ".join(row.topics))
+    elif column == SortColumn.HEAT:
+        value = _sortable_float(-math.inf if row.heat is None else float(row.heat))
+    elif column == SortColumn.IMAGE:
+        value = row.image_url.encode("utf-8", "surrogateescape")[:_VALUE_BYTES]
+    else:  # FILE
+        value = b""
+    return (value + _SEP + row.path.encode("utf-8", "surrogateescape"))[:KEY_BYTES]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a sort on another thread needs, copied on the table's own thread."""
+
+    version: int
+    ids: np.ndarray  # the live ids
+    rows: list[ArticleSummary | None]  # by id
+
+
+def sorted_ids(snapshot: Snapshot, column: int) -> np.ndarray:
+    """The snapshot's live ids in ascending `sort_key` order. Any thread: the
+    keys are built in Python (which yields the GIL every few milliseconds) and
+    sorted by numpy without holding it."""
+    rows = snapshot.rows
+    keys = [sort_key(column, rows[i]) for i in snapshot.ids.tolist()]  # type: ignore[arg-type]
+    if not keys:
+        return snapshot.ids.copy()
+    width = max(1, max(map(len, keys)))
+    order = np.argsort(np.array(keys, dtype=f"S{width}"), kind="stable")
+    return snapshot.ids[order]
+
+
+class RowTable:
+    """The rows of one queue, by id, with their columns."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}  # relpath -> id
+        self.rows: list[ArticleSummary | None] = []  # by id; None for a free slot
+        self.hay: list[str] = []  # by id: selection's haystack of the row
+        self._free: list[int] = []
+        self.alive = np.zeros(0, dtype=bool)
+        self.status = np.zeros(0, dtype=np.int8)
+        self.quality = np.zeros(0, dtype=np.int16)  # -1: missing or invalid
+        self.version = 0  # bumped by every change
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def capacity(self) -> int:
+        return len(self.rows)
+
+    def id_of(self, relpath: str) -> int | None:
+        return self.ids.get(relpath)
+
+    def live_ids(self) -> np.ndarray:
+        return np.flatnonzero(self.alive).astype(np.int64)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.version, self.live_ids(), list(self.rows))
+
+    # --- changes ------------------------------------------------------------
+
+    def put(self, rows: Iterable[ArticleSummary]) -> tuple[list[int], list[int]]:
+        """Add new rows and replace known ones: (ids added, ids replaced).
+        A row equal to the one held is neither."""
+        added: list[int] = []
+        replaced: list[int] = []
+        for row in rows:
+            known = self.ids.get(row.path)
+            if known is None:
+                row_id = self._slot()
+                self.ids[row.path] = row_id
+                added.append(row_id)
+            elif self.rows[known] == row:
+                continue
+            else:
+                row_id = known
+                replaced.append(row_id)
+            self._set(row_id, row)
+        if added or replaced:
+            self.version += 1
+        return added, replaced
+
+    def drop(self, relpaths: Iterable[str]) -> list[int]:
+        """Remove rows; returns the ids they had (free for reuse from now on)."""
+        gone: list[int] = []
+        for relpath in relpaths:
+            row_id = self.ids.pop(relpath, None)
+            if row_id is None:
+                continue
+            self.rows[row_id] = None
+            self.hay[row_id] = ""
+            self.alive[row_id] = False
+            self._free.append(row_id)
+            gone.append(row_id)
+        if gone:
+            self.version += 1
+        return gone
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def _slot(self) -> int:
+        if self._free:
+            return self._free.pop()
+        row_id = len(self.rows)
+        self.rows.append(None)
+        self.hay.append("")
+        if row_id >= len(self.alive):
+            self._grow(max(1024, 2 * len(self.alive)))
+        return row_id
+
+    def _grow(self, size: int) -> None:
+        for name in ("alive", "status", "quality"):
+            old = getattr(self, name)
+            new = np.zeros(size, dtype=old.dtype)
+            new[:len(old)] = old
+            setattr(self, name, new)
+
+    def _set(self, row_id: int, row: ArticleSummary) -> None:
+        self.rows[row_id] = row
+        self.hay[row_id] = haystack(row)
+        self.alive[row_id] = True
+        self.status[row_id] = status_of(row)
+        self.quality[row_id] = -1 if row.quality is None else row.quality
+
+    # --- reading --------------------------------------------------------------
+
+    def rows_of(self, ids: Sequence[int] | np.ndarray) -> list[ArticleSummary]:
+        rows = self.rows
+        return [rows[i] for i in (ids.tolist() if isinstance(ids, np.ndarray) else ids)]  # type: ignore[misc]
+
+
+def insort(order: np.ndarray, row_id: int, key: bytes, key_of_id: object) -> np.ndarray:
+    """`order` (ids in ascending key order) with `row_id` inserted where `key` belongs.
+    `key_of_id(i)` gives the key of an id already in `order`."""
+    lo, hi = 0, len(order)
+    while lo < hi:  # bisect by hand: 17 probes at 100,000 rows
+        mid = (lo + hi) // 2
+        if key_of_id(int(order[mid])) < key:  # type: ignore[operator]
+            lo = mid + 1
+        else:
+            hi = mid
+    return np.insert(order, lo, row_id)

@@ -1,0 +1,217 @@
+"""What one cell of the queue shows: text, icon, colour, font, tooltip, for a
+row's summary plus the window's overlay (a value being written, the last
+failed write). Shared by the table model and its filtered view.
+
+GUI thread only (brushes, fonts, icons).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from app.article.summary import ArticleSummary
+from app.queue.table import SortColumn
+from ui.icons import status_icon
+from ui.text import capped
+
+
+class Column(IntEnum):
+    STATUS = SortColumn.STATUS
+    QUALITY = SortColumn.QUALITY
+    TITLE = SortColumn.TITLE
+    PROVIDER = SortColumn.PROVIDER
+    DATE = SortColumn.DATE
+    TOPICS = SortColumn.TOPICS
+    HEAT = SortColumn.HEAT
+    FILE = SortColumn.FILE
+    IMAGE = SortColumn.IMAGE  # thumbnail, painted by ui.images' delegate; hidden unless View > Thumbnails
+
+
+HEADERS = {
+    Column.STATUS: "Status",
+    Column.QUALITY: "Quality",
+    Column.TITLE: "Title",
+    Column.PROVIDER: "Provider",
+    Column.DATE: "Date",
+    Column.TOPICS: "Topics",
+    Column.HEAT: "Heat",
+    Column.FILE: "File",
+    Column.IMAGE: "Image",
+}
+
+RELPATH_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+SUMMARY_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+# Roles as plain ints: a cell's value is asked for thousands of times per second while painting.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_MUTED_COLUMNS = frozenset((Column.FILE, Column.DATE))
+_NUMBER_COLUMNS = frozenset((Column.QUALITY, Column.HEAT))
+SHOWN_IN_ROW = 500  # characters of a value a table cell shows (a cell shows far fewer anyway)
+
+
+@dataclass(slots=True)
+class Overlay:
+    """The window's own state of a row, on top of what is on disk."""
+
+    pending: dict[str, Any] = field(default_factory=dict)  # field -> value being written
+    pending_jobs: int = 0
+    write_error: str = ""  # the last failed write's message, until the next success
+
+
+_NO_OVERLAY = Overlay()
+
+
+@dataclass(slots=True)
+class RowState:
+    """A row as the window shows it: the summary on disk and the overlay."""
+
+    summary: ArticleSummary
+    pending: dict[str, Any] = field(default_factory=dict)
+    pending_jobs: int = 0
+    write_error: str = ""
+
+
+def status_kind(summary: ArticleSummary, overlay: Overlay = _NO_OVERLAY) -> str:
+    if summary.error:
+        return "error"
+    if overlay.pending_jobs:
+        return "pending"
+    if overlay.write_error:
+        return "failed"
+    if summary.published is True:
+        return "published"
+    if summary.published is False:
+        return "unpublished"
+    return "unset"
+
+
+_STATUS_TEXT = {"error": "Error", "published": "Published", "unpublished": "Unpublished",
+                "unset": "Not set", "pending": "Saving…", "failed": "Not saved"}
+
+
+def format_date(text: str) -> str:
+    """`2022-02-01T20:02:00Z` -> `2022-02-01 20:02`: the date as written, only tidier."""
+    if len(text) >= 16 and text[4] == "-" and text[10] in "T ":
+        return f"{text[:10]} {text[11:16]}"
+    return text
+
+
+def format_heat(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _invalid(summary: ArticleSummary) -> dict[str, str]:
+    return dict(summary.invalid)
+
+
+class Cells:
+    """Cell values for every role; one instance per model (it holds the brushes)."""
+
+    def __init__(self) -> None:
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._muted = QBrush(QColor("#8a8f98"))
+        self._error_brush = QBrush(QColor("#c62828"))
+
+    def value(self, s: ArticleSummary, overlay: Overlay, column: int, role: int) -> Any:
+        if role == _DISPLAY or role == _ACCESSIBLE_TEXT:
+            return capped(self._display(s, overlay, column), SHOWN_IN_ROW)
+        if role == _DECORATION:
+            return status_icon(status_kind(s, overlay)) if column == Column.STATUS else None
+        if role == _FOREGROUND:
+            if s.error or (overlay.write_error and column == Column.STATUS):
+                return self._error_brush
+            if column in _MUTED_COLUMNS or (column == Column.QUALITY and s.quality is None
+                                            and "quality" not in overlay.pending):
+                return self._muted
+            return None
+        if role == _FONT:
+            return self._italic if overlay.pending and _shows_pending(column, overlay) else None
+        if role == _ALIGNMENT:
+            return _RIGHT if column in _NUMBER_COLUMNS else None
+        if role == _TOOLTIP:
+            tip = self._tooltip(s, overlay, column)
+            return capped(tip) if tip else None
+        if role == RELPATH_ROLE:
+            return s.path
+        if role == SUMMARY_ROLE:
+            return s
+        return None
+
+    @staticmethod
+    def _display(s: ArticleSummary, overlay: Overlay, column: int) -> str:
+        pending = overlay.pending
+        if column == Column.STATUS:
+            kind = status_kind(s, overlay)
+            if kind == "pending" and "published" in pending:
+                return "Publishing…" if pending["published"] else "Unpublishing…"
+            return _STATUS_TEXT[kind]
+        if column == Column.QUALITY:
+            if "quality" in pending:
+                return str(pending["quality"])
+            if s.quality is not None:
+                return str(s.quality)
+            raw = _invalid(s).get("quality")
+            return f"{raw}?" if raw else "—"
+        if column == Column.TITLE:
+            if s.error:
+                return s.path.rsplit("/", 1)[-1]
+            return s.title or "(no title)"
+        if column == Column.PROVIDER:
+            return s.provider
+        if column == Column.DATE:
+            return format_date(s.published_at)
+        if column == Column.TOPICS:
+            return ", ".join(s.topics)
+        if column == Column.HEAT:
+            return format_heat(s.heat)
+        if column == Column.IMAGE:
+            return ""
+        return s.path
+
+    def _tooltip(self, s: ArticleSummary, overlay: Overlay, column: int) -> str | None:
+        if s.error:
+            return f"{s.path}: {s.error}"
+        if overlay.write_error and column in (Column.STATUS, Column.QUALITY, Column.TITLE):
+            return f"Not saved: {overlay.write_error}"
+        if column == Column.TITLE:
+            return s.title or None
+        if column == Column.DATE:
+            return s.published_at or None
+        invalid = _invalid(s)
+        if column == Column.QUALITY and s.quality is None and invalid.get("quality"):
+            return f"quality on disk is {invalid['quality']!s}, not a number from 0 to 100"
+        if column == Column.STATUS and s.published is None and invalid.get("published"):
+            return f"published on disk is {invalid['published']!s}, not true or false"
+        if s.warnings and column == Column.STATUS:
+            return "\n".join(s.warnings)
+        if column in (Column.TOPICS, Column.FILE, Column.PROVIDER):
+            return self._display(s, overlay, column) or None
+        return None
+
+
+def _shows_pending(column: int, overlay: Overlay) -> bool:
+    return ((column == Column.STATUS and "published" in overlay.pending)
+            or (column == Column.QUALITY and "quality" in overlay.pending))
+
+
+def header_data(section: int, orientation: Qt.Orientation, role: int) -> Any:
+    if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        return HEADERS[Column(section)]
+    if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+        return f"Sort by {HEADERS[Column(section)].lower()}"
+    return None
