@@ -243,7 +243,11 @@ class ArticleTableModel(QAbstractTableModel):
     def upsert(self, summaries: Iterable[ArticleSummary]) -> set[str]:
         """Add new rows (at the end, then sorted) and refresh known ones.
         Returns the relpaths whose summary changed (new ones included)."""
+        summaries = list(summaries)
+        held = self.table.rows
+        previous_by_path = {s.path: held[i] for s in summaries if (i := self.table.id_of(s.path)) is not None}
         added, replaced = self.table.put(summaries)
+        previous = [previous_by_path.get(held[i].path) for i in replaced]  # type: ignore[union-attr]
         self._note_changed(added + replaced)
         rows = self.table.rows
         changed = {rows[i].path for i in added + replaced}  # type: ignore[union-attr]
@@ -252,7 +256,8 @@ class ArticleTableModel(QAbstractTableModel):
             if overlay is not None:
                 overlay.write_error = ""
         if replaced:
-            self._dirty.update(replaced)
+            self._dirty.update(i for i, before in zip(replaced, previous)
+                               if before is None or self._moves(before, rows[i]))  # type: ignore[arg-type]
             self._emit_ids_changed(replaced)
         if added:
             self._append(added)
@@ -331,7 +336,8 @@ class ArticleTableModel(QAbstractTableModel):
         if updated != current:
             self.table.put([updated])  # type: ignore[list-item]
             self._note_changed([row_id])
-            self._dirty.add(row_id)
+            if self._moves(current, updated):  # type: ignore[arg-type]
+                self._dirty.add(row_id)
         self._emit_ids_changed([row_id])
         if not self.defer_sorting:
             self.resort()
@@ -406,6 +412,11 @@ class ArticleTableModel(QAbstractTableModel):
         self._dirty.update(newer)
         self._dirty.update(missing.tolist())
         self.resort()
+
+    def _moves(self, before: ArticleSummary, after: ArticleSummary) -> bool:
+        """Does the change move the row in the current order?"""
+        column = self._sort_column
+        return column >= 0 and sort_key(column, before) != sort_key(column, after)
 
     def _touched_since(self, version: int) -> list[int]:
         return [i for i, v in self._changed_at.items() if v > version and self.table.alive[i]]
