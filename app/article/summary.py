@@ -15,8 +15,9 @@ from typing import Any
 
 from app.article.model import Article, ArticleError
 
-# Bump when the row layout changes; the index stores it and rebuilds on mismatch.
-RECORD_VERSION = 2
+# Bump when the row layout or the typing of a row changes; the index stores it and rebuilds on mismatch.
+# 3: rows are typed through the queue's field mapping (and the index is keyed by it).
+RECORD_VERSION = 3
 # The index column names of `to_row()`, in order.
 ROW_COLUMNS = ("title", "excerpt", "provider", "published", "quality", "published_at", "topics", "heat",
                "category", "error", "error_line", "error_column", "extra", "image_url")
@@ -33,7 +34,7 @@ class ArticleSummary:
     provider: str = ""  # provider name
     published: bool | None = None  # None: missing or not a boolean
     quality: int | None = None  # None: missing or not an integer in range
-    published_at: str = ""  # publishedDateTime as written
+    published_at: str = ""  # the date as written (publishedDateTime, or the mapping's date key)
     topics: tuple[str, ...] = ()
     heat: int | float | None = None
     category: str = ""
