@@ -33,7 +33,7 @@ QUICK_FILTERS: tuple[QuickFilter, ...] = (
     QuickFilter("all", "All", "Ctrl+1", "every article", lambda row: True),
     QuickFilter("unpublished", "Unpublished", "Ctrl+2", "readable articles not published (or not set)",
                 lambda row: row.error is None and row.published is not True),
-    QuickFilter("published", "Published", "Ctrl+3", "readable articles with published: true",
+    QuickFilter("published", "Published", "Ctrl+3", "readable articles that are published",
                 lambda row: row.error is None and row.published is True),
     QuickFilter("errors", "Errors", "Ctrl+4", "files that cannot be read",
                 lambda row: row.error is not None),
