@@ -1,5 +1,5 @@
 """`copydesk set` and `copydesk show`: one article file at a time, each read
-with its queue's profile (the folder `queue_root_of` finds, and its settings)."""
+with its queue's profile (`app.queue.config.settings_for_file`)."""
 from __future__ import annotations
 
 import argparse
@@ -85,17 +85,15 @@ def _cmd_set(args: argparse.Namespace) -> int:
 def _cmd_show(args: argparse.Namespace) -> int:
     from app.article.frontmatter import load_article
     from app.cli.output import article_record
-    from app.queue.config import load_queue_settings
-    from app.queue.location import queue_root_of
+    from app.queue.config import settings_for_file
 
-    root = queue_root_of(Path(args.file))
-    settings = load_queue_settings(root)
+    settings = settings_for_file(args.file)
     if settings.error is not None:
         print(f"copydesk show: {settings.error.describe()}", file=sys.stderr)
         return EXIT_FAILED
     article = load_article(args.file, settings.mapping)
     if args.json:
-        relpath = Path(os.path.abspath(args.file)).relative_to(root).as_posix()
+        relpath = Path(os.path.abspath(args.file)).relative_to(settings.folder).as_posix()
         print(json.dumps(article_record(article, args.file, relpath), ensure_ascii=False, indent=2))
         return EXIT_FAILED if isinstance(article, ArticleError) else EXIT_OK
     if isinstance(article, ArticleError):

@@ -251,22 +251,25 @@ def _check_folder(args: argparse.Namespace, folder: str) -> tuple[list[str] | No
 def _check_files(args: argparse.Namespace, files: list[str]) -> tuple[list[str], int]:
     """Each file under its own queue's settings: (problem lines, files skipped)."""
     from app.cli.output import format_check_line
-    from app.queue.config import QueueSettings, load_queue_settings
-    from app.queue.location import queue_root_of
+    from app.queue.config import QueueSettings, settings_for_file
     from app.queue.scan import check_file
 
     lines: list[str] = []
     skipped = 0
-    queues: dict[Path, QueueSettings] = {}
+    by_folder: dict[Path, QueueSettings] = {}
+    said: set[str] = set()
     for path in files:
-        root = queue_root_of(Path(path))
-        settings = queues.get(root)
+        here = Path(os.path.abspath(path)).parent
+        settings = by_folder.get(here)
         if settings is None:
-            settings = queues[root] = load_queue_settings(root, profile=args.profile)
-            if settings.error is not None:
-                lines.append(settings.error.describe())  # once per queue; its files cannot be judged
+            settings = by_folder[here] = settings_for_file(path, profile=args.profile)
         if settings.error is not None:
+            problem = settings.error.describe()
+            if problem not in said:  # once per config file; its queue's files cannot be judged
+                said.add(problem)
+                lines.append(problem)
             continue
+        root = settings.folder
         relpath = Path(os.path.abspath(path)).relative_to(root).as_posix()
         if not settings.rules.is_article(relpath):
             skipped += 1

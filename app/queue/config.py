@@ -121,15 +121,17 @@ class QueueSettings:
         return f"{self.profile.name} profile ({why})"
 
 
-def load_queue_settings(folder: str | os.PathLike[str], *, profile: str | None = None) -> QueueSettings:
+def load_queue_settings(folder: str | os.PathLike[str], *, profile: str | None = None,
+                        detect_from: str | os.PathLike[str] | None = None) -> QueueSettings:
     """The settings of the queue at `folder`. `profile` (the command line's
     `--profile`) overrides the config file's and detection's choice; the rest
-    of the config file still applies. Never raises for a bad file: see `error`."""
+    of the config file still applies. Detection looks from `detect_from`
+    (default: `folder`) upwards. Never raises for a bad file: see `error`."""
     folder_path = Path(os.path.abspath(folder))
     marked = marked_root_of(folder_path)
     config_root = marked if marked is not None else folder_path
     config_path = config_root / QUEUE_MARK / CONFIG_NAME
-    detected = detect_site(folder_path)
+    detected = detect_site(Path(detect_from) if detect_from is not None else folder_path)
     try:
         text = _read_config(config_path)
         settings = _settings(folder_path, config_root, config_path, text, detected, profile)
@@ -140,10 +142,25 @@ def load_queue_settings(folder: str | os.PathLike[str], *, profile: str | None =
 
 
 def settings_for_file(file: str | os.PathLike[str], *, profile: str | None = None) -> QueueSettings:
-    """The settings of the queue a file belongs to (`app.queue.location.queue_root_of`)."""
+    """The settings of the queue a file belongs to (`copydesk set FILE`, `show`,
+    `check FILE`), as a queue opened on its folder would have them. Their
+    `folder` is the one the file's relpath (and the exclude globs) start from:
+    - the nearest folder above it with a `.copydesk/config.toml` (its queue
+      folder, as `queue_root_of` finds it), the profile detected from the file's
+      own folder unless the config names one;
+    - else the Hugo or Jekyll site it is in (a site inside a bigger git
+      working copy is still a site);
+    - else its queue folder (`queue_root_of`), with the seed's profile."""
     from app.queue.location import queue_root_of
 
-    return load_queue_settings(queue_root_of(Path(file)), profile=profile)
+    here = Path(os.path.abspath(file)).parent
+    marked = marked_root_of(here)
+    if marked is not None and (marked / QUEUE_MARK / CONFIG_NAME).exists():
+        return load_queue_settings(marked, profile=profile, detect_from=here)
+    site = detect_site(here)
+    if site is not None:
+        return load_queue_settings(site.root, profile=profile)
+    return load_queue_settings(marked if marked is not None else queue_root_of(Path(file)), profile=profile)
 
 
 def _read_config(path: Path) -> str | None:

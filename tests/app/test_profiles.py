@@ -14,7 +14,7 @@ from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.model import Article, ArticleError
 from app.decisions import Decision, FileTarget, decide
 from app.queue import ReviewQueue
-from app.queue.config import ConfigProblem, load_queue_settings, write_profile_choice
+from app.queue.config import ConfigProblem, load_queue_settings, settings_for_file, write_profile_choice
 from app.queue.index import default_index_path
 from app.queue.profiles import HUGO, JEKYLL, PROFILES, detect_site
 from app.queue.scan import CheckRunner
@@ -203,6 +203,27 @@ def test_set_on_a_file_uses_its_queues_profile(hugo_site: Path) -> None:
     [outcome] = decide(FileTarget(), Decision.one(str(path), {"published": True}, source="cli"))
     assert outcome.status == "written"
     assert changed_lines(before, path.read_text()) == [("replace", ["draft: true\n"], ["draft: false\n"])]
+
+
+def test_a_site_inside_a_bigger_git_working_copy_is_still_that_site(tmp_path: Path, hugo_site: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    site = repo / "docs" / "site"
+    shutil.copytree(hugo_site, site)
+    path = site / "content/posts/highlight.md"
+    before = path.read_text()
+    [outcome] = decide(FileTarget(), Decision.one(str(path), {"published": True}, source="cli"))
+    assert outcome.status == "written"
+    assert changed_lines(before, path.read_text()) == [("replace", ["draft: true\n"], ["draft: false\n"])]
+    settings = settings_for_file(site / "README.md")
+    assert settings.name == "hugo" and settings.folder == site and not settings.rules.is_article("README.md")
+    # With a config file at the top of the working copy, that is the queue; its profile is still detected.
+    config(repo, 'exclude = ["docs/site/content/posts/performance.md"]\n')
+    settings = settings_for_file(path)
+    assert settings.folder == repo and settings.name == "hugo" and settings.source == "detected"
+    assert settings.rules.is_article("docs/site/content/posts/highlight.md")
+    assert not settings.rules.is_article("docs/site/content/posts/performance.md")
 
 
 # --- .html front matter -------------------------------------------------------------
