@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import sys
+import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -33,7 +34,8 @@ def add_command(subparsers: Any, name: str, *, help: str, description: str, exit
     """A subcommand whose --help has a description, its exit codes and examples,
     laid out as written (RawDescriptionHelpFormatter)."""
     epilog = f"exit status:\n{exit_codes.rstrip()}\n\nexamples:\n{examples.rstrip()}"
-    return subparsers.add_parser(name, help=help, description=description, epilog=epilog,
+    # The raw formatter keeps the epilog's lines; the description is wrapped here, as argparse would.
+    return subparsers.add_parser(name, help=help, description=textwrap.fill(description, 79), epilog=epilog,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
 
 

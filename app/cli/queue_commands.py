@@ -1,8 +1,10 @@
 """`copydesk list`, `copydesk check` and `copydesk watch`: the review queue on the command line.
 
-Each honours the queue's profile (`.copydesk/config.toml`, or detected, or
-`--profile`): which files are articles, which are excluded, and what each key
-means. The queue modules are imported inside each command so `copydesk --help`
+Each honours the queue's profile (`.copydesk/config.toml`, or detected): which
+files are articles, which are excluded, and what each key means. There is no
+`--profile` option on purpose: `list --profile hugo | xargs copydesk set` would
+read with one profile and write with another; the config file is the one place
+every command (and the window) reads it from. The queue modules are imported inside each command so `copydesk --help`
 stays quick.
 """
 from __future__ import annotations
@@ -38,8 +40,6 @@ from app.cli.common import (
 if TYPE_CHECKING:
     from app.queue import ReviewQueue, ScanReport
     from app.queue.config import QueueSettings
-
-PROFILE_NAMES = ("news", "hugo", "jekyll")  # app.queue.profiles.PROFILES (a test keeps them equal)
 
 
 def register(subparsers: Any) -> None:
@@ -115,9 +115,6 @@ def register(subparsers: Any) -> None:
 
 
 def _queue_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", choices=PROFILE_NAMES,
-                        help="read the queue as this profile, whatever its config file or detection says "
-                             "(the config file's other settings still apply)")
     parser.add_argument("--no-index", action="store_true",
                         help="neither read nor write the cache index (parse every file)")
 
@@ -126,7 +123,7 @@ def _settings(args: argparse.Namespace, folder: str) -> QueueSettings | None:
     """The queue's settings, or None (said on stderr) when its config file cannot be used."""
     from app.queue.config import load_queue_settings
 
-    settings = load_queue_settings(folder, profile=args.profile)
+    settings = load_queue_settings(folder)
     if settings.error is not None:
         print(f"copydesk {args.command}: {settings.error.describe()}", file=sys.stderr)
         return None
@@ -234,7 +231,7 @@ def _check_folder(args: argparse.Namespace, folder: str) -> tuple[list[str] | No
     from app.cli.output import format_check_line
     from app.queue.config import load_queue_settings
 
-    settings = load_queue_settings(folder, profile=args.profile)
+    settings = load_queue_settings(folder)
     if settings.error is not None:
         return [settings.error.describe()], EXIT_OK  # a problem line like any other; its files cannot be judged
     review_queue, report, status = _scan(args, folder, settings)
@@ -262,7 +259,7 @@ def _check_files(args: argparse.Namespace, files: list[str]) -> tuple[list[str],
         here = Path(os.path.abspath(path)).parent
         settings = by_folder.get(here)
         if settings is None:
-            settings = by_folder[here] = settings_for_file(path, profile=args.profile)
+            settings = by_folder[here] = settings_for_file(path)
         if settings.error is not None:
             problem = settings.error.describe()
             if problem not in said:  # once per config file; its queue's files cannot be judged

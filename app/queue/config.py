@@ -56,7 +56,7 @@ from app.queue.profiles import DEFAULT_PROFILE, PROFILES, DetectedSite, Profile,
 from app.queue.rules import FileRules, check_glob
 
 CONFIG_NAME = "config.toml"
-Source = Literal["built-in", "detected", "config file", "command line"]
+Source = Literal["built-in", "detected", "config file", "chosen"]
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # a key Copydesk can write as a plain YAML key
 _TOP_KEYS = ("profile", "exclude", "default_excludes", "html", "fields")
 _KEY_LISTS = {"title": "title", "excerpt": "excerpt", "date": "date", "topics": "topics",
@@ -112,8 +112,8 @@ class QueueSettings:
             why = f"detected: {self.detected.describe()}"
         elif self.source == "config file":
             why = f"from {self.config_path}"
-        elif self.source == "command line":
-            why = "chosen on the command line"
+        elif self.source == "chosen":
+            why = "chosen by the caller"
         else:
             why = "the built-in default"
         if self.config_found and self.source != "config file":
@@ -123,9 +123,9 @@ class QueueSettings:
 
 def load_queue_settings(folder: str | os.PathLike[str], *, profile: str | None = None,
                         detect_from: str | os.PathLike[str] | None = None) -> QueueSettings:
-    """The settings of the queue at `folder`. `profile` (the command line's
-    `--profile`) overrides the config file's and detection's choice; the rest
-    of the config file still applies. Detection looks from `detect_from`
+    """The settings of the queue at `folder`. `profile` overrides the config
+    file's and detection's choice (a preview before `write_profile_choice`);
+    the rest of the config file still applies. Detection looks from `detect_from`
     (default: `folder`) upwards. Never raises for a bad file: see `error`."""
     folder_path = Path(os.path.abspath(folder))
     marked = marked_root_of(folder_path)
@@ -189,12 +189,12 @@ def _settings(folder: Path, config_root: Path, config_path: Path, text: str | No
     where = _Locator(config_path, text or "")
     chosen = override if override is not None else config.get("profile")
     if override is not None and override not in PROFILES:
-        raise ValueError(f"unknown profile {override!r}")  # the command line checks its own choices
+        raise ValueError(f"unknown profile {override!r} (known: {', '.join(PROFILES)})")
     if chosen is not None:
         if not isinstance(chosen, str) or chosen not in PROFILES:
             where.fail(None, "profile", f"profile must be one of {', '.join(PROFILES)}, not {chosen!r}")
         base = PROFILES[chosen]
-        source: Source = "command line" if override is not None else "config file"
+        source: Source = "chosen" if override is not None else "config file"
     elif detected is not None:
         base, source = PROFILES[detected.profile], "detected"
     else:

@@ -186,13 +186,6 @@ def test_a_bad_config_stops_each_command_with_its_place(queue: Path, capsys: pyt
 
 # --- help, mistakes, completion ------------------------------------------------------
 
-def test_profile_option_offers_every_profile() -> None:
-    from app.cli.queue_commands import PROFILE_NAMES
-    from app.queue.profiles import PROFILES
-
-    assert PROFILE_NAMES == tuple(PROFILES)
-
-
 def test_every_subcommand_has_a_description_exit_codes_and_examples() -> None:
     parser, commands = build_parser()
     assert {"list", "check", "watch", "set", "show", "completion", "install-desktop"} <= commands
@@ -248,9 +241,9 @@ def test_bash_completion_parses_and_completes(tmp_path: Path) -> None:
 
     assert {"list", "check", "watch", "set", "show", "completion", "install-desktop"} <= set(complete("copydesk", ""))
     assert complete("copydesk", "l") == ["list"]
-    assert complete("copydesk", "list", "--pro") == ["--profile"]
+    assert complete("copydesk", "list", "--pu") == ["--published"]
     assert complete("copydesk", "list", "--published", "") == ["false", "no", "true", "yes"]
-    assert complete("copydesk", "list", "--profile", "h") == ["hugo"]
+    assert complete("copydesk", "set", "--published", "y") == ["yes"]
     assert complete("copydesk", "check", "si") == ["site"]
     assert complete("copydesk", "completion", "") == ["bash", "zsh"]
 
