@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from app.article.model import Article, WriteResult
+from app.queue.config import QueueSettings, settings_for_file
 from app.queue.location import queue_root_of
 from app.queue.own_writes import OwnWriteJournal, noted_write
 
@@ -107,14 +108,28 @@ class Recorder(Protocol):
 
 class FileTarget:
     """Files named by their own paths (`copydesk set FILE...`), through the same
-    noted write as a review queue's."""
+    noted write as a review queue's, each under its own queue's settings
+    (`app.queue.config.settings_for_file`): publishing a file of a Hugo site
+    writes `draft: false`."""
 
     def __init__(self, journal: OwnWriteJournal | None = None) -> None:
         self.journal = journal if journal is not None else OwnWriteJournal()
+        self._settings: dict[Path, QueueSettings] = {}  # by the file's folder
+
+    def settings_of(self, path: str) -> QueueSettings:
+        """The settings of the queue `path` belongs to (read once per folder of files)."""
+        here = Path(os.path.abspath(path)).parent
+        if here not in self._settings:
+            self._settings[here] = settings_for_file(path)
+        return self._settings[here]
 
     def write(self, path: str, changes: dict[str, Any],
               expected: dict[str, Any] | None = None) -> WriteResult:
-        return noted_write(self.journal, path, changes, expected)
+        settings = self.settings_of(path)
+        if settings.error is not None:
+            return WriteResult(path, "failed", f"the queue's settings cannot be used "
+                                               f"({settings.error.describe()}); nothing written")
+        return noted_write(self.journal, path, changes, expected, settings.mapping)
 
     def locate(self, path: str) -> tuple[Path, str]:
         root = queue_root_of(Path(path))

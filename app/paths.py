@@ -43,6 +43,29 @@ def data_home() -> Path:
     return _base("XDG_DATA_HOME", ".local/share")
 
 
+def applications_dir() -> Path:
+    """Where a user's desktop entries go (`copydesk install-desktop`)."""
+    return data_home() / "applications"
+
+
+def icons_dir() -> Path:
+    """Where a user's scalable application icons go (the hicolor theme every desktop reads)."""
+    return data_home() / "icons" / "hicolor" / "scalable" / "apps"
+
+
+def resources_dir() -> Path:
+    """The shipped `resources/` folder (a checkout, an editable or a wheel install)."""
+    try:
+        from importlib.resources import files
+
+        candidate = Path(str(files("resources")))
+        if (candidate / "demo").is_dir():
+            return candidate
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
 def settings_file() -> Path:
     return config_dir() / f"{APP_NAME}.ini"
 

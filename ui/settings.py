@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from app import paths
+from app.paths import resources_dir  # moved to the core (install-desktop needs it too); kept importable here
 
 APP_NAME = paths.APP_NAME
 MAX_RECENT = 8
@@ -108,19 +109,6 @@ def _as_bool(value: object) -> bool:
 
 
 # --- the demo queue ---------------------------------------------------------
-
-def resources_dir() -> Path:
-    """The shipped `resources/` folder (a checkout, an editable or a wheel install)."""
-    try:
-        from importlib.resources import files
-
-        candidate = Path(str(files("resources")))
-        if (candidate / "demo").is_dir():
-            return candidate
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "resources"
-
 
 def demo_folder() -> Path:
     return paths.demo_dir()

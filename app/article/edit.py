@@ -1,10 +1,13 @@
 """Change the value of `published` or `quality` in a file's bytes, and nothing else.
 
-The edit is a splice: the source span of the value's scalar is replaced by the
-canonical text (`true`, `false`, a plain integer). A missing key gets one new
-line at the end of the top-level mapping. Every other byte is left alone,
-which is why this module works on the composed node tree's marks instead of
-dumping YAML. Anything it cannot do with certainty it refuses.
+Changes are given as meanings ({"published": True}); the queue's
+`FieldMapping` says which key holds each and how (Hugo: `draft: false`), and
+this is where a meaning becomes a key. The edit is a splice: the source span
+of the value's scalar is replaced by the canonical text (`true`, `false`, a
+plain integer). A missing key gets one new line at the end of the top-level
+mapping. Every other byte is left alone, which is why this module works on the
+composed node tree's marks instead of dumping YAML. Anything it cannot do with
+certainty it refuses.
 """
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from app.article.frontmatter import ParsedDocument, parse_document
-from app.article.model import EDITABLE_FIELDS, QUALITY_MAX, QUALITY_MIN, ArticleError
+from app.article.mapping import DEFAULT_MAPPING, FieldMapping
+from app.article.model import EDITABLE_FIELDS, ArticleError
 
 
 class EditRefused(Exception):
@@ -28,35 +32,46 @@ class EditRefused(Exception):
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
-def canonical_text(key: str, value: Any) -> str:
-    """Validate a new value and return the YAML text that stands for it."""
-    if key not in EDITABLE_FIELDS:
-        raise EditRefused(f"'{key}' is not an editable field (only {', '.join(EDITABLE_FIELDS)})")
-    if key == "published":
+def canonical_text(name: str, value: Any, mapping: FieldMapping = DEFAULT_MAPPING) -> str:
+    """Validate a meaning's new value and return the YAML text the file's key
+    gets for it (`false` for publishing where the key is Hugo's `draft`)."""
+    if name not in EDITABLE_FIELDS:
+        raise EditRefused(f"'{name}' is not an editable field (only {', '.join(EDITABLE_FIELDS)})")
+    if name == "published":
         if not isinstance(value, bool):
             raise EditRefused(f"published must be true or false, not {value!r}")
-        return "true" if value else "false"
+        return "true" if mapping.to_disk(name, value) else "false"
     if not isinstance(value, int) or isinstance(value, bool):
         raise EditRefused(f"quality must be a whole number, not {value!r}")
-    if not QUALITY_MIN <= value <= QUALITY_MAX:
-        raise EditRefused(f"quality must be from {QUALITY_MIN} to {QUALITY_MAX}, not {value}")
+    if not mapping.quality_min <= value <= mapping.quality_max:
+        raise EditRefused(f"quality must be from {mapping.quality_min} to {mapping.quality_max}, not {value}")
     return str(value)
 
 
-def apply_edit(doc: ParsedDocument, changes: dict[str, Any]) -> bytes:
-    """The file's new bytes with `changes` applied. Raises EditRefused.
+def apply_edit(doc: ParsedDocument, changes: dict[str, Any], mapping: FieldMapping = DEFAULT_MAPPING) -> bytes:
+    """The file's new bytes with `changes` (meanings) applied. Raises EditRefused.
 
     The result is parsed again before it is returned: the edited keys must
     hold the new values and every other key must be exactly as before."""
-    return apply_edit_parsed(doc, changes)[0]
+    return apply_edit_parsed(doc, changes, mapping)[0]
 
 
-def apply_edit_parsed(doc: ParsedDocument, changes: dict[str, Any]) -> tuple[bytes, ParsedDocument]:
+def apply_edit_parsed(doc: ParsedDocument, changes: dict[str, Any],
+                      mapping: FieldMapping = DEFAULT_MAPPING) -> tuple[bytes, ParsedDocument]:
     """`apply_edit`, plus the parse of the new bytes that verified them (so a
     caller that wants the new article does not parse the file a third time)."""
     if not changes:
         raise EditRefused("nothing to change")
-    texts = {key: canonical_text(key, value) for key, value in changes.items()}
+    # From here on the edit works on the file's keys: meaning -> key, value -> the value on disk.
+    texts: dict[str, str] = {}
+    own_tags: dict[str, tuple[str, ...]] = {}
+    disk_changes: dict[str, Any] = {}
+    for name, value in changes.items():
+        text = canonical_text(name, value, mapping)  # refuses an unknown name or a bad value first
+        key = mapping.key_of(name)
+        texts[key], own_tags[key], disk_changes[key] = text, _OWN_TAGS[name], mapping.to_disk(name, value)
+    if len(texts) < len(changes):
+        raise EditRefused("published and quality are mapped to the same key; fix the queue's settings")
     if doc.node is not None and doc.node.flow_style:
         raise EditRefused("the front matter is a flow mapping ({ ... }); edit it by hand", doc.line_of(0))
     splices: list[tuple[int, int, str]] = []
@@ -68,7 +83,7 @@ def apply_edit_parsed(doc: ParsedDocument, changes: dict[str, Any]) -> tuple[byt
         if len(pairs) > 1:
             raise EditRefused(f"'{key}' appears more than once", doc.line_of(pairs[1][0].start_mark.index))
         if pairs:
-            splice = _replacement(doc, pairs[0][0], pairs[0][1], text, shared)
+            splice = _replacement(doc, pairs[0][0], pairs[0][1], text, shared, own_tags[key])
             splices.append(splice)
             written[key] = splice[2].lstrip(" ") if splice[0] == splice[1] else splice[2]
         else:
@@ -88,14 +103,14 @@ def apply_edit_parsed(doc: ParsedDocument, changes: dict[str, Any]) -> tuple[byt
         new_text = new_text[:start] + replacement + new_text[end:]
     new_bytes = (b"\xef\xbb\xbf" if doc.bom else b"") + new_text.encode("utf-8")
     try:
-        after = _verify(doc, new_bytes, changes, written)
+        after = _verify(doc, new_bytes, disk_changes, written)
     except RecursionError:
         raise EditRefused("the front matter is nested too deeply to verify an edit; nothing written") from None
     return new_bytes, after
 
 
 def _replacement(doc: ParsedDocument, key_node: ScalarNode, value: Node, text: str,
-                 shared: set[int]) -> tuple[int, int, str]:
+                 shared: set[int], own_tags: tuple[str, ...]) -> tuple[int, int, str]:
     key = key_node.value
     line = doc.line_of(key_node.start_mark.index)
     if isinstance(value, (MappingNode, SequenceNode)):
@@ -111,7 +126,7 @@ def _replacement(doc: ParsedDocument, key_node: ScalarNode, value: Node, text: s
     if source.startswith("!"):
         # `published: !!bool false`: a standard tag of the value's own type is kept, only the value changes.
         tag, _, rest = source.partition(" ")
-        if tag not in _OWN_TAGS[key] or not rest.strip() or rest.lstrip().startswith(("&", "!")):
+        if tag not in own_tags or not rest.strip() or rest.lstrip().startswith(("&", "!")):
             raise EditRefused(f"'{key}' carries a YAML anchor or tag ({tag}); edit it by hand", line)
         spacing = rest[:len(rest) - len(rest.lstrip())]
         return start, end, f"{tag} {spacing}{text}"
@@ -122,7 +137,7 @@ def _replacement(doc: ParsedDocument, key_node: ScalarNode, value: Node, text: s
     return start, end, text
 
 
-# The tags that say what an editable value already is: kept when the value is edited.
+# The tags that say what an editable value already is (by meaning): kept when the value is edited.
 _OWN_TAGS = {"published": ("!!bool", "!<tag:yaml.org,2002:bool>"),
              "quality": ("!!int", "!<tag:yaml.org,2002:int>")}
 

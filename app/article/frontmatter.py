@@ -19,11 +19,10 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.messages import describe_os_error
 from app.article.model import (
-    FRONT_MATTER_SUFFIXES,
-    QUALITY_MAX,
-    QUALITY_MIN,
+    PLAIN_YAML_SUFFIXES,
     Article,
     ArticleError,
     FieldWarning,
@@ -42,11 +41,10 @@ BOM = "\ufeff"
 FENCE_OPEN = re.compile(r"---[ \t]*(\r?\n|\Z)")
 FENCE_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 URL_KEYS = ("originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl")
-SHOWN_KEYS = frozenset(
-    ("published", "quality", "title", "excerpt", "category", "type", "heat",
-     "publishedDateTime", "provider", "topics", "images", "related", "secured")
-    + URL_KEYS
-)
+# Keys with a field of their own whatever the mapping (the mapped ones are added per mapping).
+FIXED_KEYS = frozenset(("type", "heat", "related", "secured") + URL_KEYS)
+# A Jekyll post's date from its file name: 2024-05-01-title.md
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-")
 MAX_FILE_BYTES = 16 * 1024 * 1024  # a front-matter article is never this big
 
 
@@ -86,14 +84,14 @@ class ParsedDocument:
                 if isinstance(k, ScalarNode) and k.value == key]
 
 
-def load_article(path: str | os.PathLike[str]) -> LoadResult:
-    """Read and parse one file. Never raises for a problem with the file."""
+def load_article(path: str | os.PathLike[str], mapping: FieldMapping = DEFAULT_MAPPING) -> LoadResult:
+    """Read and parse one file, typed under `mapping` (its queue's). Never raises for a problem with the file."""
     name = os.fspath(path)
     try:
         data = read_article_bytes(name)
     except OSError as exc:
         return ArticleError(name, describe_os_error(exc))
-    return parse_article(name, data)
+    return parse_article(name, data, mapping)
 
 
 def read_article_bytes(path: str) -> bytes:
@@ -144,12 +142,12 @@ def read_fd(fd: int, st: os.stat_result) -> bytes:
     return b"".join(parts)
 
 
-def parse_article(path: str, data: bytes) -> LoadResult:
+def parse_article(path: str, data: bytes, mapping: FieldMapping = DEFAULT_MAPPING) -> LoadResult:
     doc = parse_document(path, data)
     if isinstance(doc, ArticleError):
         return doc
     try:
-        return type_article(doc)
+        return type_article(doc, mapping)
     except RecursionError:  # hundreds of nested lists: legal YAML, not an article
         return ArticleError(path, "front matter is nested too deeply")
 
@@ -159,14 +157,20 @@ def parse_document(path: str, data: bytes) -> ParsedDocument | ArticleError:
     if isinstance(text_or_error, ArticleError):
         return text_or_error
     bom, text = text_or_error
-    if os.path.splitext(path)[1].lower() in FRONT_MATTER_SUFFIXES:
+    if is_plain_yaml(path):
+        fm_start, fm_end = 0, len(text)
+    else:
         bounds = _find_front_matter(path, text)
         if isinstance(bounds, ArticleError):
             return bounds
         fm_start, fm_end = bounds
-    else:
-        fm_start, fm_end = 0, len(text)
     return _compose(path, bom, text, fm_start, fm_end)
+
+
+def is_plain_yaml(path: str) -> bool:
+    """Only `.yaml`/`.yml` files are one YAML document; every other article file
+    (`.md`, `.txt`, Jekyll's `.html`...) must open with a front-matter fence."""
+    return os.path.splitext(path)[1].lower() in PLAIN_YAML_SUFFIXES
 
 
 def _decode(path: str, data: bytes) -> tuple[bool, str] | ArticleError:
@@ -186,6 +190,9 @@ def _decode(path: str, data: bytes) -> tuple[bool, str] | ArticleError:
 def _find_front_matter(path: str, text: str) -> tuple[int, int] | ArticleError:
     opening = FENCE_OPEN.match(text)
     if opening is None:
+        if text.startswith("+++"):  # Hugo's other front-matter format
+            return ArticleError(path, "TOML front matter (+++) is not supported; Copydesk reads YAML "
+                                      "front matter between '---' lines", 1)
         return ArticleError(path, "no front matter: the file must start with a '---' line", 1)
     start = opening.end()
     closing = FENCE_CLOSE.search(text, start)
@@ -348,71 +355,135 @@ def _first_duplicate_key(node: MappingNode) -> tuple[str, Node, Node] | None:
 
 # --- typing ---------------------------------------------------------------
 
-def editable_values(data: dict[Any, Any]) -> dict[str, Any]:
-    """The editable fields as the app sees them: valid values, else None."""
-    return {"published": _valid_published(data.get("published")),
-            "quality": _valid_quality(data.get("quality"))}
+def editable_values(data: dict[Any, Any], mapping: FieldMapping = DEFAULT_MAPPING) -> dict[str, Any]:
+    """The editable fields as the app sees them (meanings): valid values, the
+    mapping's default for a missing publish key, else None."""
+    return mapping.editable_values(data)
 
 
-def _valid_published(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _valid_quality(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and QUALITY_MIN <= value <= QUALITY_MAX:
-        return value
-    return None
-
-
-def type_article(doc: ParsedDocument) -> Article:
+def type_article(doc: ParsedDocument, mapping: FieldMapping = DEFAULT_MAPPING) -> Article:
+    """The typed article: each field filled through `mapping` (key -> meaning)."""
     data = doc.data
     warnings: list[FieldWarning] = []
     invalid: dict[str, str] = {}
 
-    def flag(key: str, message: str) -> None:
+    def flag(field: str, key: str, message: str) -> None:
+        # `field` is the meaning (what the row and the window speak of); `key` is
+        # the file's key, which the message names so the editor can find it.
         pairs = doc.key_nodes(key)
         line = doc.line_of(pairs[-1][1].start_mark.index) if pairs else None
         raw = _source_text(doc, pairs[-1][1]) if pairs else repr(data.get(key))
-        invalid[key] = raw
+        invalid[field] = raw
         shown = " ".join(raw.split()) or "empty"  # one line, even for a multi-line value
-        warnings.append(FieldWarning(key, line, message.format(raw=shown)))
+        warnings.append(FieldWarning(field, line, message.format(raw=shown)))
 
-    if "published" in data and _valid_published(data["published"]) is None:
-        flag("published", "published is {raw}, expected true or false")
-    if "quality" in data and _valid_quality(data["quality"]) is None:
-        value = data["quality"]
+    published_key, quality_key = mapping.published_key, mapping.quality_key
+    if published_key in data and mapping.valid_published(data[published_key]) is None:
+        flag("published", published_key, f"{published_key} is {{raw}}, expected true or false")
+    if quality_key in data and mapping.valid_quality(data[quality_key]) is None:
+        value = data[quality_key]
+        low, high = mapping.quality_min, mapping.quality_max
         if isinstance(value, int) and not isinstance(value, bool):
-            flag("quality", f"quality is {{raw}}, outside {QUALITY_MIN} to {QUALITY_MAX}")
+            flag("quality", quality_key, f"{quality_key} is {{raw}}, outside {low} to {high}")
         else:
-            flag("quality", f"quality is {{raw}}, expected a whole number from {QUALITY_MIN} to {QUALITY_MAX}")
+            flag("quality", quality_key, f"{quality_key} is {{raw}}, expected a whole number from {low} to {high}")
     heat = data.get("heat")
     if heat is not None and not _is_number(heat):
-        flag("heat", "heat is {raw}, expected a number")
+        flag("heat", "heat", "heat is {raw}, expected a number")
         heat = None
 
-    pairs = doc.key_nodes("publishedDateTime")
-    published_at = _source_text(doc, pairs[-1][1], unquote=True) if pairs else ""
+    has_field = set(FIXED_KEYS)
+    has_field.update((published_key, quality_key))
+    title_key = _first_key(data, mapping.title, has_field)
+    excerpt_key = _first_key(data, mapping.excerpt, has_field)
+    category_key = _first_key(data, mapping.category, has_field)
+    provider_key = _first_key(data, mapping.provider, has_field)
+    images_key = _first_key(data, mapping.images, has_field)
+    date_key = _first_key(data, mapping.date, has_field)
+    published_at = ""
+    if date_key is not None:
+        pairs = doc.key_nodes(date_key)
+        published_at = _source_text(doc, pairs[-1][1], unquote=True) if pairs else _text(data[date_key])
+    elif mapping.date_from_filename:
+        found = _DATE_IN_NAME.match(os.path.basename(doc.path))
+        published_at = found.group(1) if found else ""
+    editable = mapping.editable_values(data)
+    # Keys with a field of their own are left out of `extra`: `has_field` (the
+    # FIXED_KEYS, the mapped keys that were used or are empty).
     return Article(
         path=doc.path,
-        published=_valid_published(data.get("published")),
-        quality=_valid_quality(data.get("quality")),
-        title=_text(data.get("title")),
-        excerpt=_text(data.get("excerpt")),
-        category=_text(data.get("category")),
+        published=editable["published"],
+        quality=editable["quality"],
+        title=_text(_value(data, title_key)),
+        excerpt=_text(_value(data, excerpt_key)),
+        category=_first_text(_value(data, category_key)),
         type=_text(data.get("type")),
         heat=heat,
         published_at=published_at,
         urls={key: _text(data[key]) for key in URL_KEYS if data.get(key) is not None},
-        provider=_provider(data.get("provider")),
-        topics=tuple(_text(t) for t in _as_list(data.get("topics")) if t is not None),
-        images=tuple(img for img in (_image(i) for i in _as_list(data.get("images"))) if img),
+        provider=_provider(_value(data, provider_key)),
+        topics=_topics(data, mapping, has_field),
+        images=tuple(img for img in (_image(i) for i in _as_list(_value(data, images_key))) if img),
         related=tuple(r for r in (_related(i) for i in _as_list(data.get("related"))) if r),
         secured="secured" in data,
-        extra={str(k): to_json_safe(v) for k, v in data.items() if k not in SHOWN_KEYS},
+        extra={str(k): to_json_safe(v) for k, v in data.items() if k not in has_field},
         invalid=invalid,
         warnings=tuple(warnings),
         front_matter=doc.front_matter,
     )
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _first_key(data: dict[Any, Any], keys: tuple[str, ...], has_field: set[Any]) -> str | None:
+    """The first of `keys` that holds a value. It, and every empty one before or
+    after it, has its field (so leaves `extra`); a later key that holds another
+    value stays in `extra`, where the editor still sees it."""
+    chosen = None
+    for key in keys:
+        if key not in data:
+            continue
+        if _empty(data[key]):
+            has_field.add(key)
+        elif chosen is None:
+            chosen = key
+            has_field.add(key)
+    return chosen
+
+
+def _value(data: dict[Any, Any], key: str | None) -> Any:
+    return None if key is None else data.get(key)
+
+
+def _topics(data: dict[Any, Any], mapping: FieldMapping, has_field: set[Any]) -> tuple[str, ...]:
+    """Every topic key feeds the topics, in order; a topic a later key repeats is shown once."""
+    out: list[str] = []
+    for index, key in enumerate(mapping.topics):
+        if key not in data:
+            continue
+        has_field.add(key)
+        items: list[str] = []
+        for item in _as_list(data[key]):
+            if item is None:
+                continue
+            if mapping.split_topic_text and isinstance(item, str):
+                items.extend(item.split())
+            else:
+                items.append(_text(item))
+        if index:
+            seen = set(out)
+            items = [t for t in items if t not in seen]
+        out.extend(items)
+    return tuple(out)
+
+
+def _first_text(value: Any) -> str:
+    """A single text from a value that may be a list (Jekyll's `categories: [release]`)."""
+    if isinstance(value, list):
+        return next((_text(v) for v in value if v is not None), "")
+    return _text(value)
 
 
 def _source_text(doc: ParsedDocument, node: Node, unquote: bool = False) -> str:
@@ -451,16 +522,22 @@ def _provider(value: Any) -> Provider | None:
         return Provider(_text(value.get("name")), _text(value.get("domain")))
     if isinstance(value, str):
         return Provider(value, "")
+    if isinstance(value, list):  # Hugo's `authors: [a, b]`
+        names = [p.name for p in map(_provider, value) if p is not None and p.name]
+        return Provider(", ".join(names), "") if names else None
     return None
 
 
 def _image(value: Any) -> Image | None:
     if isinstance(value, str):
         return Image(value)
-    if not isinstance(value, dict) or not value.get("url"):
+    if not isinstance(value, dict):
+        return None
+    url = value.get("url") or value.get("path")  # `path`: jekyll-seo-tag's `image: {path: ...}`
+    if not url:
         return None
     cached = value.get("isCached")
-    return Image(_text(value["url"]), _int_or_none(value.get("width")), _int_or_none(value.get("height")),
+    return Image(_text(url), _int_or_none(value.get("width")), _int_or_none(value.get("height")),
                  cached if isinstance(cached, bool) else None)
 
 

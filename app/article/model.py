@@ -11,8 +11,11 @@ from typing import Any, Literal
 EDITABLE_FIELDS = ("published", "quality")
 QUALITY_MIN, QUALITY_MAX = 0, 100
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".yaml", ".yml")
-FRONT_MATTER_SUFFIXES = (".txt", ".md", ".markdown")
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".yaml", ".yml")  # what a seed-shaped queue lists
+HTML_SUFFIXES = (".html", ".htm")  # articles too where the queue's profile says so (Jekyll)
+# Only these are read as one YAML document; every other file must open with front matter.
+PLAIN_YAML_SUFFIXES = (".yaml", ".yml")
+FRONT_MATTER_SUFFIXES = (".txt", ".md", ".markdown") + HTML_SUFFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +62,7 @@ class Article:
     category: str = ""
     type: str = ""
     heat: int | float | None = None
-    published_at: str = ""  # publishedDateTime exactly as written
+    published_at: str = ""  # the date (publishedDateTime, or the mapping's date key) exactly as written
     urls: dict[str, str] = field(default_factory=dict)  # originalUrl, webUrl, ...
     provider: Provider | None = None
     topics: tuple[str, ...] = ()

@@ -15,8 +15,9 @@ from typing import Any
 
 from app.article.model import Article, ArticleError
 
-# Bump when the row layout changes; the index stores it and rebuilds on mismatch.
-RECORD_VERSION = 2
+# Bump when the row layout or the typing of a row changes; the index stores it and rebuilds on mismatch.
+# 3: rows are typed through the queue's field mapping (and the index is keyed by it).
+RECORD_VERSION = 3
 # The index column names of `to_row()`, in order.
 ROW_COLUMNS = ("title", "excerpt", "provider", "published", "quality", "published_at", "topics", "heat",
                "category", "error", "error_line", "error_column", "extra", "image_url")
@@ -33,7 +34,7 @@ class ArticleSummary:
     provider: str = ""  # provider name
     published: bool | None = None  # None: missing or not a boolean
     quality: int | None = None  # None: missing or not an integer in range
-    published_at: str = ""  # publishedDateTime as written
+    published_at: str = ""  # the date as written (publishedDateTime, or the mapping's date key)
     topics: tuple[str, ...] = ()
     heat: int | float | None = None
     category: str = ""
@@ -88,19 +89,24 @@ class ArticleSummary:
                    tuple(map(intern, topics.split(_TOPIC_SEP))) if topics is not None else (), heat, intern(category),
                    error, error_line, error_column, warnings, invalid, image_url, size, mtime_ns)
 
-    def to_json(self) -> dict[str, Any]:
-        """The object `copydesk list --json` prints for this row."""
+    def to_json(self, path: str | None = None) -> dict[str, Any]:
+        """The object `copydesk list --json` prints for this row. `path` is the
+        file's path as the caller names it (`list FOLDER` gives FOLDER joined
+        with the row's path); `relpath` is the row's own, inside the queue.
+        A missing value is null, never "" (`copydesk show --json` uses the
+        same names for the same things)."""
         return {
-            "path": self.path,
-            "title": self.title,
+            "path": self.path if path is None else path,
+            "relpath": self.path,
+            "title": self.title or None,
             "published": self.published,
             "quality": self.quality,
-            "provider": self.provider,
-            "category": self.category,
-            "published_at": self.published_at,
+            "provider": self.provider or None,
+            "category": self.category or None,
+            "published_at": self.published_at or None,
             "heat": self.heat,
             "topics": list(self.topics),
-            "image_url": self.image_url,
+            "image_url": self.image_url or None,
             "error": self.error,
             "line": self.error_line,
             "column": self.error_column,

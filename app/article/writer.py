@@ -33,15 +33,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from app.article.edit import EditRefused, apply_edit_parsed, canonical_text
-from app.article.frontmatter import (
-    MAX_FILE_BYTES,
-    editable_values,
-    not_a_file,
-    parse_document,
-    read_fd,
-    to_json_safe,
-    type_article,
-)
+from app.article.frontmatter import MAX_FILE_BYTES, not_a_file, parse_document, read_fd, to_json_safe, type_article
+from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.messages import describe_os_error
 from app.article.model import ArticleError, WriteResult
 
@@ -60,24 +53,27 @@ class _ChangedMeanwhile(Exception):
 
 
 def write_front_matter_edit(path: str | os.PathLike[str], changes: dict[str, Any],
-                            expected: dict[str, Any] | None = None) -> WriteResult:
-    """Set `changes` (e.g. {"published": True, "quality": 57}) in the file.
+                            expected: dict[str, Any] | None = None,
+                            mapping: FieldMapping = DEFAULT_MAPPING) -> WriteResult:
+    """Set `changes` (meanings, e.g. {"published": True, "quality": 57}) in the
+    file, through the keys `mapping` names for them (Hugo: `draft: false`).
 
     `expected` holds the values the caller believes are on disk, as the app
-    types them (None for missing or invalid). A field whose disk value differs
-    makes the call a conflict and writes nothing. A written result carries the
-    file's new typed article (`article`), parsed once while verifying the edit."""
+    types them under the same mapping (None for missing or invalid). A field
+    whose disk value differs makes the call a conflict and writes nothing. A
+    written result carries the file's new typed article (`article`), parsed
+    once while verifying the edit. `disk_values` and `previous` are meanings."""
     name = os.fspath(path)
     try:
         for key, value in changes.items():
-            canonical_text(key, value)  # a bad value is refused before anything is read
+            canonical_text(key, value, mapping)  # a bad value is refused before anything is read
     except EditRefused as exc:
         return WriteResult(name, "failed", exc.describe())
     try:
         target = os.path.realpath(name)  # a symlinked article is edited at its target
         with _locked(target) as (fd, st):
             original = read_fd(fd, st)
-            result = _edit_locked(name, target, st, original, changes, expected)
+            result = _edit_locked(name, target, st, original, changes, expected, mapping)
     except OSError as exc:
         return WriteResult(name, "failed", describe_os_error(exc))
     except ValueError as exc:  # a NUL byte in the path
@@ -87,15 +83,16 @@ def write_front_matter_edit(path: str | os.PathLike[str], changes: dict[str, Any
 
 
 def _edit_locked(name: str, target: str, st: os.stat_result, original: bytes, changes: dict[str, Any],
-                 expected: dict[str, Any] | None) -> WriteResult:
+                 expected: dict[str, Any] | None, mapping: FieldMapping) -> WriteResult:
     doc = parse_document(name, original)
     if isinstance(doc, ArticleError):
         return WriteResult(name, "failed", f"cannot edit an unreadable file: {doc.describe()}")
-    disk = editable_values(doc.data)
+    disk = mapping.editable_values(doc.data)
     for key, value in (expected or {}).items():
         if not _same(disk.get(key), value):
             return WriteResult(name, "conflict", _conflict_message(key, disk.get(key), value), disk)
-    if all(_same(doc.data.get(key), value) for key, value in changes.items()):
+    # Compared as meanings: a Jekyll post without `published` is published already.
+    if all(_same(disk.get(key), value) for key, value in changes.items()):
         return WriteResult(name, "unchanged", "already holds these values", disk,
                            hashlib.sha256(original).hexdigest())
     if not _writable(target, st):
@@ -104,24 +101,25 @@ def _edit_locked(name: str, target: str, st: os.stat_result, original: bytes, ch
         return WriteResult(name, "failed", f"the file has {st.st_nlink} hard links; saving would split them "
                                            "(edit it where it is linked, or copy it)", disk)
     try:
-        new_bytes, after = apply_edit_parsed(doc, changes)
+        new_bytes, after = apply_edit_parsed(doc, changes, mapping)
     except EditRefused as exc:
         return WriteResult(name, "failed", exc.describe(), disk)
     try:
         warning, new_stat = _replace_atomically(target, original, new_bytes, st)
     except _ChangedMeanwhile:
-        fresh = load_editable_values(name, target)
+        fresh = load_editable_values(name, target, mapping)
         return WriteResult(name, "conflict", RACE_MESSAGE, fresh, raced=True)
     except OSError as exc:
         return WriteResult(name, "failed", f"not saved: {describe_os_error(exc)}", disk)
     values = dict(disk)
     values.update(changes)
     try:
-        article = type_article(after)
+        article = type_article(after, mapping)
     except RecursionError:  # pragma: no cover - the edit's own verification parsed it
         article = None
-    previous = {key: to_json_safe(doc.data.get(key)) for key in changes}  # as typed; None when missing
-    return WriteResult(name, "written", _describe_changes(changes), values,
+    # Each meaning's value before, as typed; None when its key was missing.
+    previous = {name: to_json_safe(value) for name, value in mapping.previous_values(doc.data, changes).items()}
+    return WriteResult(name, "written", _describe_changes(changes, mapping), values,
                        hashlib.sha256(new_bytes).hexdigest(), warning, article=article, new_stat=new_stat,
                        previous=previous)
 
@@ -165,8 +163,8 @@ def _flock(fd: int, deadline: float) -> None:
         time.sleep(0.002)
 
 
-def load_editable_values(name: str, target: str) -> dict[str, Any]:
-    """The editable values at `target` (a symlink's target), parsed as `name` is."""
+def load_editable_values(name: str, target: str, mapping: FieldMapping = DEFAULT_MAPPING) -> dict[str, Any]:
+    """The editable values (meanings) at `target` (a symlink's target), parsed as `name` is."""
     try:
         fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         try:
@@ -179,7 +177,7 @@ def load_editable_values(name: str, target: str) -> dict[str, Any]:
     except OSError:
         return {}
     doc = parse_document(name, data)
-    return {} if isinstance(doc, ArticleError) else editable_values(doc.data)
+    return {} if isinstance(doc, ArticleError) else mapping.editable_values(doc.data)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -199,8 +197,15 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _describe_changes(changes: dict[str, Any]) -> str:
-    return ", ".join(f"{key} set to {_show(value)}" for key, value in changes.items())
+def _describe_changes(changes: dict[str, Any], mapping: FieldMapping) -> str:
+    """"published set to true", and where the key says it otherwise, how: "(draft: false)"."""
+    parts = []
+    for name, value in changes.items():
+        part = f"{name} set to {_show(value)}"
+        if mapping.key_of(name) != name or mapping.to_disk(name, value) != value:
+            part += f" ({mapping.describe_key(name, value)})"
+        parts.append(part)
+    return ", ".join(parts)
 
 
 def _writable(path: str, st: os.stat_result) -> bool:

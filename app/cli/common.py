@@ -12,8 +12,10 @@ import os
 import re
 import signal
 import sys
+import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from app.article.model import QUALITY_MAX, QUALITY_MIN
 
@@ -21,12 +23,46 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # the shell's convention for Ctrl-C
 EXIT_TERMINATED = 128 + signal.SIGTERM
 
+# The words every --help uses for the codes every command shares.
+EXIT_USAGE_LINE = f"  {EXIT_USAGE}    usage error: a mistyped option, a bad value, a missing FOLDER or FILE"
+EXIT_STOP_LINES = (f"  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)\n"
+                   f"  {EXIT_TERMINATED}  terminated (SIGTERM)")
+
+
+def add_command(subparsers: Any, name: str, *, help: str, description: str, exit_codes: str,
+                examples: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help has a description, its exit codes and examples,
+    laid out as written (RawDescriptionHelpFormatter)."""
+    epilog = f"exit status:\n{exit_codes.rstrip()}\n\nexamples:\n{examples.rstrip()}"
+    # The raw formatter keeps the epilog's lines; the description is wrapped here, as argparse would.
+    return subparsers.add_parser(name, help=help, description=textwrap.fill(description, 79), epilog=epilog,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def complete_as(action: argparse.Action, kind: str = "", words: tuple[str, ...] = ()) -> argparse.Action:
+    """Tell the shell completion what an argument names: "file", "folder" or
+    "path", or the `words` it takes (for a type that accepts more than choices would)."""
+    action.complete = kind  # type: ignore[attr-defined]  # read by app.cli.completion
+    action.complete_words = words  # type: ignore[attr-defined]
+    return action
+
+
+BOOL_WORDS = ("true", "false", "yes", "no")  # what parse_bool takes, as completion offers it
+
+
+def display_path(folder: str, relpath: str) -> str:
+    """A queue file's path as the command line names it: FOLDER (as given) joined
+    with its '/'-separated path inside the queue, so it works from the folder the
+    command was run in (`check` prints it, `list --json` gives it as `path`)."""
+    return os.path.normpath(os.path.join(folder, *relpath.split("/")))
+
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII only: not "1_0", not a full-width "５"
 
 
 # --- argument types -----------------------------------------------------------
 
 def parse_bool(text: str) -> bool:
+    """true/false, yes/no, 1/0, in any case: the words `set --published` and `list --published` share."""
     lowered = text.strip().lower()
     if lowered in ("true", "yes", "1"):
         return True

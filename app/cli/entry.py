@@ -7,24 +7,45 @@ them and hands over to the window when no subcommand is given.
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from app import version
-from app.cli import file_commands, queue_commands
-from app.cli.common import EXIT_FAILED
+from app.cli import file_commands, queue_commands, setup_commands
+from app.cli.common import EXIT_FAILED, EXIT_USAGE
 
-COMMAND_MODULES = (file_commands, queue_commands)
+COMMAND_MODULES = (file_commands, queue_commands, setup_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, commands = build_parser()
+    if args_list and _mistyped_command(args_list[0], commands):
+        close = difflib.get_close_matches(args_list[0], sorted(commands), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (commands: {', '.join(sorted(commands))})"
+        parser.print_usage(sys.stderr)
+        print(f"copydesk: error: '{args_list[0]}' is neither a command nor a folder{hint}", file=sys.stderr)
+        return EXIT_USAGE
     if not args_list or (args_list[0] not in commands and args_list[0] not in ("-h", "--help", "--version")):
         return _run_window(args_list)
-    args = parser.parse_args(args_list)
+    args, unknown = parser.parse_known_args(args_list)
+    if unknown:
+        # Said by the subcommand's own parser, so its usage (not the top level's) is shown.
+        subparser = parser._subparsers_by_name[args.command]  # type: ignore[attr-defined]
+        subparser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.root_parser = parser  # `copydesk completion` reads every command from it
     return int(args.handler(args))
+
+
+def _mistyped_command(word: str, commands: frozenset[str]) -> bool:
+    """A first word that is no command, no option, and names nothing on disk
+    (`copydesk lst`): an error, rather than a window opened on a missing folder.
+    A word with a '/' is taken as a path for the window to say it is missing."""
+    return (word not in commands and not word.startswith("-") and "/" not in word and os.sep not in word
+            and not os.path.lexists(word))
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, frozenset[str]]:
@@ -37,6 +58,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, frozenset[str]]:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(sub)
+    parser._subparsers_by_name = dict(sub.choices)  # type: ignore[attr-defined]  # for main's errors
     return parser, frozenset(sub.choices)
 
 

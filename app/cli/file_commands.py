@@ -1,27 +1,59 @@
-"""`copydesk set` and `copydesk show`: one article file at a time."""
+"""`copydesk set` and `copydesk show`: one article file at a time, each read
+with its queue's profile (`app.queue.config.settings_for_file`)."""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+from app.article.mapping import FieldMapping
 from app.article.model import QUALITY_MAX, QUALITY_MIN, Article, ArticleError
-from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, parse_bool, parse_quality, printable_path
+from app.cli.common import (
+    BOOL_WORDS,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_USAGE_LINE,
+    add_command,
+    complete_as,
+    parse_bool,
+    parse_quality,
+    printable_path,
+)
 
 
 def register(subparsers: Any) -> None:
-    set_cmd = subparsers.add_parser("set", help="set published and/or quality in article files",
-                                    description="Edit each FILE in place, changing only the edited values.")
-    set_cmd.add_argument("--published", type=parse_bool, metavar="true|false")
+    set_cmd = add_command(
+        subparsers, "set", help="set published and/or quality in article files",
+        description="Edit each FILE in place, changing only the edited values. Each FILE is read with its "
+                    "queue's profile: publishing a Hugo page turns `draft: true` into `draft: false`, a "
+                    "missing key gets one new line.",
+        exit_codes=f"  {EXIT_OK}    every FILE holds the values now (written, or already held)\n"
+                   f"  {EXIT_FAILED}    some FILE could not be edited (each is named on stderr, and left as it was)\n"
+                   f"{EXIT_USAGE_LINE}",
+        examples="  copydesk set --published true news/a.md news/b.md\n"
+                 "  copydesk set --quality 80 --published false site/content/posts/draft.md\n"
+                 "  copydesk list --json --min-quality 90 | jq -r '.[].path' | xargs copydesk set --published yes")
+    complete_as(set_cmd.add_argument("--published", type=parse_bool, metavar="true|false"), words=BOOL_WORDS)
     set_cmd.add_argument("--quality", type=parse_quality, metavar="N",
                          help=f"a whole number from {QUALITY_MIN} to {QUALITY_MAX}")
-    set_cmd.add_argument("files", nargs="+", metavar="FILE")
+    complete_as(set_cmd.add_argument("files", nargs="+", metavar="FILE"), "file")
     set_cmd.set_defaults(handler=_cmd_set)
 
-    show_cmd = subparsers.add_parser("show", help="print an article's fields, or why it cannot be read")
-    show_cmd.add_argument("file", metavar="FILE")
+    show_cmd = add_command(
+        subparsers, "show", help="print an article's fields, or why it cannot be read",
+        description="Print FILE's fields as its queue's profile reads them. --json uses the field names of "
+                    "`copydesk list --json` (a missing value is null), plus what only a whole article has.",
+        exit_codes=f"  {EXIT_OK}    FILE was read\n"
+                   f"  {EXIT_FAILED}    FILE cannot be read as an article (the message says where), or its "
+                   "queue's config.toml cannot be used\n"
+                   f"{EXIT_USAGE_LINE}",
+        examples="  copydesk show news/a.md\n"
+                 "  copydesk show --json site/_posts/2024-05-01-launch.md | jq .published")
+    complete_as(show_cmd.add_argument("file", metavar="FILE"), "file")
     show_cmd.add_argument("--json", action="store_true", help="print JSON instead of text")
     show_cmd.set_defaults(handler=_cmd_show)
 
@@ -52,31 +84,35 @@ def _cmd_set(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     from app.article.frontmatter import load_article
+    from app.cli.output import article_record
+    from app.queue.config import settings_for_file
 
-    article = load_article(args.file)
-    if isinstance(article, ArticleError):
-        if args.json:
-            print(json.dumps({"path": article.path, "error": article.describe(),
-                              "line": article.line, "column": article.column}, ensure_ascii=False))
-        else:
-            print(f"{printable_path(article.path)}: {article.describe()}", file=sys.stderr)
+    settings = settings_for_file(args.file)
+    if settings.error is not None:
+        print(f"copydesk show: {settings.error.describe()}", file=sys.stderr)
         return EXIT_FAILED
+    article = load_article(args.file, settings.mapping)
     if args.json:
-        record = asdict(article)
-        record["error"] = None
-        print(json.dumps(record, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    print(format_article(article))
+        relpath = Path(os.path.abspath(args.file)).relative_to(settings.folder).as_posix()
+        print(json.dumps(article_record(article, args.file, relpath), ensure_ascii=False, indent=2))
+        return EXIT_FAILED if isinstance(article, ArticleError) else EXIT_OK
+    if isinstance(article, ArticleError):
+        print(f"{printable_path(article.path)}: {article.describe()}", file=sys.stderr)
+        return EXIT_FAILED
+    print(format_article(article, settings.mapping))
     return EXIT_OK
 
 
-def format_article(article: Article) -> str:
+def format_article(article: Article, mapping: FieldMapping | None = None) -> str:
     def shown(field: str, value: Any) -> str:
         if field in article.invalid:
             return f"invalid: {article.invalid[field]}"
         if value is None:
             return "missing"
-        return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        if mapping is not None and not mapping.is_plain and field == "published":
+            text += f" (from {mapping.published_key}{', inverted' if mapping.published_inverted else ''})"
+        return text
 
     rows = [
         ("title", article.title), ("published", shown("published", article.published)),

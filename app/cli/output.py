@@ -1,6 +1,7 @@
-"""How `copydesk list` and `copydesk check` print rows: JSON, a terminal
-table, and `path:line:col: message` lines. Every line stays one line, whatever
-a file name or a title holds.
+"""How `copydesk list`, `check` and `show` print: JSON, NUL-separated paths, a
+terminal table, and `path:line:col: message` lines. Every line stays one line,
+whatever a file name or a title holds. `list --json` and `show --json` share
+their field names (`ArticleSummary.to_json`), and a missing value is null.
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]  # C escapers
+from typing import Any
 
-from app.article.summary import ArticleSummary
-from app.cli.common import is_utf8, printable_path
+from app.article.model import Article, ArticleError
+from app.article.summary import ArticleSummary, summarize
+from app.cli.common import display_path, is_utf8, printable_path
 
 
 # --- JSON ---------------------------------------------------------------------
@@ -35,8 +38,8 @@ def _json_value(value: object) -> str:
     return json.dumps(value)
 
 
-def json_object(row: ArticleSummary, s: Callable[[str], str] = encode_basestring) -> str:
-    """`json.dumps(row.to_json())`, written out by hand: a warm `list --json` of
+def json_object(row: ArticleSummary, path: str | None = None, s: Callable[[str], str] = encode_basestring) -> str:
+    """`json.dumps(row.to_json(path))`, written out by hand: a warm `list --json` of
     10,000 rows spends a third of its time encoding, and this is twice as fast.
     A test checks it against `json.loads`.
 
@@ -45,18 +48,25 @@ def json_object(row: ArticleSummary, s: Callable[[str], str] = encode_basestring
     `os.fsencode(json.loads(...)["path"])` gives the name's bytes back), instead
     of bytes that are not UTF-8."""
     v = _json_value
-    line = (f'{{"path": {s(row.path)}, "title": {s(row.title)}, "published": {v(row.published)}, '
-            f'"quality": {v(row.quality)}, "provider": {s(row.provider)}, "category": {s(row.category)}, '
-            f'"published_at": {s(row.published_at)}, "heat": {v(row.heat)}, '
-            f'"topics": [{", ".join(map(s, row.topics))}], "image_url": {s(row.image_url)}, '
+
+    def n(text: str | None) -> str:  # a missing (empty) text is null, never ""
+        return s(text) if text else "null"
+
+    line = (f'{{"path": {s(row.path if path is None else path)}, "relpath": {s(row.path)}, '
+            f'"title": {n(row.title)}, "published": {v(row.published)}, '
+            f'"quality": {v(row.quality)}, "provider": {n(row.provider)}, "category": {n(row.category)}, '
+            f'"published_at": {n(row.published_at)}, "heat": {v(row.heat)}, '
+            f'"topics": [{", ".join(map(s, row.topics))}], "image_url": {n(row.image_url)}, '
             f'"error": {"null" if row.error is None else s(row.error)}, "line": {v(row.error_line)}, '
             f'"column": {v(row.error_column)}, "warnings": [{", ".join(map(s, row.warnings))}]}}')
     if not line.isascii() and not is_utf8(line):
-        return json_object(row, encode_basestring_ascii)
+        return json_object(row, path, encode_basestring_ascii)
     return line
 
 
-def write_json(rows: list[ArticleSummary]) -> None:
+def write_json(rows: list[ArticleSummary], folder: str) -> None:
+    """The rows as one JSON array; each `path` is `folder` (as the command line
+    gave it) joined with the row's path, so it names the file from here."""
     # Written in slices: at 100,000 rows one big string would double peak memory.
     write = sys.stdout.write
     if not rows:
@@ -64,9 +74,46 @@ def write_json(rows: list[ArticleSummary]) -> None:
         return
     write("[\n")
     for start in range(0, len(rows), 1000):
-        write(",\n".join(map(json_object, rows[start:start + 1000])))
+        write(",\n".join(json_object(row, display_path(folder, row.path)) for row in rows[start:start + 1000]))
         write(",\n" if start + 1000 < len(rows) else "\n")
     write("]\n")
+
+
+def write_null(rows: list[ArticleSummary], folder: str) -> None:
+    """Each row's path (as `write_json` gives it), ended by a NUL: the bytes of
+    the name exactly, whatever it holds (xargs -0 takes any name)."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    for start in range(0, len(rows), 1000):
+        out.write(b"".join(os.fsencode(display_path(folder, row.path)) + b"\0" for row in rows[start:start + 1000]))
+    out.flush()
+
+
+def article_record(article: Article | ArticleError, path: str, relpath: str) -> dict[str, Any]:
+    """What `copydesk show --json` prints: the fields `list --json` gives a row,
+    under the same names, then what only the whole article has."""
+    record = summarize(article, relpath, 0, 0).to_json(path)
+    if isinstance(article, ArticleError):
+        record.update({"excerpt": None, "provider_domain": None, "type": None, "urls": {}, "images": [],
+                       "related": [], "secured": None, "extra": {}, "invalid": {}, "front_matter": None})
+        return record
+    provider = article.provider
+    record.update({
+        "excerpt": article.excerpt or None,
+        "provider_domain": (provider.domain or None) if provider is not None else None,
+        "type": article.type or None,
+        "urls": dict(article.urls),
+        "images": [{"url": i.url, "width": i.width, "height": i.height, "is_cached": i.is_cached}
+                   for i in article.images],
+        "related": [{"title": r.title or None, "provider": (r.provider.name or None) if r.provider else None,
+                     "provider_domain": (r.provider.domain or None) if r.provider else None,
+                     "url": r.url or None, "quality": r.quality} for r in article.related],
+        "secured": article.secured,
+        "extra": article.extra,
+        "invalid": dict(article.invalid),
+        "front_matter": article.front_matter,
+    })
+    return record
 
 
 
@@ -145,10 +192,10 @@ def write_table(rows: list[ArticleSummary]) -> None:
 
 # --- check lines --------------------------------------------------------------
 
-def format_check_line(folder: str, row: ArticleSummary) -> str:
-    """`path:line:col: message`; parts that are not known are left out (`path: message`).
+def format_check_line(path: str, row: ArticleSummary) -> str:
+    """`path:line:col: message` for an error row, `path` being the file as the
+    command line names it; parts that are not known are left out (`path: message`).
     Always one line: odd characters in the path are escaped (`printable_path`)."""
-    path = os.path.normpath(os.path.join(folder, *row.path.split("/")))
     where = printable_path(path)
     if row.error_line is not None:
         where += f":{row.error_line}"

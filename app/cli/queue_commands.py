@@ -1,6 +1,11 @@
 """`copydesk list`, `copydesk check` and `copydesk watch`: the review queue on the command line.
 
-The queue modules are imported inside each command so `copydesk --help` stays quick.
+Each honours the queue's profile (`.copydesk/config.toml`, or detected): which
+files are articles, which are excluded, and what each key means. There is no
+`--profile` option on purpose: `list --profile hugo | xargs copydesk set` would
+read with one profile and write with another; the config file is the one place
+every command (and the window) reads it from. The queue modules are imported inside each command so `copydesk --help`
+stays quick.
 """
 from __future__ import annotations
 
@@ -8,14 +13,22 @@ import argparse
 import os
 import queue as queue_module
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import (
+    BOOL_WORDS,
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_STOP_LINES,
     EXIT_USAGE,
+    EXIT_USAGE_LINE,
+    add_command,
+    complete_as,
+    display_path,
     interrupted_status,
     json_line,
+    parse_bool,
     parse_quality,
     parse_seconds,
     print_notices,
@@ -26,71 +39,121 @@ from app.cli.common import (
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue, ScanReport
+    from app.queue.config import QueueSettings
 
 
 def register(subparsers: Any) -> None:
-    list_cmd = subparsers.add_parser(
-        "list", help="print the review queue of a folder",
-        description="Print every article under FOLDER (recursively), one row each. "
-                    "Unreadable files are rows with an error; the exit status is still 0.")
-    list_cmd.add_argument("folder", metavar="FOLDER")
-    list_cmd.add_argument("--json", action="store_true",
-                          help="print a JSON array with one object per article")
-    list_cmd.add_argument("--published", choices=("yes", "no"),
-                          help="only published (yes) or not published (no, including missing)")
+    list_cmd = add_command(
+        subparsers, "list", help="print the review queue of a folder",
+        description="Print every article under FOLDER (default: the current folder), recursively, one row "
+                    "each, as the queue's profile reads them. Unreadable files are rows with an error; files "
+                    "the queue's settings exclude are left out.",
+        exit_codes=f"  {EXIT_OK}    listed (unreadable files are rows, not failures)\n"
+                   f"  {EXIT_FAILED}    the queue's .copydesk/config.toml cannot be used (the message says where)\n"
+                   f"{EXIT_USAGE_LINE}\n{EXIT_STOP_LINES}",
+        examples="  copydesk list ~/desk --published no\n"
+                 "  copydesk list --json | jq '.[] | select(.quality >= 80) | .path'\n"
+                 "  copydesk list site --json --published false | jq -r '.[].path' | "
+                 "xargs copydesk set --published true\n"
+                 "  copydesk list site --null --min-quality 90 | xargs -0 copydesk set --published true")
+    complete_as(list_cmd.add_argument("folder", metavar="FOLDER", nargs="?", default="."), "folder")
+    shape = list_cmd.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true",
+                       help="print a JSON array, one object per article: path (FOLDER joined with the file's "
+                            "path, usable from here), relpath (inside the queue), title, published, quality, "
+                            "... (a missing value is null)")
+    shape.add_argument("--null", action="store_true",
+                       help="print only the paths, each ended by a NUL byte (for xargs -0)")
+    complete_as(list_cmd.add_argument("--published", type=parse_bool, metavar="true|false",
+                                      help="only published (true, yes) or not published (false, no; missing "
+                                           "included)"), words=BOOL_WORDS)
     list_cmd.add_argument("--min-quality", type=parse_quality, metavar="N", help="only quality >= N")
     list_cmd.add_argument("--max-quality", type=parse_quality, metavar="N", help="only quality <= N")
     list_cmd.add_argument("--errors", action="store_true", help="only files that cannot be read")
     list_cmd.add_argument("--search", metavar="TEXT",
                           help="only rows whose title, excerpt, provider, topics or path contain TEXT "
                                "(case-insensitive)")
-    _index_options(list_cmd)
+    _queue_options(list_cmd)
     list_cmd.set_defaults(handler=_cmd_list)
 
-    check_cmd = subparsers.add_parser(
-        "check", help="report unreadable article files (for pre-commit hooks and CI)",
-        description="Print 'path:line:col: message' for every article under FOLDER that cannot be "
-                    "read; exit 1 if there is any, else 0.")
-    check_cmd.add_argument("folder", metavar="FOLDER")
-    _index_options(check_cmd)
+    check_cmd = add_command(
+        subparsers, "check", help="report unreadable article files (for pre-commit hooks and CI)",
+        description="Print 'path:line:col: message' for every article that cannot be read: in each FOLDER "
+                    "(recursively), and each FILE named (default: the current folder). Files that are not "
+                    "articles of their queue (another suffix, or excluded by its settings) are skipped, so a "
+                    "pre-commit hook may pass every changed file.",
+        exit_codes=f"  {EXIT_OK}    every article can be read\n"
+                   f"  {EXIT_FAILED}    some cannot (or a folder cannot be listed, or a queue's "
+                   "config.toml cannot be used)\n"
+                   f"{EXIT_USAGE_LINE}\n{EXIT_STOP_LINES}",
+        examples="  copydesk check ~/desk\n"
+                 "  copydesk check content/posts/a.md content/posts/b.md\n"
+                 "  git diff --cached --name-only -z | xargs -0 copydesk check")
+    complete_as(check_cmd.add_argument("paths", metavar="PATH", nargs="*",
+                                       help="a queue folder or an article file (default: .)"), "path")
+    _queue_options(check_cmd)
     check_cmd.set_defaults(handler=_cmd_check)
 
-    watch_cmd = subparsers.add_parser(
-        "watch", help="print a JSON line for each change under a folder",
+    watch_cmd = add_command(
+        subparsers, "watch", help="print a JSON line for each change under a folder",
         description='Print one JSON object per line as changes settle: {"event": "added"|"changed"|'
-                    '"removed", "path": ..., "by": "outside"|"copydesk"}. Runs until interrupted; '
-                    "Ctrl-C exits with status 0; if FOLDER itself is deleted or moved away, "
-                    "the last lines report its files removed and the status is 1.")
-    watch_cmd.add_argument("folder", metavar="FOLDER")
+                    '"removed", "path": ..., "by": "outside"|"copydesk"} (path inside the queue). '
+                    "Runs until interrupted.",
+        exit_codes=f"  {EXIT_OK}    stopped by Ctrl-C or SIGTERM\n"
+                   f"  {EXIT_FAILED}    FOLDER itself was deleted or moved away (the last lines report its files "
+                   "removed), or its config.toml cannot be used\n"
+                   f"{EXIT_USAGE_LINE}",
+        examples="  copydesk watch ~/desk\n"
+                 "  copydesk watch /mnt/share/desk --poll | jq -r 'select(.by == \"outside\") | .path'")
+    complete_as(watch_cmd.add_argument("folder", metavar="FOLDER", nargs="?", default="."), "folder")
     watch_cmd.add_argument("--poll", action="store_true",
                            help="watch by polling instead of inotify (network shares)")
     watch_cmd.add_argument("--rescan-interval", type=parse_seconds, default=300.0, metavar="SECONDS",
                            help="full rescan as a backstop every SECONDS (default 300; 0 disables)")
-    _index_options(watch_cmd)
+    _queue_options(watch_cmd)
     watch_cmd.set_defaults(handler=_cmd_watch)
 
 
-def _index_options(parser: argparse.ArgumentParser) -> None:
+def _queue_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-index", action="store_true",
                         help="neither read nor write the cache index (parse every file)")
 
 
-def _open_queue(args: argparse.Namespace, **kwargs: Any) -> ReviewQueue | None:
+def _settings(args: argparse.Namespace, folder: str) -> QueueSettings | None:
+    """The queue's settings, or None (said on stderr) when its config file cannot be used."""
+    from app.queue.config import load_queue_settings
+
+    settings = load_queue_settings(folder)
+    if settings.error is not None:
+        print(f"copydesk {args.command}: {settings.error.describe()}", file=sys.stderr)
+        return None
+    return settings
+
+
+def _open_queue(args: argparse.Namespace, folder: str, settings: QueueSettings | None = None,
+                **kwargs: Any) -> tuple[ReviewQueue | None, int]:
     from app.queue import ReviewQueue
 
-    if not os.path.isdir(args.folder):
-        print(f"copydesk {args.command}: {printable_path(args.folder)}: not a folder", file=sys.stderr)
-        return None
-    return ReviewQueue(args.folder, use_index=not args.no_index, **kwargs)
+    if not os.path.isdir(folder):
+        print(f"copydesk {args.command}: {printable_path(folder)}: not a folder", file=sys.stderr)
+        return None, EXIT_USAGE
+    if settings is None:
+        settings = _settings(args, folder)
+    if settings is None:
+        return None, EXIT_FAILED
+    if settings.source == "detected" and args.command != "check":  # check prints only problems
+        print_notices([f"reading {printable_path(folder)} with the {settings.describe()}"])
+    return ReviewQueue(folder, use_index=not args.no_index, settings=settings, **kwargs), EXIT_OK
 
 
-def _open_and_scan(args: argparse.Namespace) -> tuple[ReviewQueue | None, ScanReport | None, int]:
+def _scan(args: argparse.Namespace, folder: str, settings: QueueSettings | None = None
+          ) -> tuple[ReviewQueue | None, ScanReport | None, int]:
     """(queue, scan report, status) for list and check; queue or report is None
     when the folder could not be opened or the scan was interrupted (Ctrl-C,
     SIGTERM: no traceback, and the parse workers go with us)."""
-    review_queue = _open_queue(args)
+    review_queue, status = _open_queue(args, folder, settings)
     if review_queue is None:
-        return None, None, EXIT_USAGE
+        return None, None, status
     try:
         with sigterm_interrupts():
             try:
@@ -106,22 +169,23 @@ def _open_and_scan(args: argparse.Namespace) -> tuple[ReviewQueue | None, ScanRe
 # --- list -------------------------------------------------------------------
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from app.cli.output import write_json, write_table
+    from app.cli.output import write_json, write_null, write_table
     from app.queue.selection import Selection, select_rows, words_of
 
     if args.min_quality is not None and args.max_quality is not None and args.min_quality > args.max_quality:
         print("copydesk list: --min-quality is larger than --max-quality", file=sys.stderr)
         return EXIT_USAGE
-    review_queue, report, status = _open_and_scan(args)
+    review_queue, report, status = _scan(args, args.folder)
     if review_queue is None or report is None:
         return status
-    selection = Selection(words=words_of(args.search),
-                          published=None if args.published is None else args.published == "yes",
+    selection = Selection(words=words_of(args.search), published=args.published,
                           min_quality=args.min_quality, max_quality=args.max_quality, errors_only=args.errors)
     rows = select_rows(review_queue.summaries(), selection)
     try:
         if args.json:
-            write_json(rows)
+            write_json(rows, args.folder)
+        elif args.null:
+            write_null(rows, args.folder)
         else:
             write_table(rows)
         sys.stdout.flush()
@@ -133,31 +197,97 @@ def _cmd_list(args: argparse.Namespace) -> int:
 # --- check ------------------------------------------------------------------
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from app.cli.output import format_check_line
-
-    review_queue, report, status = _open_and_scan(args)
-    if review_queue is None or report is None:
-        return status
-    broken = [row for row in review_queue.summaries() if row.error is not None]
-    lines = [format_check_line(args.folder, row) for row in broken]
-    # A folder that cannot be listed hides whatever is in it: a check must not pass over it.
-    lines += [f"{printable_path(os.path.normpath(os.path.join(args.folder, rel)))}: cannot read folder: {why}"
-              for rel, why in report.unreadable_folders]
+    paths = args.paths or ["."]
+    missing = [p for p in paths if not os.path.lexists(p)]
+    for path in missing:
+        print(f"copydesk check: {printable_path(path)}: no such file or folder", file=sys.stderr)
+    if missing:
+        return EXIT_USAGE
+    lines: list[str] = []
+    files = [p for p in paths if not os.path.isdir(p)]
+    for folder in (p for p in paths if os.path.isdir(p)):
+        found, status = _check_folder(args, folder)
+        if found is None:
+            return status
+        lines += found
+    skipped = 0
+    if files:
+        found_in_files, skipped = _check_files(args, files)
+        lines += found_in_files
     try:
         for line in lines:
             sys.stdout.write(line + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
+    if skipped:
+        what = "file that is not an article" if skipped == 1 else "files that are not articles"
+        print(f"copydesk check: skipped {skipped} {what} of their queue (another suffix, "
+              "or excluded by the queue's settings)", file=sys.stderr)
     return EXIT_FAILED if lines else EXIT_OK
+
+
+def _check_folder(args: argparse.Namespace, folder: str) -> tuple[list[str] | None, int]:
+    from app.cli.output import format_check_line
+    from app.queue.config import load_queue_settings
+
+    settings = load_queue_settings(folder)
+    if settings.error is not None:
+        return [settings.error.describe()], EXIT_OK  # a problem line like any other; its files cannot be judged
+    review_queue, report, status = _scan(args, folder, settings)
+    if review_queue is None or report is None:
+        return None, status  # not a folder, a config file that cannot be used, or interrupted
+    lines = [format_check_line(display_path(folder, row.path), row)
+             for row in review_queue.summaries() if row.error is not None]
+    # A folder that cannot be listed hides whatever is in it: a check must not pass over it.
+    lines += [f"{printable_path(os.path.normpath(os.path.join(folder, rel)))}: cannot read folder: {why}"
+              for rel, why in report.unreadable_folders]
+    return lines, EXIT_OK
+
+
+def _check_files(args: argparse.Namespace, files: list[str]) -> tuple[list[str], int]:
+    """Each file under its own queue's settings: (problem lines, files skipped)."""
+    from app.cli.output import format_check_line
+    from app.queue.config import QueueSettings, settings_for_file
+    from app.queue.scan import check_file
+
+    lines: list[str] = []
+    skipped = 0
+    by_folder: dict[Path, QueueSettings] = {}
+    said: set[str] = set()
+    for path in files:
+        here = Path(os.path.abspath(path)).parent
+        settings = by_folder.get(here)
+        if settings is None:
+            settings = by_folder[here] = settings_for_file(path)
+        if settings.error is not None:
+            problem = settings.error.describe()
+            if problem not in said:  # once per config file; its queue's files cannot be judged
+                said.add(problem)
+                lines.append(problem)
+            continue
+        root = settings.folder
+        relpath = Path(os.path.abspath(path)).relative_to(root).as_posix()
+        if not settings.rules.is_article(relpath):
+            skipped += 1
+            continue
+        checked = check_file(str(root), relpath, None, settings.mapping)
+        if checked.vanished:
+            lines.append(f"{printable_path(path)}: the file no longer exists")
+            continue
+        row = checked.summary()
+        if row.error is not None:
+            lines.append(format_check_line(os.path.normpath(path), row))
+    return lines, skipped
 
 
 # --- watch ------------------------------------------------------------------
 
 def _cmd_watch(args: argparse.Namespace) -> int:
-    review_queue = _open_queue(args, poll=args.poll, rescan_interval=args.rescan_interval or None)
+    review_queue, status = _open_queue(args, args.folder, poll=args.poll,
+                                       rescan_interval=args.rescan_interval or None)
     if review_queue is None:
-        return EXIT_USAGE
+        return status
     changes: queue_module.SimpleQueue[list[Any]] = queue_module.SimpleQueue()
     said = 0
     status = EXIT_OK

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
+from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.summary import ArticleSummary
 from app.queue.index import E_MTIME, E_ROW, E_SHA, E_SIZE, IndexEntry, IndexRow, QueueIndex
 from app.article.writer import sweep_stale_temp_files
+from app.queue.rules import DEFAULT_RULES, FileRules
 from app.queue.scan import Checked, CheckRunner, Stamp, WalkNotes, current_identity, describe_file_error, may_read, walk_articles
 
 # A file modified this close to when we read it may be modified again within
@@ -58,13 +60,17 @@ class ScanReport:
     # Symbolic links to folders (or link loops) that were not followed, as (relpath, why).
     skipped_links: list[tuple[str, str]] = field(default_factory=list)
     stale_temp_removed: int = 0  # leftover temp files of killed Copydesk writes, removed
+    excluded: int = 0  # files and folders left out by the queue's exclude globs (a folder counts once)
 
 
 class FullScan:
     def __init__(self, root: str, index: QueueIndex, *, workers: int | None,
                  on_rows: Callable[[list[ArticleSummary]], None] | None,
-                 on_progress: Callable[[int, int], None] | None) -> None:
+                 on_progress: Callable[[int, int], None] | None,
+                 rules: FileRules = DEFAULT_RULES, mapping: FieldMapping = DEFAULT_MAPPING) -> None:
         self.root = root
+        self.rules = rules
+        self.mapping = mapping
         self.index = index
         self.workers = workers
         self.on_rows = on_rows
@@ -82,8 +88,8 @@ class FullScan:
     def run(self) -> ScanReport:
         self._entries = self.index.load()
         notes = WalkNotes()
-        with CheckRunner(self.root, workers=self.workers) as runner:
-            for rel, st in walk_articles(self.root, notes=notes):
+        with CheckRunner(self.root, workers=self.workers, mapping=self.mapping) as runner:
+            for rel, st in walk_articles(self.root, notes=notes, rules=self.rules):
                 self._found += 1
                 if isinstance(st, OSError):
                     self._unreadable(rel, st)
@@ -100,6 +106,7 @@ class FullScan:
         report = self.report
         report.unreadable_folders = notes.unreadable
         report.skipped_links = notes.skipped_links
+        report.excluded = notes.excluded
         report.stale_temp_removed = sweep_stale_temp_files(notes.temp_files)
         report.total = len(self.rows)
         report.errors = sum(1 for row in self.rows.values() if row.error is not None)

@@ -13,6 +13,11 @@ implementation runs at well over 1 GB/s, and for articles of a few KB it is
 about 1% of the parse cost. Only files whose stamp changed or is suspicious are
 hashed on a warm open, so the hash is never on the warm path's critical cost.
 
+Rows are typed under the queue's field mapping (a Hugo queue's `published`
+comes from `draft`), so an index belongs to one mapping: the default path
+carries the mapping's fingerprint, and the database records it in `meta`; an
+index built under another mapping is emptied and rebuilt, never served.
+
 The index is a cache: nothing is lost when it is missing. A corrupt file is
 deleted and rebuilt; a locked, read-only or newer-version index is used as far
 as it can be (or not at all) and never written. Each of those is said once in
@@ -32,8 +37,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from app.paths import cache_dir
+from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.summary import RECORD_VERSION, ROW_COLUMNS, SummaryRow
+from app.paths import cache_dir
 
 _SCHEMA = 1
 # user_version combines the table layout and the summary record layout; a
@@ -60,11 +66,15 @@ _SELECT = f"SELECT {', '.join(_ALL_COLUMNS)} FROM files"
 _INSERT = f"INSERT OR REPLACE INTO files VALUES ({', '.join('?' * len(_ALL_COLUMNS))})"
 
 
-def default_index_path(folder: Path) -> Path:
-    """One database per resolved queue folder: readable name + hash of the full path."""
+def default_index_path(folder: Path, mapping: FieldMapping = DEFAULT_MAPPING) -> Path:
+    """One database per resolved queue folder and field mapping: readable name +
+    hash of the full path (+ the mapping's fingerprint, unless it is the seed's),
+    so two programs reading one folder under two mappings never share rows."""
     resolved = str(folder.resolve())
     digest = hashlib.sha256(os.fsencode(resolved)).hexdigest()[:16]
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", folder.resolve().name)[:40] or "root"
+    if mapping != DEFAULT_MAPPING:
+        digest += "-" + mapping.fingerprint()[:8]
     return cache_dir() / f"{name}-{digest}.sqlite3"
 
 
@@ -107,9 +117,10 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
 class QueueIndex:
     """The on-disk index of one queue folder. `path=None` means "run without an index"."""
 
-    def __init__(self, path: Path | None, folder: Path) -> None:
+    def __init__(self, path: Path | None, folder: Path, mapping: str = DEFAULT_MAPPING.fingerprint()) -> None:
         self.path = path
         self.folder = folder
+        self.mapping = mapping  # the fingerprint of the mapping the rows are typed under
         self.notices: list[str] = []
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
@@ -182,9 +193,23 @@ class QueueIndex:
             # For people reading the file; a folder name that is not UTF-8 keeps its bytes as \xNN.
             folder = os.fsencode(self.folder).decode("utf-8", "backslashreplace")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder,))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('mapping', ?)", (self.mapping,))
             conn.execute(f"PRAGMA user_version={VERSION}")
             conn.execute("COMMIT")
+        elif self._stored_mapping(conn) != self.mapping:
+            # Rows typed under another mapping (the queue's profile changed, or two
+            # programs share one index path): they are wrong for us; start again.
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM files")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('mapping', ?)", (self.mapping,))
+            conn.execute("COMMIT")
+            self._notice("mapping", "index: built under other field settings; every file is read again")
         self._writable = True
+
+    @staticmethod
+    def _stored_mapping(conn: sqlite3.Connection) -> str | None:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'mapping'").fetchone()
+        return None if row is None else row[0]
 
     def _open_read_only(self, locked: bool = False) -> None:
         assert self.path is not None
@@ -214,6 +239,8 @@ class QueueIndex:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version != VERSION:
                 raise sqlite3.OperationalError("different version")
+            if self._stored_mapping(conn) != self.mapping:
+                raise sqlite3.OperationalError("rows typed under another field mapping")  # and we may not clear them
             conn.execute("SELECT path FROM files LIMIT 1").fetchone()
         except BaseException:
             conn.close()

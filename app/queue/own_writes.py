@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app import paths
+from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.model import WriteResult
 
 PENDING_TTL = 30.0  # seconds a begun write may stay unfinished
@@ -146,11 +147,12 @@ class OwnWriteJournal:
 
 
 def noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes: dict[str, Any],
-                expected: dict[str, Any] | None = None) -> WriteResult:
+                expected: dict[str, Any] | None = None, mapping: FieldMapping = DEFAULT_MAPPING) -> WriteResult:
     """The one way Copydesk writes an article: the core's writer, with the write
     noted in the journal so that every Copydesk watching the folder (this
     process or another) reports it as Copydesk's. `ReviewQueue.write` and the
-    decision module's file target both come through here."""
+    decision module's file target both come through here. `changes` and
+    `expected` are meanings; `mapping` (the queue's) names their keys."""
     from app.article.isolation import is_big, run_isolated
     from app.article.writer import write_front_matter_edit  # imported late: the writer pulls in the editor
 
@@ -158,9 +160,9 @@ def noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes:
     result: WriteResult | None = None
     try:
         if is_big(path):  # a parse of megabytes must not hold this process's GIL
-            result = run_isolated(write_front_matter_edit, os.fspath(path), changes, expected)
+            result = run_isolated(write_front_matter_edit, os.fspath(path), changes, expected, mapping)
         else:
-            result = write_front_matter_edit(path, changes, expected)
+            result = write_front_matter_edit(path, changes, expected, mapping)
         return result
     finally:
         journal.finish(path, result.sha256 if result is not None and result.status == "written" else None)

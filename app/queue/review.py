@@ -7,6 +7,14 @@ step with the disk and reports settled batches of `QueueChange`;
 own writes are known by content hash and reported once as `by="copydesk"`
 (writes by other Copydesk processes too, through `app.queue.own_writes`).
 
+The queue's `settings` (its profile: `.copydesk/config.toml` or detected, see
+`app.queue.config`) are read once, when it is made: they say which files are
+articles and how each row is typed, and `write()` maps the meanings it is
+given ("published") to the file's keys with them. A config file that cannot
+be used is said in `notices`; the queue is then listed with the defaults it
+would have without that file, and `write()` refuses until it is fixed (a
+reopened queue reads it again).
+
 Threading rules:
 - `scan()` and `write()` block; call them from a worker thread (never the GUI
   thread). `write()` calls should come from one serial writer.
@@ -29,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from app.article.model import WriteResult
 from app.article.summary import ArticleSummary, summarize
+from app.queue.config import QueueSettings, load_queue_settings
 from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
 from app.queue.index import IndexRow, QueueIndex, default_index_path
 from app.queue.own_writes import OwnWriteJournal, noted_write
@@ -57,8 +66,12 @@ class ReviewQueue:
                  use_index: bool = True, poll: bool = False, workers: int | None = None,
                  rescan_interval: float | None = 300.0, poll_interval: float = 1.0,
                  observer_factory: ObserverFactory | None = None,
-                 journal: OwnWriteJournal | None = None) -> None:
+                 journal: OwnWriteJournal | None = None, settings: QueueSettings | None = None) -> None:
         self.folder = Path(folder).resolve()
+        # Read once: a changed profile takes effect when the queue is opened again.
+        self.settings = settings if settings is not None else load_queue_settings(self.folder)
+        self.mapping = self.settings.mapping
+        self.rules = self.settings.rules
         self.poll = poll
         self.workers = workers
         self.rescan_interval = rescan_interval
@@ -81,8 +94,11 @@ class ReviewQueue:
         self._journal = journal if journal is not None else OwnWriteJournal()
         db = None
         if use_index:
-            db = Path(index_path) if index_path is not None else default_index_path(self.folder)
-        self._index = QueueIndex(db, self.folder)
+            db = Path(index_path) if index_path is not None else default_index_path(self.folder, self.mapping)
+        self._index = QueueIndex(db, self.folder, self.mapping.fingerprint())
+        if self.settings.error is not None:
+            self._notice(f"{self.settings.error.describe()}; listed with the {self.settings.describe()}, "
+                         "and no decision is written until the file is fixed")
         self._take_notices()
 
     # --- notices ----------------------------------------------------------
@@ -156,7 +172,7 @@ class ReviewQueue:
         gc.disable()
         try:
             scan = FullScan(self._root, self._index, workers=self.workers, on_rows=on_rows,
-                            on_progress=on_progress)
+                            on_progress=on_progress, rules=self.rules, mapping=self.mapping)
             report = scan.run()
         finally:
             if gc_was_enabled:
@@ -184,10 +200,13 @@ class ReviewQueue:
         A written result carries the file's new row (`row`), built from the
         parse that verified the edit: the file is not read again."""
         path = self.absolute(relpath)
+        if self.settings.error is not None:
+            return WriteResult(str(path), "failed", f"the queue's settings cannot be used "
+                                                    f"({self.settings.error.describe()}); nothing written")
         with self._lock:
             self._writing[relpath] = self._writing.get(relpath, 0) + 1
         try:
-            result = noted_write(self._journal, path, changes, expected)
+            result = noted_write(self._journal, path, changes, expected, self.mapping)
             if result.status == "written":
                 result = self._install_written(relpath, path, result)
         finally:
@@ -264,7 +283,7 @@ class ReviewQueue:
         self._watcher = FolderWatcher(self.folder, self._on_batch, poll=self.poll,
                                       poll_interval=self.poll_interval, rescan_interval=self.rescan_interval,
                                       observer_factory=self._observer_factory, on_notice=self._notice,
-                                      on_gone=self._on_folder_gone)
+                                      on_gone=self._on_folder_gone, rules=self.rules)
         self._watcher.start()
         self._watcher.request(full=True)
 
@@ -339,9 +358,9 @@ class ReviewQueue:
         with self._lock:
             known = list(self._rows) if (full or dirs) else []
         for rel_dir in ({""} if full else dirs):
-            if rel_dir and is_ignored_relpath(rel_dir):
+            if rel_dir and (is_ignored_relpath(rel_dir) or self.rules.folder_excluded(rel_dir)):
                 continue
-            for rel, found in walk_articles(self._root, rel_dir):
+            for rel, found in walk_articles(self._root, rel_dir, rules=self.rules):
                 stats[rel] = found
                 candidates.add(rel)
             prefix = rel_dir + "/" if rel_dir else ""
@@ -391,9 +410,9 @@ class ReviewQueue:
 
     def _check(self, to_check: list[tuple[str, bytes | None]]) -> list[Checked]:
         if len(to_check) <= _WATCH_POOL_THRESHOLD:
-            return [check_file(self._root, rel, digest) for rel, digest in to_check]
+            return [check_file(self._root, rel, digest, self.mapping) for rel, digest in to_check]
         results: list[Checked] = []
-        with CheckRunner(self._root, workers=self.workers, inline_limit=0) as runner:
+        with CheckRunner(self._root, workers=self.workers, inline_limit=0, mapping=self.mapping) as runner:
             for rel, digest in to_check:
                 runner.add(rel, digest)
             for chunk in runner.drain():

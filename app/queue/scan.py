@@ -1,13 +1,15 @@
 """Finding article files in a queue folder and checking them, in parallel.
 
 Three pieces, used by `app.queue`:
-- which names are articles (`is_article_name`, `is_ignored_relpath`): hidden
-  files and folders, editors' temp and backup files and our own temp files
-  are never articles;
+- which names are articles (`app.queue.rules`: hidden files and folders,
+  editors' temp and backup files and our own temp files are never articles;
+  the queue's profile adds its suffixes and exclude globs);
 - `walk_articles`: an `os.scandir` walk yielding (relpath, stat) without
-  following symlinked folders (no cycles; watchdog does not follow them either);
+  following symlinked folders (no cycles; watchdog does not follow them either),
+  and without entering excluded folders;
 - `check_file` / `CheckRunner`: read a file once, hash the bytes, and parse
-  them with the one parser (`app.article.frontmatter.parse_article`) unless the hash
+  them with the one parser (`app.article.frontmatter.parse_article`, typed
+  under the queue's field mapping) unless the hash
   shows the content is what the index already holds. The runner spreads the
   work over a process pool in growing chunks so the first rows come back
   fast and later chunks amortise the inter-process cost. Workers return a
@@ -30,32 +32,19 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from app.article.frontmatter import not_a_file, parse_article, read_fd
 from app.article.isolation import pool_context, worker_init
+from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.messages import describe_os_error
 from app.article.writer import TEMP_PREFIX, TEMP_SUFFIX
-from app.article.model import ARTICLE_SUFFIXES
 from app.article.summary import ArticleSummary, SummaryRow, summarize
+# is_ignored_relpath is also imported from here by older callers; its home is app.queue.rules.
+from app.queue.rules import DEFAULT_RULES, FileRules, is_ignored_name, is_ignored_relpath  # noqa: F401
 
 if TYPE_CHECKING:  # imported when a pool is first needed: a warm open never starts one
     from concurrent.futures import Future, ProcessPoolExecutor
 
-# Exact names and name endings that editors and tools use for temp/backup files.
-_IGNORED_NAMES = frozenset({"4913"})  # Vim's probe for a writable folder
-_IGNORED_ENDINGS = ("~", "___jb_tmp___", "___jb_old___")  # backups, JetBrains safe-write
-
-
-def is_ignored_name(name: str) -> bool:
-    """Hidden files (`.*`, which covers `.*.swp`, `.#*` and `.copydesk-*.tmp`),
-    backups and temp files."""
-    return name.startswith(".") or name in _IGNORED_NAMES or name.endswith(_IGNORED_ENDINGS)
-
-
 def is_article_name(name: str) -> bool:
-    return name.lower().endswith(ARTICLE_SUFFIXES) and not is_ignored_name(name)
-
-
-def is_ignored_relpath(relpath: str) -> bool:
-    """True when any part of a '/'-separated path is hidden or a temp/backup name."""
-    return any(is_ignored_name(part) for part in relpath.split("/"))
+    """An article name in a seed-shaped queue (a queue's own: `FileRules.is_article_name`)."""
+    return DEFAULT_RULES.is_article_name(name)
 
 
 # What a stat says about a file: (size, mtime_ns, inode, ctime_ns). Equal stamps
@@ -115,18 +104,22 @@ class WalkNotes:
     """What a walk saw besides articles."""
 
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (folder relpath, "" = root; why)
+    excluded: int = 0  # files, and folders (each counted once), left out by the queue's exclude globs
     skipped_links: list[tuple[str, str]] = field(default_factory=list)  # (relpath, why): folder links not followed
     temp_files: list[str] = field(default_factory=list)  # absolute paths of Copydesk's own temp files
 
 
-def walk_articles(root: str, start: str = "", notes: WalkNotes | None = None
-                  ) -> Iterator[tuple[str, os.stat_result | OSError]]:
+def walk_articles(root: str, start: str = "", notes: WalkNotes | None = None,
+                  rules: FileRules = DEFAULT_RULES) -> Iterator[tuple[str, os.stat_result | OSError]]:
     """Yield (relpath, stat or the OSError from stat) for every article under root/start.
 
     Symlinked files are followed (an article may be a link); symlinked folders
     are not (no cycles; watchdog does not follow them either), and each one is
     noted with why. A folder that cannot be listed is noted; one that turned
-    into a file while we walked is taken as that file (or dropped), not an error."""
+    into a file while we walked is taken as that file (or dropped), not an error.
+    Files and folders the queue's `rules` exclude are skipped (and counted)."""
+    if start and rules.folder_excluded(start):
+        return
     stack = [start]
     while stack:
         rel_dir = stack.pop()
@@ -138,7 +131,7 @@ def walk_articles(root: str, start: str = "", notes: WalkNotes | None = None
         except FileNotFoundError:
             continue  # removed while we walked: the watcher reports its files
         except NotADirectoryError:
-            yield from _changed_kind(abs_dir, rel_dir)
+            yield from _changed_kind(abs_dir, rel_dir, rules)
             continue
         except OSError as exc:
             if notes is not None:
@@ -152,12 +145,21 @@ def walk_articles(root: str, start: str = "", notes: WalkNotes | None = None
             except OSError:
                 is_dir = False
             if is_dir:
-                if not is_ignored_name(name):
-                    subdirs.append(prefix + name)
+                if is_ignored_name(name):
+                    continue
+                if rules.exclude and rules.prunes(prefix + name):
+                    if notes is not None:
+                        notes.excluded += 1
+                    continue
+                subdirs.append(prefix + name)
                 continue
-            if not is_article_name(name):
+            if not rules.is_article_name(name):
                 if notes is not None:
                     _note_other(entry, prefix + name, notes)
+                continue
+            if rules.exclude and rules.excludes_name(prefix + name):
+                if notes is not None:
+                    notes.excluded += 1
                 continue
             try:
                 st = entry.stat()  # follows a symlinked article to its target
@@ -170,10 +172,9 @@ def walk_articles(root: str, start: str = "", notes: WalkNotes | None = None
         stack.extend(reversed(subdirs))
 
 
-def _changed_kind(abs_dir: str, rel_dir: str) -> Iterator[tuple[str, os.stat_result | OSError]]:
+def _changed_kind(abs_dir: str, rel_dir: str, rules: FileRules) -> Iterator[tuple[str, os.stat_result | OSError]]:
     """A folder replaced by a file between listing its parent and listing it."""
-    name = rel_dir.rpartition("/")[2]
-    if rel_dir and is_article_name(name):
+    if rel_dir and rules.is_article(rel_dir):
         try:
             st = os.stat(abs_dir)
         except OSError:
@@ -233,8 +234,10 @@ class Checked(NamedTuple):
         return ArticleSummary.from_row(self.relpath, self.size, self.mtime_ns, self.row)
 
 
-def check_file(root: str, relpath: str, known: bytes | None = None) -> Checked:
-    """Read, hash and (unless the hash equals `known`) parse one file. Never raises for file problems."""
+def check_file(root: str, relpath: str, known: bytes | None = None,
+               mapping: FieldMapping = DEFAULT_MAPPING) -> Checked:
+    """Read, hash and (unless the hash equals `known`) parse one file, typed under
+    `mapping`. Never raises for file problems."""
     path = os.path.join(root, relpath)
     checked_ns = time.time_ns()
     try:
@@ -257,7 +260,7 @@ def check_file(root: str, relpath: str, known: bytes | None = None) -> Checked:
     digest = hashlib.sha256(data).digest()
     if known is not None and digest == known:
         return Checked(relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest, checked_ns, None)
-    summary = summarize(parse_article(path, data), relpath, st.st_size, st.st_mtime_ns)
+    summary = summarize(parse_article(path, data, mapping), relpath, st.st_size, st.st_mtime_ns)
     return Checked(relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest, checked_ns,
                    summary.to_row())
 
@@ -271,9 +274,12 @@ def _error(relpath: str, checked_ns: int, message: str, st: os.stat_result | Non
                    summary.to_row())
 
 
-def check_chunk(root: str, jobs: list[tuple[str, bytes | None]]) -> list[Checked]:
-    """Worker entry point: check a list of (relpath, known digest)."""
-    return [check_file(root, rel, known) for rel, known in jobs]
+def check_chunk(root: str, jobs: list[tuple[str, bytes | None]],
+                mapping: FieldMapping = DEFAULT_MAPPING) -> list[Checked]:
+    """Worker entry point: check a list of (relpath, known digest). The mapping
+    travels with each chunk (a few hundred pickled bytes), so a worker pool
+    needs no state of its own."""
+    return [check_file(root, rel, known, mapping) for rel, known in jobs]
 
 
 # Chunk sizes grow so the first results are back within milliseconds while
@@ -288,8 +294,10 @@ class CheckRunner:
     batch or a warm open with a handful of changed files is faster in-process.
     """
 
-    def __init__(self, root: str, *, workers: int | None = None, inline_limit: int = 48) -> None:
+    def __init__(self, root: str, *, workers: int | None = None, inline_limit: int = 48,
+                 mapping: FieldMapping = DEFAULT_MAPPING) -> None:
         self.root = root
+        self.mapping = mapping
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.inline_limit = inline_limit
         self._buffer: list[tuple[str, bytes | None]] = []
@@ -315,7 +323,7 @@ class CheckRunner:
     def _submit(self) -> None:
         assert self._pool is not None
         if self._buffer:
-            self._futures.append(self._pool.submit(check_chunk, self.root, self._buffer))
+            self._futures.append(self._pool.submit(check_chunk, self.root, self._buffer, self.mapping))
             self._buffer = []
             self._chunk_index += 1
 
@@ -332,7 +340,7 @@ class CheckRunner:
             jobs, self._buffer = self._buffer, []
             # Inline: yield small batches so the caller can still stream rows.
             for i in range(0, len(jobs), 64):
-                yield check_chunk(self.root, jobs[i:i + 64])
+                yield check_chunk(self.root, jobs[i:i + 64], self.mapping)
                 if not gc.isenabled():
                     # The caller paused the collector for speed; parsing makes
                     # cycles, so sweep the young generation (cheap: one chunk's objects).

@@ -50,7 +50,7 @@ QUICK_FILTERS: tuple[QuickFilter, ...] = (
     QuickFilter("all", "All", "Ctrl+1", "every article", _EVERY),
     QuickFilter("unpublished", "Unpublished", "Ctrl+2", "readable articles not published (or not set)",
                 frozenset((UNSET, UNPUBLISHED))),
-    QuickFilter("published", "Published", "Ctrl+3", "readable articles with published: true",
+    QuickFilter("published", "Published", "Ctrl+3", "readable articles that are published",
                 frozenset((PUBLISHED,))),
     QuickFilter("errors", "Errors", "Ctrl+4", "files that cannot be read", frozenset((ERROR,))),
 )

@@ -49,7 +49,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from app.article.messages import describe_os_error
-from app.queue.scan import is_article_name, is_ignored_relpath
+from app.queue.rules import DEFAULT_RULES, FileRules, is_ignored_relpath
 
 # watchdog warns about its own duplicate registration when a folder tree
 # appears faster than it adds watches (`mkdir -p a/b/c`); the watch works, and
@@ -95,6 +95,7 @@ class _Handler(FileSystemEventHandler):
 
     def __init__(self, watcher: FolderWatcher) -> None:
         self._watcher = watcher
+        self._rules = watcher.rules
         self._root = os.fspath(watcher.root)
         self._prefix = self._root.rstrip(os.sep) + os.sep
 
@@ -119,10 +120,11 @@ class _Handler(FileSystemEventHandler):
                 if rel is None:
                     continue
                 if event.is_directory:
-                    if event.event_type == "modified" or (rel and is_ignored_relpath(rel)):
+                    if event.event_type == "modified" or (rel and (is_ignored_relpath(rel)
+                                                                   or self._rules.folder_excluded(rel))):
                         continue  # a folder's own mtime: its files report themselves
                     dirs.append(rel)
-                elif rel and is_article_name(rel.rpartition("/")[2]) and not is_ignored_relpath(rel):
+                elif rel and self._rules.is_article(rel):
                     files.append(rel)
             if files or dirs:
                 self._watcher.request(files, dirs)
@@ -138,8 +140,10 @@ class FolderWatcher:
                  rescan_interval: float | None = 300.0,
                  observer_factory: ObserverFactory | None = None,
                  on_notice: Callable[[str], None] | None = None,
-                 on_gone: Callable[[], None] | None = None, root_check: float = 1.0) -> None:
+                 on_gone: Callable[[], None] | None = None, root_check: float = 1.0,
+                 rules: FileRules = DEFAULT_RULES) -> None:
         self.root = root
+        self.rules = rules  # which paths are the queue's articles (suffixes, exclude globs)
         self._on_notice = on_notice
         self._on_gone = on_gone
         # The root itself is checked every `root_check` seconds (one stat): inotify

@@ -44,19 +44,20 @@ def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, o
 
 def test_list_json_has_every_row(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = run_json(capsys, str(folder))
-    assert [r["path"] for r in rows] == ["a.md", "b.md", "broken.md", "c.md", "news/seed.txt", "nofm.txt"]
-    by_path = {r["path"]: r for r in rows}
+    assert [r["relpath"] for r in rows] == ["a.md", "b.md", "broken.md", "c.md", "news/seed.txt", "nofm.txt"]
+    assert [r["path"] for r in rows] == [os.path.join(str(folder), *r["relpath"].split("/")) for r in rows]
+    by_path = {r["relpath"]: r for r in rows}
     assert {k: by_path["a.md"][k] for k in ("title", "published", "quality", "provider", "error")} == {
         "title": "Alpha approved", "published": True, "quality": 80, "provider": "The Desk", "error": None}
     assert by_path["news/seed.txt"]["quality"] == 57
     assert by_path["c.md"]["published"] is None and by_path["c.md"]["quality"] is None
     broken = by_path["broken.md"]
-    assert broken["error"] and broken["line"] == 4 and broken["title"] == ""
+    assert broken["error"] and broken["line"] == 4 and broken["title"] is None  # missing is null, never ""
 
 
 def test_list_filters(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def paths(*args: str) -> list[object]:
-        return [r["path"] for r in run_json(capsys, str(folder), *args)]
+        return [r["relpath"] for r in run_json(capsys, str(folder), *args)]
 
     assert paths("--published", "yes") == ["a.md"]
     assert paths("--published", "no") == ["b.md", "c.md", "news/seed.txt"]
@@ -213,7 +214,7 @@ def test_list_json_of_odd_names_and_values_is_valid_utf8_json(odd_folder: Path,
         def no_constants(name: str) -> None:
             raise AssertionError(f"{name} is not JSON")
 
-        rows = {os.fsencode(r["path"]): r for r in json.loads(out, parse_constant=no_constants)}
+        rows = {os.fsencode(r["relpath"]): r for r in json.loads(out, parse_constant=no_constants)}
         assert rows[b"caf\xe9.md"]["title"] == "Latin-1 name"  # the name's bytes come back
         assert rows[b"two\nlines.md"]["error"]
         assert rows[b"esc.md"]["heat"] is None

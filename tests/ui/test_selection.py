@@ -40,7 +40,7 @@ def mixed_folder(tmp_path: Path) -> Path:
 def _listed(capsys: pytest.CaptureFixture[str], folder: Path, options: list[str]) -> list[str]:
     capsys.readouterr()
     assert main(["list", "--json", "--no-index", str(folder), *options]) == 0
-    return sorted(row["path"] for row in json.loads(capsys.readouterr().out))
+    return sorted(row["relpath"] for row in json.loads(capsys.readouterr().out))
 
 
 @pytest.mark.parametrize(("text", "quick", "options"), CASES)
