@@ -2,10 +2,13 @@
 `copydesk list` and the window's queue both use, so they can never disagree.
 
 A `Selection` combines a quick filter (one of `QUICK_FILTERS`), words typed
-into a filter box, and value filters (published, a quality range, errors only).
+into a filter box, value filters (published, a quality range, errors only)
+and the review state (`needs`, `reviewed`, `changed`: `app.audit.review`).
 Words match case-insensitively anywhere in the title, excerpt, provider,
 path or topics, and every word must match. Value filters leave out error
-rows, which have no values.
+rows, which have no values. The review state is not part of a row: the
+caller passes each row's (`matches(row, review=...)`; None means "needs",
+no decision logged).
 
 The quick filters are data: adding one is one entry in `QUICK_FILTERS`; the
 window's tabs, menu entries, Ctrl+N keys and counts are built from the table.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from app.article.summary import ArticleSummary
 
@@ -63,15 +67,19 @@ class Selection:
     min_quality: int | None = None
     max_quality: int | None = None
     errors_only: bool = False
+    review: Literal["needs", "reviewed", "changed"] | None = None  # only articles in this review state
 
     @property
     def everything(self) -> bool:
         """True when nothing is filtered out (the fast path of a view)."""
         return self == _EVERYTHING
 
-    def matches(self, row: ArticleSummary, hay: str | None = None) -> bool:
-        """Does `row` pass? `hay` is `haystack(row)` when the caller keeps it."""
+    def matches(self, row: ArticleSummary, hay: str | None = None, review: str | None = None) -> bool:
+        """Does `row` pass? `hay` is `haystack(row)` when the caller keeps it;
+        `review` the row's review state (None: "needs")."""
         if not quick_filter(self.quick).accepts(row):
+            return False
+        if self.review is not None and (review or "needs") != self.review:
             return False
         if self.errors_only and row.error is None:
             return False
@@ -86,7 +94,12 @@ class Selection:
             return all(word in text for word in self.words)
         return True
 
-    def select(self, rows: Iterable[ArticleSummary]) -> list[ArticleSummary]:
+    def select(self, rows: Iterable[ArticleSummary],
+               review_of: Callable[[str], str] | None = None) -> list[ArticleSummary]:
+        """The rows that pass; `review_of(relpath)` gives a row's review state
+        (needed only when the selection filters on it)."""
+        if self.review is not None and review_of is not None:
+            return [row for row in rows if self.matches(row, review=review_of(row.path))]
         return [row for row in rows if self.matches(row)]
 
 
