@@ -2,9 +2,11 @@
 
 `AuditTrail.refresh()` reads `.copydesk/log/*.jsonl`: the first time each log
 whole, afterwards only the lines added since (a cursor per log: its inode,
-the offset read up to, and the bytes just before it). A log that shrank, was
-replaced (git checkout, a shared folder's sync) or changed before the cursor
-is read again from the start, and a log that is gone takes its lines with it.
+size and mtime when read, the offset read up to, its first bytes and the bytes
+just before the offset). A log that shrank, was replaced (git checkout, a
+shared folder's sync), was rewritten in place (the same size, a new mtime) or
+whose first bytes or bytes before the cursor changed is read again from the
+start, and a log that is gone takes its lines with it.
 A corrupt or cut line is skipped with a notice naming the file and the line;
 a last line without its newline is left for later unless it is whole.
 
@@ -27,6 +29,7 @@ from app.audit.log import LogEntry, log_folder, parse_lines
 from app.queue.location import LOG_DIR, is_log_relpath
 
 _TAIL_BYTES = 32  # bytes before a cursor that must still be there for an append to be read as one
+_HEAD_BYTES = 64  # the log's first bytes, which must still be there too
 _NAMED_PER_PASS = 20  # skipped lines named one by one per log and pass; the rest are counted
 
 
@@ -36,6 +39,8 @@ class _Cursor:
     offset: int  # bytes read
     lines: int  # lines read (a whole last line without its newline counts)
     tail: bytes  # the bytes just before `offset`
+    head: bytes = b""  # the log's first bytes (up to _HEAD_BYTES), as read
+    stamp: tuple[int, int] = (-1, -1)  # (size, mtime_ns) when read
     open_line: bool = False  # the last line read had no newline yet: a newline at `offset` ends it
 
 
@@ -147,21 +152,26 @@ class AuditTrail:
             if not stat_module.S_ISREG(st.st_mode):
                 notices.append(f"{path}: not a regular file; not read as a log")
                 return None if cursor is None else _Read(name, True, [], None)
-            ident = (st.st_dev, st.st_ino)
-            reset = cursor is not None and (cursor.ident != ident or st.st_size < cursor.offset
-                                            or os.pread(fd, len(cursor.tail), cursor.offset - len(cursor.tail))
-                                            != cursor.tail)
+            ident, stamp = (st.st_dev, st.st_ino), (st.st_size, st.st_mtime_ns)
+            if cursor is not None and cursor.ident == ident and cursor.stamp == stamp:
+                return None  # nothing new
+            reset = cursor is not None and (
+                cursor.ident != ident or st.st_size <= cursor.offset
+                or os.pread(fd, len(cursor.head), 0) != cursor.head
+                or os.pread(fd, len(cursor.tail), cursor.offset - len(cursor.tail)) != cursor.tail)
             if cursor is None or reset:
                 cursor = _Cursor(ident, 0, 0, b"")
-            elif st.st_size == cursor.offset:
-                return None  # nothing new
             data = _read_from(fd, cursor.offset)
         except OSError as exc:
             notices.append(f"{path}: cannot read this log: {describe_os_error(exc)}")
             return None
         finally:
             os.close(fd)
-        return self._parse(name, path, cursor, reset, data, notices)
+        read = self._parse(name, path, cursor, reset, data, notices)
+        if read.cursor is not None:
+            read.cursor.stamp = (cursor.offset + len(data), st.st_mtime_ns)
+            read.cursor.head = cursor.head if cursor.offset else data[:_HEAD_BYTES]
+        return read
 
     def _parse(self, name: str, path: str, cursor: _Cursor, reset: bool, data: bytes,
                notices: list[str]) -> _Read:
