@@ -1,4 +1,4 @@
-"""`copydesk set` and `copydesk show`: one article file at a time."""
+"""`copydesk show`: one article file (`copydesk set` is `app.cli.set_command`)."""
 from __future__ import annotations
 
 import argparse
@@ -7,47 +7,15 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from app.article.model import QUALITY_MAX, QUALITY_MIN, Article, ArticleError
-from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, parse_bool, parse_quality, printable_path
+from app.article.model import Article, ArticleError
+from app.cli.common import EXIT_FAILED, EXIT_OK, printable_path
 
 
 def register(subparsers: Any) -> None:
-    set_cmd = subparsers.add_parser("set", help="set published and/or quality in article files",
-                                    description="Edit each FILE in place, changing only the edited values.")
-    set_cmd.add_argument("--published", type=parse_bool, metavar="true|false")
-    set_cmd.add_argument("--quality", type=parse_quality, metavar="N",
-                         help=f"a whole number from {QUALITY_MIN} to {QUALITY_MAX}")
-    set_cmd.add_argument("files", nargs="+", metavar="FILE")
-    set_cmd.set_defaults(handler=_cmd_set)
-
     show_cmd = subparsers.add_parser("show", help="print an article's fields, or why it cannot be read")
     show_cmd.add_argument("file", metavar="FILE")
     show_cmd.add_argument("--json", action="store_true", help="print JSON instead of text")
     show_cmd.set_defaults(handler=_cmd_show)
-
-
-def _cmd_set(args: argparse.Namespace) -> int:
-    changes: dict[str, Any] = {}
-    if args.published is not None:
-        changes["published"] = args.published
-    if args.quality is not None:
-        changes["quality"] = args.quality
-    if not changes:
-        print("copydesk set: give --published and/or --quality", file=sys.stderr)
-        return EXIT_USAGE
-    from app.decisions import Change, Decision, FileTarget, decide
-
-    # Through the one decision path, so a running window or `copydesk watch`
-    # knows these edits as Copydesk's.
-    decision = Decision(tuple(Change(name, changes) for name in args.files), source="cli")
-    status = EXIT_OK
-    for outcome in decide(FileTarget(), decision):
-        if not outcome.ok:
-            print(f"{outcome.path}: {outcome.message}", file=sys.stderr)
-            status = EXIT_FAILED
-        elif outcome.warning:
-            print(f"{outcome.path}: {outcome.warning}", file=sys.stderr)
-    return status
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

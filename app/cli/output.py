@@ -56,15 +56,18 @@ def json_object(row: ArticleSummary, s: Callable[[str], str] = encode_basestring
     return line
 
 
-def write_json(rows: list[ArticleSummary]) -> None:
+def write_json(rows: list[ArticleSummary], review: Callable[[str], str] | None = None) -> None:
+    """`review(relpath)`: the row's review state, added as `"review"` (ASCII words: no escaping)."""
     # Written in slices: at 100,000 rows one big string would double peak memory.
     write = sys.stdout.write
     if not rows:
         write("[]\n")
         return
+    encode = json_object if review is None else (
+        lambda row: f'{json_object(row)[:-1]}, "review": "{review(row.path)}"}}')
     write("[\n")
     for start in range(0, len(rows), 1000):
-        write(",\n".join(map(json_object, rows[start:start + 1000])))
+        write(",\n".join(map(encode, rows[start:start + 1000])))
         write(",\n" if start + 1000 < len(rows) else "\n")
     write("]\n")
 

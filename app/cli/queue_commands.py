@@ -23,6 +23,7 @@ from app.cli.common import (
     sigterm_interrupts,
     silence_stdout,
 )
+from app.cli.filters import REVIEW_CHOICES, REVIEW_HELP, review_book, selection_for
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue, ScanReport
@@ -41,6 +42,7 @@ def register(subparsers: Any) -> None:
     list_cmd.add_argument("--min-quality", type=parse_quality, metavar="N", help="only quality >= N")
     list_cmd.add_argument("--max-quality", type=parse_quality, metavar="N", help="only quality <= N")
     list_cmd.add_argument("--errors", action="store_true", help="only files that cannot be read")
+    list_cmd.add_argument("--review", choices=REVIEW_CHOICES, help=REVIEW_HELP)
     list_cmd.add_argument("--search", metavar="TEXT",
                           help="only rows whose title, excerpt, provider, topics or path contain TEXT "
                                "(case-insensitive)")
@@ -107,7 +109,6 @@ def _open_and_scan(args: argparse.Namespace) -> tuple[ReviewQueue | None, ScanRe
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from app.cli.output import write_json, write_table
-    from app.queue.selection import Selection, words_of
 
     if args.min_quality is not None and args.max_quality is not None and args.min_quality > args.max_quality:
         print("copydesk list: --min-quality is larger than --max-quality", file=sys.stderr)
@@ -115,13 +116,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
     review_queue, report, status = _open_and_scan(args)
     if review_queue is None or report is None:
         return status
-    selection = Selection(words=words_of(args.search),
-                          published=None if args.published is None else args.published == "yes",
-                          min_quality=args.min_quality, max_quality=args.max_quality, errors_only=args.errors)
-    rows = selection.select(review_queue.summaries())
+    selection = selection_for(args, args.published)
+    # The review state comes from the audit logs: read only when it is shown or filtered on.
+    book = review_book(review_queue, print_notices) if args.json or args.review else None
+    rows = selection.select(review_queue.summaries(), book.status if book is not None else None)
     try:
         if args.json:
-            write_json(rows)
+            write_json(rows, review=book.status if book is not None else None)
         else:
             write_table(rows)
         sys.stdout.flush()
