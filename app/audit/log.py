@@ -214,14 +214,28 @@ def parse_lines(data: bytes, log: str, first_line: int, shown_as: str
     first line in `data`; `shown_as`: the file as notices name it."""
     entries: list[LogEntry] = []
     notices: list[str] = []
-    loads = json.loads
+    try:
+        lines: list[str] | list[bytes] = data.decode("utf-8").split("\n")  # one decode for the whole read
+    except UnicodeDecodeError:
+        lines = data.split(b"\n")  # some line is not UTF-8: each line on its own, so only it is skipped
+    # raw_decode skips json.loads's two whitespace scans (a third of the time at 100,000 lines).
+    raw_decode = _DECODER.raw_decode
     number = first_line - 1
-    for raw in data.split(b"\n"):
+    for raw in lines:
         number += 1
-        if not raw.strip():
-            continue
         try:
-            obj = loads(raw)
+            if isinstance(raw, bytes):
+                raw = raw.decode("utf-8")
+            if raw.endswith("\r"):  # a log checked out with CRLF line ends
+                raw = raw[:-1]
+            if not raw or raw.isspace():
+                continue
+            try:
+                obj, end = raw_decode(raw)
+            except ValueError:
+                obj, end = json.loads(raw), len(raw)  # leading whitespace is fine; anything else raises again
+            if end != len(raw) and not raw[end:].isspace():
+                raise ValueError("more after the object")
             entry = _entry(obj, log, number)
         except (ValueError, RecursionError) as exc:
             why = str(exc) if isinstance(exc, _BadLine) else "not valid JSON (a cut or corrupt line)"
@@ -231,22 +245,29 @@ def parse_lines(data: bytes, log: str, first_line: int, shown_as: str
     return entries, notices
 
 
+_DECODER = json.JSONDecoder()
+
+
 class _BadLine(ValueError):
     pass
+
+
+_new_entry = tuple.__new__  # LogEntry's own __new__ is a Python function: a tenth of the time at 100,000 lines
+_intern = sys.intern
 
 
 def _entry(obj: Any, log: str, number: int) -> LogEntry:
     if type(obj) is not dict:
         raise _BadLine("not a JSON object")
     get = obj.get
-    time, path, name = get("time"), get("path"), get("field")
+    time, path, name, sha = get("time"), get("path"), get("field"), get("sha256")
     if type(time) is not str or type(path) is not str or type(name) is not str or not path or not name:
         raise _BadLine("no time, path or field")
-    editor, sha, reason, source, batch = get("editor"), get("sha256"), get("reason"), get("source"), get("batch")
     if sha is not None and type(sha) is not str:
         raise _BadLine("sha256 is not text")
+    editor, source, reason, batch = get("editor"), get("source"), get("reason"), get("batch")
     # Editors, fields and sources repeat on every line: one string each.
-    return LogEntry(time, sys.intern(editor) if type(editor) is str else "", path, sys.intern(name),
-                    get("old"), get("new"), reason if type(reason) is str else None,
-                    sys.intern(source) if type(source) is str else "", batch if type(batch) is str else None, sha,
-                    log, number)
+    return _new_entry(LogEntry, (
+        time, _intern(editor) if type(editor) is str else "", path, _intern(name), get("old"), get("new"),
+        reason if type(reason) is str else None, _intern(source) if type(source) is str else "",
+        batch if type(batch) is str else None, sha, log, number))

@@ -92,9 +92,9 @@ class ReviewBook:
 
     # --- updates (worker, watcher or writer thread) ----------------------------------
 
-    def load(self) -> list[str]:
-        """Read every log and give every article its state; the relpaths touched."""
-        return self._restate(self.trail.refresh(None))
+    def load(self) -> None:
+        """Read every log and give every article its state."""
+        self._restate(self.trail.refresh(None), report=False)
 
     def files_changed(self, changes: Iterable[QueueChange]) -> list[str]:
         """Articles added, changed or removed (the queue's `on_changes`): relpaths whose state changed."""
@@ -140,15 +140,16 @@ class ReviewBook:
 
         self.queue.start_watching(changes, on_log_changes=logs)
 
-    def _restate(self, relpaths: Iterable[str], *, only_changed: bool = False) -> list[str]:
-        """Recompute the state of these articles from their last entry and current hash."""
+    def _restate(self, relpaths: Iterable[str], *, only_changed: bool = False, report: bool = True) -> list[str]:
+        """Recompute the state of these articles from their last entry and current hash;
+        the relpaths to report, sorted (all of them, or `only_changed` states)."""
         wanted = list(relpaths)
         if not wanted:
             return []
         hashes = self.queue.sha256s_of(wanted)
         out: list[str] = []
         with self._lock:
-            status, tally, last_of = self._status, self._tally, self.trail.last
+            status, tally, last_of = self._status, self._tally, self.trail.last_entries().get
             for rel in wanted:
                 last = last_of(rel)
                 sha = hashes.get(rel)
@@ -164,7 +165,7 @@ class ReviewBook:
                     if now is not None:
                         tally[now] += 1
                         status[rel] = now
-                if now != before or not only_changed:
+                if report and (now != before or not only_changed):
                     out.append(rel)
         out.sort()
         return out

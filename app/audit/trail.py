@@ -17,6 +17,7 @@ held only while the results are installed. Readers (`history`, `last`,
 """
 from __future__ import annotations
 
+import gc
 import os
 import stat as stat_module
 import threading
@@ -74,6 +75,11 @@ class AuditTrail:
         with self.lock:
             return self._last.get(relpath)
 
+    def last_entries(self) -> dict[str, LogEntry]:
+        """relpath -> its last entry: the trail's own map, for a caller that holds `lock`
+        (the review book, restating thousands of articles at once)."""
+        return self._last
+
     def history(self, relpath: str) -> list[LogEntry]:
         """Every logged decision about the article, newest first."""
         with self.lock:
@@ -109,16 +115,23 @@ class AuditTrail:
                 names = self._listed()
             reads: list[_Read] = []
             notices: list[str] = []
-            for name in sorted(set(names)):
-                read = self._read(name, notices)
-                if read is not None:
-                    reads.append(read)
-            with self.lock:
-                touched = self._install(reads)
-                for text in notices:
-                    if text not in self._said:
-                        self._said.add(text)
-                        self.notices.append(text)
+            # 100,000 new entries would set off full collections that free nothing (as in the scan).
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                for name in sorted(set(names)):
+                    read = self._read(name, notices)
+                    if read is not None:
+                        reads.append(read)
+                with self.lock:
+                    touched = self._install(reads)
+                    for text in notices:
+                        if text not in self._said:
+                            self._said.add(text)
+                            self.notices.append(text)
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
             return touched
 
     def _listed(self) -> set[str]:

@@ -337,3 +337,15 @@ def test_appends_stay_whole_beside_a_writer_that_does_not_lock(tmp_path: Path) -
     lines = [json.loads(raw) for raw in log.read_bytes().split(b"\n")[:-1] if raw]
     assert sorted((line["tag"], line["r"]) for line in lines) == [(tag, r) for tag in "pq" for r in range(500)]
     assert all(line["pad"] == line["tag"] * 8000 for line in lines)
+
+
+def test_lines_checked_out_with_crlf_or_padded_read_as_written(tmp_path: Path) -> None:
+    from app.audit.log import parse_lines
+
+    good = encode_line({"time": "2026-01-01T00:00:00.000Z", "editor": "ana", "path": "a.md", "field": "review",
+                        "new": True, "sha256": None})[:-1]
+    data = good + b"\r\n" + b"  " + good + b"  \n" + good + b" trailing\n" + good.replace(b"a.md", b"\\u00e9.md") + b"\n"
+    entries, notices = parse_lines(data, "ana.jsonl", 1, "ana.jsonl")
+    assert [(e.line, e.path) for e in entries] == [(1, "a.md"), (2, "a.md"), (4, "é.md")]
+    assert notices == ["ana.jsonl:3: skipped: not valid JSON (a cut or corrupt line)"]
+    assert entries[0] == entries[1]._replace(line=1) and entries[0].to_json()["new"] is True
