@@ -197,3 +197,18 @@ def test_a_renamed_article_needs_review_at_its_new_path(tmp_path: Path) -> None:
         assert book.status("moved.md") == "needs" and len(book.history("a000.md")) == 1
     finally:
         queue.stop()
+
+
+def test_the_review_filter_lives_in_the_selection() -> None:
+    from app.article.summary import ArticleSummary
+    from app.queue.selection import Selection
+
+    row = ArticleSummary("a.md", title="A", published=False, quality=10)
+    assert Selection(review="needs").matches(row) and Selection(review="needs").matches(row, review="needs")
+    assert not Selection(review="needs").matches(row, review="reviewed")
+    assert Selection(review="changed").matches(row, review="changed")
+    assert not Selection(review="changed").matches(row)  # no state given: no decision logged
+    assert Selection().everything and not Selection(review="needs").everything
+    states = {"a.md": "reviewed", "b.md": "needs"}
+    rows = [row, ArticleSummary("b.md", title="B")]
+    assert [r.path for r in Selection(review="reviewed").select(rows, states.__getitem__)] == ["a.md"]
