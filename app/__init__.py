@@ -1,6 +1,7 @@
 """Copydesk's core: plain Python, no Qt. `app.article` (one file), `app.queue`
-(a folder of them), `app.decisions` (what an editor decided, and what became
-of it), `app.cli` (the command line), `app.paths` (where things are kept)."""
+(a folder of them), `app.audit` (the audit trail and the review state),
+`app.decisions` (what an editor decided, and what became of it), `app.cli`
+(the command line), `app.paths` (where things are kept)."""
 
 
 def version() -> str:

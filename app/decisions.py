@@ -10,7 +10,18 @@ This is the one place that knows what a write result *means*, for the window,
   made the same change meanwhile): nothing to write, nothing to ask;
 - **conflict**: a field changed on disk since the editor saw it, to something
   else than what they asked for; `disk` holds what is there now;
-- **failed**: nothing written, and `message` says why.
+- **failed**: nothing written, and `message` says why;
+- **marked**: "mark reviewed" (a Change of `{"review": True}` alone): the
+  editor looked at the file and kept its values. The file is read, never
+  opened for writing; `sha256` is the hash of the bytes looked at, `disk` their
+  values. With `saw`, a file whose values differ from what the editor saw is a
+  conflict instead (they reviewed something that is no longer there).
+
+A decision about more than one file is one batch: `decide` gives it a batch
+id (`new_batch_id`) unless it has one, so its audit lines share it. Undoing
+a decision is a new one (`undo_decision`): each written file's old values,
+with the values written as what the editor saw, so a file changed meanwhile
+is a conflict for that file only.
 
 The retry rule lives here too: a write refused because the file changed
 *while* saving, when the decided fields still hold what the editor saw, is
@@ -22,20 +33,27 @@ Blocking; call `decide` from a worker thread (the window's serial writer).
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from app.article.model import Article, WriteResult
+from app.article.model import Article, ArticleError, WriteResult
 from app.queue.config import QueueSettings, settings_for_file
 from app.queue.location import queue_root_of
 from app.queue.own_writes import OwnWriteJournal, noted_write
 
 RACE_RETRIES = 3
+REVIEW = "review"  # the one field that is recorded, never written: "mark reviewed"
 
-Status = Literal["written", "already", "conflict", "failed"]
+Status = Literal["written", "already", "conflict", "failed", "marked"]
 Source = Literal["window", "cli", "undo", "bulk"]
+
+
+def new_batch_id() -> str:
+    """A batch id: 16 hex digits, random (no clock, no host in it)."""
+    return secrets.token_hex(8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +61,16 @@ class Change:
     """One file's part of a decision."""
 
     path: str  # as the target names its files (a review queue: the relpath)
-    values: Mapping[str, Any]  # field -> the value to set
+    values: Mapping[str, Any]  # field -> the value to set; {"review": True} alone: mark reviewed
     saw: Mapping[str, Any] | None = None  # field -> the value the editor saw; None: do not compare
+
+    def __post_init__(self) -> None:
+        if REVIEW in self.values and (len(self.values) != 1 or self.values[REVIEW] is not True):
+            raise ValueError(f"a mark reviewed is {{'review': True}} alone, not {dict(self.values)!r}")
+
+    @property
+    def is_mark(self) -> bool:
+        return REVIEW in self.values
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +102,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("written", "already")
+        return self.status in ("written", "already", "marked")
 
     @property
     def conflicts(self) -> tuple[str, ...]:
@@ -97,13 +123,15 @@ class WriteTarget(Protocol):
 class Recorder(Protocol):
     """Something that keeps account of decisions (the audit trail, git commits).
     Both calls run on the deciding thread; a recorder never fails a decision:
-    it keeps its own notices of what it could not do."""
+    it keeps its own notices of what it could not do. `decision.batch` is set
+    for a decision about more than one file."""
 
     def on_written(self, target: WriteTarget, decision: Decision, outcome: Outcome) -> None:
-        """One file of `decision` was written (called as it happens)."""
+        """One file of `decision` was written (called as it happens; never for a mark)."""
 
     def on_decided(self, target: WriteTarget, decision: Decision, outcomes: Sequence[Outcome]) -> None:
-        """Every file of `decision` has its outcome (or the decision was cancelled)."""
+        """Every file of `decision` has its outcome (or the decision was cancelled):
+        marks (status "marked") are among them."""
 
 
 class FileTarget:
@@ -145,6 +173,8 @@ def decide(target: WriteTarget, decision: Decision, *,
     true the remaining files are left alone: what is written stays written.
     Each recorder hears of every written file as it lands, and of the whole
     decision at the end: the one place where later accounts hook in."""
+    if decision.batch is None and len(decision.changes) > 1:
+        decision = replace(decision, batch=new_batch_id())
     outcomes: list[Outcome] = []
     for change in decision.changes:
         if cancelled is not None and cancelled():
@@ -162,6 +192,8 @@ def decide(target: WriteTarget, decision: Decision, *,
 
 
 def decide_one(target: WriteTarget, change: Change) -> Outcome:
+    if change.is_mark:
+        return _mark(target, change)
     path, values = change.path, dict(change.values)
     expected = None if change.saw is None else dict(change.saw)
     for attempt in range(RACE_RETRIES + 1):
@@ -184,11 +216,68 @@ def decide_one(target: WriteTarget, change: Change) -> Outcome:
     return Outcome(path, "failed", values, result.message, expected, result.disk_values)
 
 
+def _mark(target: WriteTarget, change: Change) -> Outcome:
+    """Mark reviewed: read the file (never open it for writing), hash it, check what the editor saw."""
+    from app.article.frontmatter import load_editable_state
+    from app.article.isolation import is_big, run_isolated
+
+    path, values = change.path, dict(change.values)
+    expected = None if change.saw is None else dict(change.saw)
+    root, relpath = target.locate(path)
+    absolute = root.joinpath(*relpath.split("/"))
+    state = run_isolated(load_editable_state, absolute) if is_big(absolute) else load_editable_state(absolute)
+    if isinstance(state, ArticleError):
+        return Outcome(path, "failed", values, f"cannot mark an unreadable file reviewed: {state.describe()}",
+                       expected)
+    sha256, disk = state
+    for name, value in (expected or {}).items():
+        if not same(disk.get(name), value):
+            return Outcome(path, "conflict", values, f"{name} changed on disk since you saw it: it is "
+                           f"{describe_value(name, disk.get(name))}, not {describe_value(name, value)}",
+                           expected, disk)
+    return Outcome(path, "marked", values, "marked reviewed", expected, disk, sha256=sha256)
+
+
+def undo_decision(outcomes: Iterable[Outcome], *, reason: str | None = None
+                  ) -> tuple[Decision, list[tuple[str, str]]]:
+    """The decision that takes back every written file of `outcomes`: each field's
+    old value, with the value written as what the editor saw (compare-and-swap:
+    a file changed meanwhile becomes a conflict for that file only). Source
+    "undo"; a batch of its own when it covers more than one file.
+
+    Also returns the (path, field) pairs that cannot be undone: a field that was
+    missing before (Copydesk never removes a key), or held a value that cannot
+    be written (`published: maybe`). Marks wrote nothing: nothing to undo."""
+    from app.article.edit import EditRefused, canonical_text
+
+    def writable(name: str, value: Any) -> bool:
+        try:
+            canonical_text(name, value)
+        except EditRefused:
+            return False
+        return True
+
+    changes: list[Change] = []
+    cannot: list[tuple[str, str]] = []
+    for outcome in outcomes:
+        if outcome.status != "written":
+            continue
+        back = {name: outcome.previous.get(name) for name in outcome.values}
+        for name in [name for name, value in back.items() if value is None or not writable(name, value)]:
+            cannot.append((outcome.path, name))
+            del back[name]
+        if back:
+            changes.append(Change(outcome.path, back, {name: outcome.values[name] for name in back}))
+    return Decision(tuple(changes), source="undo", reason=reason), cannot
+
+
 def summarize_outcomes(outcomes: Iterable[Outcome]) -> dict[Status, int]:
-    """How many files ended how: {"written": 812, "already": 30, "conflict": 0, "failed": 2}."""
+    """How many files ended how: {"written": 812, "already": 30, "conflict": 0, "failed": 2};
+    "marked" is there too when any file was marked reviewed (a decision that writes
+    never has it, so the four counts stay what they always were)."""
     counts: dict[Status, int] = {"written": 0, "already": 0, "conflict": 0, "failed": 0}
     for outcome in outcomes:
-        counts[outcome.status] += 1
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
     return counts
 
 

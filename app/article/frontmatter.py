@@ -9,6 +9,7 @@ File problems come back as `ArticleError` values, never as exceptions.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import math
 import os
 import re
@@ -92,6 +93,20 @@ def load_article(path: str | os.PathLike[str], mapping: FieldMapping = DEFAULT_M
     except OSError as exc:
         return ArticleError(name, describe_os_error(exc))
     return parse_article(name, data, mapping)
+
+
+def load_editable_state(path: str | os.PathLike[str]) -> tuple[str, dict[str, Any]] | ArticleError:
+    """(SHA-256 of the file's bytes, its editable values), or why it cannot be
+    read: what "mark reviewed" records. Opens the file for reading only."""
+    name = os.fspath(path)
+    try:
+        data = read_article_bytes(name)
+    except OSError as exc:
+        return ArticleError(name, describe_os_error(exc))
+    doc = parse_document(name, data)
+    if isinstance(doc, ArticleError):
+        return doc
+    return hashlib.sha256(data).hexdigest(), editable_values(doc.data)
 
 
 def read_article_bytes(path: str) -> bytes:

@@ -1,5 +1,5 @@
-"""`copydesk set` and `copydesk show`: one article file at a time, each read
-with its queue's profile (`app.queue.config.settings_for_file`)."""
+"""`copydesk show`: one article file, read with its queue's profile
+(`app.queue.config.settings_for_file`). `copydesk set` is `app.cli.set_command`."""
 from __future__ import annotations
 
 import argparse
@@ -10,39 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from app.article.mapping import FieldMapping
-from app.article.model import QUALITY_MAX, QUALITY_MIN, Article, ArticleError
+from app.article.model import Article, ArticleError
 from app.cli.common import (
-    BOOL_WORDS,
     EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     EXIT_USAGE_LINE,
     add_command,
     complete_as,
-    parse_bool,
-    parse_quality,
     printable_path,
 )
 
 
 def register(subparsers: Any) -> None:
-    set_cmd = add_command(
-        subparsers, "set", help="set published and/or quality in article files",
-        description="Edit each FILE in place, changing only the edited values. Each FILE is read with its "
-                    "queue's profile: publishing a Hugo page turns `draft: true` into `draft: false`, a "
-                    "missing key gets one new line.",
-        exit_codes=f"  {EXIT_OK}    every FILE holds the values now (written, or already held)\n"
-                   f"  {EXIT_FAILED}    some FILE could not be edited (each is named on stderr, and left as it was)\n"
-                   f"{EXIT_USAGE_LINE}",
-        examples="  copydesk set --published true news/a.md news/b.md\n"
-                 "  copydesk set --quality 80 --published false site/content/posts/draft.md\n"
-                 "  copydesk list --json --min-quality 90 | jq -r '.[].path' | xargs copydesk set --published yes")
-    complete_as(set_cmd.add_argument("--published", type=parse_bool, metavar="true|false"), words=BOOL_WORDS)
-    set_cmd.add_argument("--quality", type=parse_quality, metavar="N",
-                         help=f"a whole number from {QUALITY_MIN} to {QUALITY_MAX}")
-    complete_as(set_cmd.add_argument("files", nargs="+", metavar="FILE"), "file")
-    set_cmd.set_defaults(handler=_cmd_set)
-
     show_cmd = add_command(
         subparsers, "show", help="print an article's fields, or why it cannot be read",
         description="Print FILE's fields as its queue's profile reads them. --json uses the field names of "
@@ -58,30 +37,6 @@ def register(subparsers: Any) -> None:
     show_cmd.set_defaults(handler=_cmd_show)
 
 
-def _cmd_set(args: argparse.Namespace) -> int:
-    changes: dict[str, Any] = {}
-    if args.published is not None:
-        changes["published"] = args.published
-    if args.quality is not None:
-        changes["quality"] = args.quality
-    if not changes:
-        print("copydesk set: give --published and/or --quality", file=sys.stderr)
-        return EXIT_USAGE
-    from app.decisions import Change, Decision, FileTarget, decide
-
-    # Through the one decision path, so a running window or `copydesk watch`
-    # knows these edits as Copydesk's.
-    decision = Decision(tuple(Change(name, changes) for name in args.files), source="cli")
-    status = EXIT_OK
-    for outcome in decide(FileTarget(), decision):
-        if not outcome.ok:
-            print(f"{outcome.path}: {outcome.message}", file=sys.stderr)
-            status = EXIT_FAILED
-        elif outcome.warning:
-            print(f"{outcome.path}: {outcome.warning}", file=sys.stderr)
-    return status
-
-
 def _cmd_show(args: argparse.Namespace) -> int:
     from app.article.frontmatter import load_article
     from app.cli.output import article_record
@@ -94,13 +49,29 @@ def _cmd_show(args: argparse.Namespace) -> int:
     article = load_article(args.file, settings.mapping)
     if args.json:
         relpath = Path(os.path.abspath(args.file)).relative_to(settings.folder).as_posix()
-        print(json.dumps(article_record(article, args.file, relpath), ensure_ascii=False, indent=2))
+        record = article_record(article, args.file, relpath)
+        record["review"] = _review_of(settings.folder, relpath, args.file)
+        print(json.dumps(record, ensure_ascii=False, indent=2))
         return EXIT_FAILED if isinstance(article, ArticleError) else EXIT_OK
     if isinstance(article, ArticleError):
         print(f"{printable_path(article.path)}: {article.describe()}", file=sys.stderr)
         return EXIT_FAILED
     print(format_article(article, settings.mapping))
     return EXIT_OK
+
+
+def _review_of(queue_folder: Path, relpath: str, file: str) -> str:
+    """The file's review state, as `list --json` gives it."""
+    import hashlib
+
+    from app.article.frontmatter import read_article_bytes
+    from app.audit.review import review_status_of_file
+
+    try:
+        digest: str | None = hashlib.sha256(read_article_bytes(file)).hexdigest()
+    except OSError:
+        digest = None
+    return review_status_of_file(queue_folder, relpath, digest)
 
 
 def format_article(article: Article, mapping: FieldMapping | None = None) -> str:

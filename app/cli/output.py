@@ -64,17 +64,21 @@ def json_object(row: ArticleSummary, path: str | None = None, s: Callable[[str],
     return line
 
 
-def write_json(rows: list[ArticleSummary], folder: str) -> None:
+def write_json(rows: list[ArticleSummary], folder: str, review: Callable[[str], str] | None = None) -> None:
     """The rows as one JSON array; each `path` is `folder` (as the command line
-    gave it) joined with the row's path, so it names the file from here."""
+    gave it) joined with the row's path, so it names the file from here.
+    `review(relpath)`: the row's review state, added as `"review"` (ASCII words: no escaping)."""
     # Written in slices: at 100,000 rows one big string would double peak memory.
     write = sys.stdout.write
     if not rows:
         write("[]\n")
         return
+    def encode(row: ArticleSummary) -> str:
+        line = json_object(row, display_path(folder, row.path))
+        return line if review is None else f'{line[:-1]}, "review": "{review(row.path)}"}}'
     write("[\n")
     for start in range(0, len(rows), 1000):
-        write(",\n".join(json_object(row, display_path(folder, row.path)) for row in rows[start:start + 1000]))
+        write(",\n".join(map(encode, rows[start:start + 1000])))
         write(",\n" if start + 1000 < len(rows) else "\n")
     write("]\n")
 

@@ -36,6 +36,7 @@ from app.cli.common import (
     sigterm_interrupts,
     silence_stdout,
 )
+from app.cli.filters import REVIEW_CHOICES, REVIEW_HELP, review_book, selection_for
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue, ScanReport
@@ -70,6 +71,7 @@ def register(subparsers: Any) -> None:
     list_cmd.add_argument("--min-quality", type=parse_quality, metavar="N", help="only quality >= N")
     list_cmd.add_argument("--max-quality", type=parse_quality, metavar="N", help="only quality <= N")
     list_cmd.add_argument("--errors", action="store_true", help="only files that cannot be read")
+    list_cmd.add_argument("--review", choices=REVIEW_CHOICES, help=REVIEW_HELP)
     list_cmd.add_argument("--search", metavar="TEXT",
                           help="only rows whose title, excerpt, provider, topics or path contain TEXT "
                                "(case-insensitive)")
@@ -170,7 +172,7 @@ def _scan(args: argparse.Namespace, folder: str, settings: QueueSettings | None 
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from app.cli.output import write_json, write_null, write_table
-    from app.queue.selection import Selection, select_rows, words_of
+    from app.queue.selection import select_rows
 
     if args.min_quality is not None and args.max_quality is not None and args.min_quality > args.max_quality:
         print("copydesk list: --min-quality is larger than --max-quality", file=sys.stderr)
@@ -178,12 +180,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
     review_queue, report, status = _scan(args, args.folder)
     if review_queue is None or report is None:
         return status
-    selection = Selection(words=words_of(args.search), published=args.published,
-                          min_quality=args.min_quality, max_quality=args.max_quality, errors_only=args.errors)
-    rows = select_rows(review_queue.summaries(), selection)
+    selection = selection_for(args, args.published)
+    # The review state comes from the audit logs: read only when it is shown or filtered on.
+    book = review_book(review_queue, print_notices) if args.json or args.review else None
+    rows = select_rows(review_queue.summaries(), selection, book.status if book is not None else None)
     try:
         if args.json:
-            write_json(rows, args.folder)
+            write_json(rows, args.folder, review=book.status if book is not None else None)
         elif args.null:
             write_null(rows, args.folder)
         else:

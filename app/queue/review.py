@@ -20,6 +20,8 @@ Threading rules:
   thread). `write()` calls should come from one serial writer.
 - `on_changes` runs on the watcher thread ("copydesk-watch"); all
   reconciliation with the disk happens there, one batch at a time.
+- `on_log_changes` (audit logs under `.copydesk/log/` touched) runs on the
+  same thread, after the article batch of the same burst.
 - `summaries()`, `get()`, `notices` may be read from any thread; one lock
   guards the rows.
 """
@@ -30,7 +32,7 @@ import os
 import stat as stat_module
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -87,6 +89,7 @@ class ReviewQueue:
         self._missing_since: dict[str, float] = {}  # watcher thread only
         self._watcher: FolderWatcher | None = None
         self._on_changes: Callable[[list[QueueChange]], None] | None = None
+        self._on_log_changes: Callable[[list[str]], None] | None = None
         # Set (after the last `on_changes`) when the watched folder itself went away.
         self.folder_gone = False
         self._root = os.fspath(self.folder)
@@ -140,6 +143,26 @@ class ReviewQueue:
     def __len__(self) -> int:
         with self._lock:
             return len(self._rows)
+
+    def sha256_of(self, relpath: str) -> bytes | None:
+        """The SHA-256 of the file's bytes as last read or written; None when it is
+        not a row, b"" for a row whose bytes could not be read. Any thread."""
+        with self._lock:
+            if relpath not in self._rows:
+                return None
+            state = self._files.get(relpath)
+            return state[SHA] if state is not None and state[SHA] else b""
+
+    def sha256s_of(self, relpaths: Iterable[str]) -> dict[str, bytes]:
+        """`sha256_of` for many paths under one lock: only the paths that are rows. Any thread."""
+        with self._lock:
+            rows, files = self._rows, self._files
+            out: dict[str, bytes] = {}
+            for rel in relpaths:
+                if rel in rows:
+                    state = files.get(rel)
+                    out[rel] = state[SHA] if state is not None and state[SHA] else b""
+            return out
 
     def locate(self, path: str) -> tuple[Path, str]:
         """(this queue's folder, `path`): a queue names its files by relpath already."""
@@ -270,8 +293,15 @@ class ReviewQueue:
 
     # --- watching ---------------------------------------------------------
 
-    def start_watching(self, on_changes: Callable[[list[QueueChange]], None]) -> None:
+    def start_watching(self, on_changes: Callable[[list[QueueChange]], None], *,
+                       on_log_changes: Callable[[list[str]], None] | None = None) -> None:
         """Watch the folder; `on_changes` gets settled batches on the watcher thread.
+
+        `on_log_changes` (optional) hears which audit logs were touched, as
+        relpaths (`.copydesk/log/ana.jsonl`; `.copydesk/log` itself for "any
+        of them": the folder moved, or a full rescan ran), on the same thread
+        after that burst's `on_changes`. Without it, log events are not even
+        collected.
 
         Call after `scan()`. A quick stat pass right away catches what changed
         between the scan and now."""
@@ -280,10 +310,12 @@ class ReviewQueue:
         if self._watcher is not None:
             raise RuntimeError("already watching")
         self._on_changes = on_changes
+        self._on_log_changes = on_log_changes
         self._watcher = FolderWatcher(self.folder, self._on_batch, poll=self.poll,
                                       poll_interval=self.poll_interval, rescan_interval=self.rescan_interval,
                                       observer_factory=self._observer_factory, on_notice=self._notice,
-                                      on_gone=self._on_folder_gone, rules=self.rules)
+                                      on_gone=self._on_folder_gone, rules=self.rules,
+                                      on_logs=None if on_log_changes is None else self._on_logs)
         self._watcher.start()
         self._watcher.request(full=True)
 
@@ -309,6 +341,11 @@ class ReviewQueue:
         if watcher is not None:
             watcher.stop()
         self._index.close()
+
+    def _on_logs(self, relpaths: set[str]) -> None:
+        """Audit logs were touched (watcher thread): pass them on, sorted."""
+        if self._on_log_changes is not None:
+            self._on_log_changes(sorted(relpaths))
 
     def _on_folder_gone(self) -> None:
         """The queue folder itself was deleted or moved away (watcher thread).

@@ -2,10 +2,13 @@
 `copydesk list` and the window's queue both use, so they can never disagree.
 
 A `Selection` combines a quick filter (one of `QUICK_FILTERS`), words typed
-into a filter box, and value filters (published, a quality range, errors only).
+into a filter box, value filters (published, a quality range, errors only)
+and the review state (`needs`, `reviewed`, `changed`: `app.audit.review`).
 Words match case-insensitively anywhere in the title, excerpt, provider,
 path or topics, and every word must match. Value filters leave out error
-rows, which have no values.
+rows, which have no values. The review state is not part of a row's file:
+the table holds it as a column that its owner fills from the audit logs
+(`RowTable.set_review`; "needs" until told otherwise).
 
 A selection is evaluated over a `RowTable`'s columns (`mask`), never row by
 row in a second way: the window asks for the mask of its rows, the CLI builds
@@ -18,13 +21,14 @@ Pure functions of a table; call them on the table's own thread.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from app.article.summary import ArticleSummary
-from app.queue.table import ERROR, PUBLISHED, UNPUBLISHED, UNSET, RowTable, haystack
+from app.queue.table import ERROR, PUBLISHED, REVIEW_CODES, UNPUBLISHED, UNSET, RowTable, haystack
 
 __all__ = ["QUICK_FILTERS", "QuickFilter", "Selection", "haystack", "quick_filter", "select_rows", "words_of"]
 
@@ -84,6 +88,7 @@ class Selection:
     min_quality: int | None = None
     max_quality: int | None = None
     errors_only: bool = False
+    review: Literal["needs", "reviewed", "changed"] | None = None  # only articles in this review state
 
     @property
     def everything(self) -> bool:
@@ -99,6 +104,8 @@ class Selection:
         allowed = np.zeros(4, dtype=bool)
         allowed[sorted(quick_filter(self.quick).statuses)] = True
         keep &= allowed[status]
+        if self.review is not None:
+            keep &= table.review[ids] == REVIEW_CODES[self.review]
         if self.errors_only:
             keep &= status == ERROR
         if self.published is True:
@@ -123,17 +130,26 @@ class Selection:
         ids = np.flatnonzero(self.mask(table))
         return sorted(table.rows_of(ids), key=lambda row: row.path)
 
-    def matches(self, row: ArticleSummary) -> bool:
-        """One row, through the same definition (a one-row table)."""
+    def matches(self, row: ArticleSummary, review: str | None = None) -> bool:
+        """One row, through the same definition (a one-row table); `review`:
+        the row's review state (None: "needs")."""
         table = RowTable()
         table.put([row])
+        if review is not None:
+            table.set_review([row.path], review)
         return bool(self.mask(table)[0])
 
 
 _EVERYTHING = Selection()
 
 
-def select_rows(rows: Iterable[ArticleSummary], selection: Selection) -> list[ArticleSummary]:
+def select_rows(rows: Iterable[ArticleSummary], selection: Selection,
+                review_of: Callable[[str], str] | None = None) -> list[ArticleSummary]:
+    """The rows `selection` selects, by path; `review_of(relpath)` gives a row's
+    review state (needed only when the selection filters on it)."""
     table = RowTable()
     table.put(rows)
+    if selection.review is not None and review_of is not None:
+        for relpath in list(table.ids):
+            table.set_review([relpath], review_of(relpath))
     return selection.select(table)

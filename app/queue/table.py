@@ -36,6 +36,10 @@ UNSET: Final = 1
 UNPUBLISHED: Final = 2
 PUBLISHED: Final = 3
 
+# Review states (from the audit logs, `app.audit.review`), as a column.
+REVIEW_CODES = {"needs": 0, "reviewed": 1, "changed": 2}
+REVIEW_NAMES = {code: name for name, code in REVIEW_CODES.items()}
+
 KEY_BYTES = 200  # sort keys are cut here, the same way for a full sort and for insort
 _VALUE_BYTES = 120  # of which the column's value takes at most this (the path breaks ties)
 _SEP = b"\x01"  # below every printable byte: a shorter value sorts first
@@ -129,6 +133,7 @@ class RowTable:
         self.alive = np.zeros(0, dtype=bool)
         self.status = np.zeros(0, dtype=np.int8)
         self.quality = np.zeros(0, dtype=np.int16)  # -1: missing or invalid
+        self.review = np.zeros(0, dtype=np.int8)  # REVIEW_CODES; "needs" until its owner says otherwise
         self.version = 0  # bumped by every change
 
     def __len__(self) -> int:
@@ -180,6 +185,7 @@ class RowTable:
             self.rows[row_id] = None
             self.hay[row_id] = ""
             self.alive[row_id] = False
+            self.review[row_id] = 0
             self._free.append(row_id)
             gone.append(row_id)
         if gone:
@@ -200,7 +206,7 @@ class RowTable:
         return row_id
 
     def _grow(self, size: int) -> None:
-        for name in ("alive", "status", "quality"):
+        for name in ("alive", "status", "quality", "review"):
             old = getattr(self, name)
             new = np.zeros(size, dtype=old.dtype)
             new[:len(old)] = old
@@ -212,6 +218,24 @@ class RowTable:
         self.alive[row_id] = True
         self.status[row_id] = status_of(row)
         self.quality[row_id] = -1 if row.quality is None else row.quality
+
+    def set_review(self, relpaths: Iterable[str], state: str) -> list[int]:
+        """Set the review state ("needs", "reviewed", "changed") of these rows;
+        returns the ids whose state changed."""
+        code = REVIEW_CODES[state]
+        changed = []
+        for relpath in relpaths:
+            row_id = self.ids.get(relpath)
+            if row_id is not None and self.review[row_id] != code:
+                self.review[row_id] = code
+                changed.append(row_id)
+        if changed:
+            self.version += 1
+        return changed
+
+    def review_of(self, relpath: str) -> str:
+        row_id = self.ids.get(relpath)
+        return "needs" if row_id is None else REVIEW_NAMES[int(self.review[row_id])]
 
     # --- reading --------------------------------------------------------------
 

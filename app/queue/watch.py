@@ -13,6 +13,14 @@ The root folder itself is stat'ed every second: deleted or moved away (for more
 than a grace period) ends watching through `on_gone`; replaced by another folder
 restarts the observer on the new one.
 
+The audit logs (`.copydesk/log/*.jsonl`, inside a hidden folder that is
+otherwise ignored) have a path of their own: the handler checks for them only
+after an event failed the article test, so ordinary article events pay
+nothing, and touched logs settle with the same burst and go to `on_logs`
+(never to `on_batch`), after that burst's article batch. A touched
+`.copydesk` or `.copydesk/log` folder, and every full rescan, report
+`LOG_DIR` itself: "look at every log".
+
 Threads: watchdog calls `_Handler` on its own thread, which only records paths.
 `FolderWatcher` runs one thread of its own ("copydesk-watch") on which every
 `on_batch` call happens, so the callback never runs concurrently with itself.
@@ -49,6 +57,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from app.article.messages import describe_os_error
+from app.queue.location import LOG_DIR, QUEUE_MARK, is_log_folder_relpath, is_log_relpath
 from app.queue.rules import DEFAULT_RULES, FileRules, is_ignored_relpath
 
 # watchdog warns about its own duplicate registration when a folder tree
@@ -87,6 +96,8 @@ _ROOT_GRACE = 0.3  # seconds the root folder may be missing before it is declare
 # Callback: (files, folders, full) -> None. `files`/`folders` are '/'-separated
 # paths relative to the root ("" is the root folder); `full` asks for a rescan of everything.
 BatchCallback = Callable[[set[str], set[str], bool], None]
+# Callback: (log relpaths, e.g. ".copydesk/log/ana.jsonl", or LOG_DIR for "every log") -> None.
+LogsCallback = Callable[[set[str]], None]
 ObserverFactory = Callable[[], BaseObserver]
 
 
@@ -98,6 +109,7 @@ class _Handler(FileSystemEventHandler):
         self._rules = watcher.rules
         self._root = os.fspath(watcher.root)
         self._prefix = self._root.rstrip(os.sep) + os.sep
+        self._logs_wanted = watcher.on_logs is not None
 
     def _relative(self, path: str | bytes) -> str | None:
         text = os.fsdecode(path)
@@ -112,6 +124,7 @@ class _Handler(FileSystemEventHandler):
         try:
             files: list[str] = []
             dirs: list[str] = []
+            logs: list[str] = []
             paths = [event.src_path]
             if event.dest_path:
                 paths.append(event.dest_path)
@@ -120,14 +133,21 @@ class _Handler(FileSystemEventHandler):
                 if rel is None:
                     continue
                 if event.is_directory:
-                    if event.event_type == "modified" or (rel and (is_ignored_relpath(rel)
-                                                                   or self._rules.folder_excluded(rel))):
+                    if event.event_type == "modified":
                         continue  # a folder's own mtime: its files report themselves
+                    if rel and is_ignored_relpath(rel):
+                        if self._logs_wanted and is_log_folder_relpath(rel):
+                            logs.append(LOG_DIR)  # the log folder came, went or moved: every log
+                        continue
+                    if rel and self._rules.folder_excluded(rel):
+                        continue
                     dirs.append(rel)
                 elif rel and self._rules.is_article(rel):
                     files.append(rel)
-            if files or dirs:
-                self._watcher.request(files, dirs)
+                elif self._logs_wanted and rel.startswith(QUEUE_MARK) and is_log_relpath(rel):
+                    logs.append(rel)  # another editor's decisions (git, a shared folder), or ours
+            if files or dirs or logs:
+                self._watcher.request(files, dirs, logs=logs)
         except Exception:  # pragma: no cover - never let a bad path kill watchdog's thread
             self._watcher.request(full=True)
 
@@ -141,9 +161,10 @@ class FolderWatcher:
                  observer_factory: ObserverFactory | None = None,
                  on_notice: Callable[[str], None] | None = None,
                  on_gone: Callable[[], None] | None = None, root_check: float = 1.0,
-                 rules: FileRules = DEFAULT_RULES) -> None:
+                 rules: FileRules = DEFAULT_RULES, on_logs: LogsCallback | None = None) -> None:
         self.root = root
         self.rules = rules  # which paths are the queue's articles (suffixes, exclude globs)
+        self.on_logs = on_logs
         self._on_notice = on_notice
         self._on_gone = on_gone
         # The root itself is checked every `root_check` seconds (one stat): inotify
@@ -165,6 +186,7 @@ class FolderWatcher:
         self._cond = threading.Condition()
         self._files: set[str] = set()
         self._dirs: set[str] = set()
+        self._logs: set[str] = set()
         self._full = False
         self._first_at: float | None = None
         self._last_at = 0.0
@@ -288,9 +310,11 @@ class FolderWatcher:
             self.request(full=True)
 
     def request(self, files: Iterable[str] = (), dirs: Iterable[str] = (), *, full: bool = False,
-                delay: float = 0.0) -> None:
-        """Ask for these paths to be looked at again: now (after the burst settles) or after `delay`."""
+                delay: float = 0.0, logs: Iterable[str] = ()) -> None:
+        """Ask for these paths to be looked at again: now (after the burst settles) or after `delay`.
+        `logs` (audit log relpaths) are looked at with the next burst in either case."""
         with self._cond:
+            self._logs.update(logs)
             if delay > 0:
                 self._seq += 1
                 heapq.heappush(self._later, (time.monotonic() + delay, self._seq, tuple(files), tuple(dirs), full))
@@ -327,7 +351,7 @@ class FolderWatcher:
                 if batch is None:
                     return
                 self._busy = True
-            files, dirs, full = batch
+            files, dirs, full, logs = batch
             try:
                 if full or "" in dirs or time.monotonic() >= self._next_root_check:
                     root = self._root_state()
@@ -337,7 +361,7 @@ class FolderWatcher:
                     self._root_missing = root == "gone"
                     if self._root_missing:
                         # `rm -rf q && mkdir q`: look again after a grace period before giving up.
-                        self.request(files, dirs, full=full, delay=_ROOT_GRACE)
+                        self.request(files, dirs, full=full, delay=_ROOT_GRACE, logs=logs)
                         self._next_root_check = time.monotonic() + _ROOT_GRACE
                         continue
                     if root == "replaced":
@@ -346,6 +370,10 @@ class FolderWatcher:
                     self._next_root_check = time.monotonic() + self.root_check
                 if files or dirs or full:
                     self.on_batch(files, dirs, full)
+                if full and self.on_logs is not None:
+                    logs.add(LOG_DIR)  # the backstop looks at the logs too
+                if logs and self.on_logs is not None:
+                    self.on_logs(logs)  # after the articles: their hashes are current for the review state
             except Exception as exc:  # noqa: BLE001 - a bug in one batch must not end watching
                 self._notice(f"watching: error while updating the queue: {exc!r}")
             finally:
@@ -367,7 +395,7 @@ class FolderWatcher:
         else:
             self._notice(f"{self.root} was deleted or moved away; stopped watching it")
 
-    def _wait_for_batch(self) -> tuple[set[str], set[str], bool] | None:
+    def _wait_for_batch(self) -> tuple[set[str], set[str], bool, set[str]] | None:
         """Block (holding the condition) until a settled batch is due; None when stopping."""
         while not self._stopping:
             now = time.monotonic()
@@ -386,14 +414,14 @@ class FolderWatcher:
             if self._first_at is not None:
                 due = min(self._last_at + self.settle, self._first_at + self.max_delay)
                 if now >= due:
-                    files, dirs, full = self._files, self._dirs, self._full
-                    self._files, self._dirs, self._full = set(), set(), False
+                    files, dirs, full, logs = self._files, self._dirs, self._full, self._logs
+                    self._files, self._dirs, self._full, self._logs = set(), set(), False, set()
                     self._first_at = None
-                    return files, dirs, full
+                    return files, dirs, full, logs
             else:
                 due = float("inf")
             if now >= self._next_root_check:
-                return set(), set(), False  # nothing to do but look at the root folder
+                return set(), set(), False, set()  # nothing to do but look at the root folder
             if self._later:
                 due = min(due, self._later[0][0])
             due = min(due, self._next_rescan, self._next_root_check)

@@ -21,7 +21,8 @@ def test_set_edits_every_file_and_reports_failures(tmp_path: Path, seed_copy: Pa
     out = copydesk("set", "--published", "true", "--quality", "90", str(seed_copy), str(bad), str(good))
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [f"{bad}: cannot edit an unreadable file: line 1: no front matter: "
-                                               "the file must start with a '---' line"]
+                                               "the file must start with a '---' line",
+                                               "written 2, already 0, conflicts 0, failed 1"]
     assert good.read_text() == "---\ntitle: Good\npublished: true\nquality: 90\n---\nbody\n"
     assert "published: true\n" in seed_copy.read_text() and "\nquality: 90\n" in seed_copy.read_text()
 

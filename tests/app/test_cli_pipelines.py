@@ -240,7 +240,8 @@ def test_bash_completion_parses_and_completes(tmp_path: Path) -> None:
         return sorted(done.stdout.split())
 
     assert {"list", "check", "watch", "set", "show", "completion", "install-desktop"} <= set(complete("copydesk", ""))
-    assert complete("copydesk", "l") == ["list"]
+    assert complete("copydesk", "l") == ["list", "log"]
+    assert complete("copydesk", "li") == ["list"]
     assert complete("copydesk", "list", "--pu") == ["--published"]
     assert complete("copydesk", "list", "--published", "") == ["false", "no", "true", "yes"]
     assert complete("copydesk", "set", "--published", "y") == ["yes"]

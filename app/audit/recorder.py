@@ -1,0 +1,169 @@
+"""The audit trail's recorder: every decision Copydesk writes, one log line per
+file and field, in `.copydesk/log/<editor>.jsonl` of the file's queue folder.
+
+`AuditRecorder` is a `Recorder` for `app.decisions.decide` (pass it in
+`recorders=`). It reads only what the protocol hands it (the target's
+`locate`, the decision's source, reason and batch, each outcome's path,
+values, previous values and hash), so this package does not import the
+decision module that sits above it.
+
+- A written file (`on_written`, as it lands): one line per field, old ->
+  new, the hash of the bytes written.
+- A mark (`on_decided`, with the decision's other outcomes): one line with
+  field `review`, new `true`, the hash of the bytes looked at.
+- Nothing else is logged: already held, conflicts and failures wrote nothing.
+- At the end of each decision each log it touched is fsynced once.
+
+A log that cannot be written (read-only folder, disk full) never fails or
+undoes the decision: the write stands, the lines are counted in `unlogged`,
+and a notice says once, until the log can be written again, that the log is
+not being kept and why (`take_notices()`: the CLI prints them to stderr, the
+window shows them; `failing` holds the logs that fail right now).
+
+Threading: call from the deciding thread (the window's serial writer, the
+CLI's main thread); a lock makes a recorder safe to share between threads.
+`on_appended(queue_folder, log_name)` runs on that thread after each append.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from app.audit.editor import Editor, editor_file_name, resolve_editor
+from app.audit.log import REVIEW_FIELD, append_lines, describe_log_error, encode_line, log_file, sync_log, utc_now
+
+
+class _Target(Protocol):
+    def locate(self, path: str) -> tuple[Path, str]: ...
+
+
+class _Decision(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def batch(self) -> str | None: ...
+
+
+class _Outcome(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def values(self) -> Mapping[str, Any]: ...
+    @property
+    def previous(self) -> Mapping[str, Any]: ...
+    @property
+    def sha256(self) -> str | None: ...
+
+
+class AuditRecorder:
+    def __init__(self, editor: str | Editor | None = None, *, setting: str | None = None,
+                 on_appended: Callable[[Path, str], None] | None = None,
+                 clock: Callable[[], str] = utc_now) -> None:
+        """`editor`: the name to log (the window resolves it once, for its status
+        bar); None resolves it per queue folder on first use (`resolve_editor`,
+        with `setting`), which may run git."""
+        self._editor = editor.name if isinstance(editor, Editor) else editor
+        self._setting = setting
+        self._on_appended = on_appended
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._editors: dict[Path, str] = {}
+        self._touched: dict[int, set[Path]] = {}  # id(decision) -> logs appended to (synced at the end)
+        self.notices: list[str] = []
+        self._notices_taken = 0
+        self.failing: dict[Path, str] = {}  # log -> why it cannot be written (now)
+        self.unlogged = 0  # lines that could not be written
+        self.logged = 0  # lines written
+
+    # --- notices ----------------------------------------------------------------
+
+    def take_notices(self) -> list[str]:
+        """Notices not taken before (each is said once)."""
+        with self._lock:
+            fresh = self.notices[self._notices_taken:]
+            self._notices_taken = len(self.notices)
+            return fresh
+
+    def _notice(self, text: str) -> None:
+        with self._lock:
+            self.notices.append(text)
+
+    # --- who --------------------------------------------------------------------
+
+    def editor_for(self, queue_folder: Path) -> str:
+        if self._editor is not None:
+            return self._editor
+        with self._lock:
+            known = self._editors.get(queue_folder)
+        if known is None:
+            known = resolve_editor(queue_folder, self._setting).name
+            with self._lock:
+                self._editors[queue_folder] = known
+        return known
+
+    # --- the Recorder protocol --------------------------------------------------
+
+    def on_written(self, target: _Target, decision: _Decision, outcome: _Outcome) -> None:
+        if outcome.status != "written":
+            return
+        try:
+            root, relpath = target.locate(outcome.path)
+            editor, when = self.editor_for(root), self._clock()
+            lines = [encode_line({"time": when, "editor": editor, "path": relpath, "field": name,
+                                  "old": outcome.previous.get(name), "new": value, "reason": decision.reason,
+                                  "source": decision.source, "batch": decision.batch,
+                                  "sha256": outcome.sha256})
+                     for name, value in outcome.values.items()]
+            self._append(root, editor, lines, decision)
+        except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision; the notice shows the bug
+            self._notice(f"audit log: {outcome.path}: not logged: {exc!r}")
+
+    def on_decided(self, target: _Target, decision: _Decision, outcomes: Sequence[_Outcome]) -> None:
+        try:
+            marks = [o for o in outcomes if o.status == "marked"]
+            by_root: dict[Path, list[bytes]] = {}
+            for outcome in marks:
+                root, relpath = target.locate(outcome.path)
+                by_root.setdefault(root, []).append(encode_line({
+                    "time": self._clock(), "editor": self.editor_for(root), "path": relpath,
+                    "field": REVIEW_FIELD, "old": None, "new": True, "reason": decision.reason,
+                    "source": decision.source, "batch": decision.batch, "sha256": outcome.sha256}))
+            for root, lines in by_root.items():
+                self._append(root, self.editor_for(root), lines, decision)
+        except Exception as exc:  # noqa: BLE001 - as above
+            self._notice(f"audit log: marks not logged: {exc!r}")
+        finally:
+            with self._lock:
+                touched = self._touched.pop(id(decision), set())
+            for path in touched:
+                sync_log(path)
+
+    # --- appending --------------------------------------------------------------
+
+    def _append(self, root: Path, editor: str, lines: list[bytes], decision: _Decision) -> None:
+        path = log_file(root, editor_file_name(editor))
+        result = append_lines(path, lines)
+        lost = len(lines) - result.written
+        with self._lock:
+            self.logged += result.written
+            self.unlogged += lost
+            if result.written:
+                self._touched.setdefault(id(decision), set()).add(path)
+            if result.error is None:
+                self.failing.pop(path, None)
+            elif path not in self.failing:
+                why = describe_log_error(result.error)
+                self.failing[path] = why
+                self.notices.append(f"the audit log is not being kept: cannot write {path}: {why}. "
+                                    "Decisions are still written; they are missing from the trail")
+            for what in result.short:
+                self.notices.append(f"audit log {path}: {what} (disk full?); that line is incomplete "
+                                    "and will be skipped when the log is read")
+        if result.written and self._on_appended is not None:
+            self._on_appended(root, path.name)

@@ -1,0 +1,159 @@
+"""Bulk decisions in the core: one batch id in the log, partial failure, cancel
+in the middle, undo through the same compare-and-swap; and "mark reviewed",
+which records without writing."""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from watchdog.events import FileClosedEvent, FileClosedNoWriteEvent, FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from app.article.frontmatter import load_article
+from app.audit.recorder import AuditRecorder
+from app.audit.review import ReviewBook
+from app.decisions import Change, Decision, decide, summarize_outcomes, undo_decision
+from app.queue import ReviewQueue
+from tests.app.audit_support import log_lines, make_queue
+from tests.app.queue_support import WAIT, article, wait_until
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def desk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    folder = tmp_path / "desk"
+    names = make_queue(folder, 200)
+    queue = ReviewQueue(folder, index_path=tmp_path / "index.sqlite3")
+    queue.scan()
+    book = ReviewBook(queue)
+    book.load()
+    yield folder, names, queue, book
+    queue.stop()
+
+
+def bulk_publish(queue: ReviewQueue, names: list[str]) -> Decision:
+    """What the window sends for P on many selected rows: each file's values as the editor saw them."""
+    return Decision(tuple(Change(name, {"published": True, "quality": 90},
+                                 {"published": queue.get(name).published, "quality": queue.get(name).quality})
+                          for name in names), source="bulk", reason="wire copy")
+
+
+def test_a_bulk_decision_over_200_files_reports_exactly_its_two_failures_and_logs_one_batch(desk) -> None:  # type: ignore[no-untyped-def]
+    folder, names, queue, book = desk
+    (folder / "a050.md").chmod(0o444)  # read-only: the write fails (even for root: the mode is checked)
+    decision = bulk_publish(queue, names)
+    # Changed on disk after the editor saw it: published by someone else with another score.
+    (folder / "a120.md").write_text(article("Article 120", quality=33, published=True, extra="Body.\n"))
+    recorder = AuditRecorder("Ana", on_appended=book.appended)
+    progress: list[str] = []
+    outcomes = decide(queue, decision, recorders=[recorder], on_outcome=lambda o: progress.append(o.path))
+    assert progress == names  # every file, in order, as it happened
+    bad = {o.path: o.status for o in outcomes if not o.ok}
+    assert bad == {"a050.md": "failed", "a120.md": "conflict"}
+    assert summarize_outcomes(outcomes) == {"written": 198, "already": 0, "conflict": 1, "failed": 1}
+    lines = log_lines(folder)
+    assert len(lines) == 2 * 198 and recorder.unlogged == 0
+    assert {line["path"] for line in lines} == set(names) - {"a050.md", "a120.md"}
+    [batch] = {line["batch"] for line in lines}
+    assert batch and len(batch) == 16
+    assert {(line["source"], line["reason"]) for line in lines} == {("bulk", "wire copy")}
+    for line in lines[:10]:
+        assert line["sha256"] == hashlib.sha256((folder / line["path"]).read_bytes()).hexdigest()
+    assert book.counts() == {"needs": 2, "reviewed": 198, "changed": 0}
+
+    # Undo: every written file back to its old values, through the same compare-and-swap.
+    (folder / "a010.md").write_text(article("Article 10", quality=55, published=True, extra="Body.\n"))
+    undo, cannot = undo_decision(outcomes)
+    assert cannot == [] and len(undo.changes) == 198 and undo.source == "undo"
+    undone = decide(queue, undo, recorders=[recorder])
+    bad = {o.path: o.status for o in undone if not o.ok}
+    assert bad == {"a010.md": "conflict"}  # changed meanwhile: that file only, never overwritten
+    assert load_article(folder / "a010.md").quality == 55
+    for i, name in enumerate(names):
+        if name not in ("a010.md", "a050.md", "a120.md"):
+            reverted = load_article(folder / name)
+            assert (reverted.published, reverted.quality) == (False, i % 101), name
+    undo_lines = [line for line in log_lines(folder) if line["source"] == "undo"]
+    assert len(undo_lines) == 2 * 197 and len({line["batch"] for line in undo_lines}) == 1
+    assert undo_lines[0]["batch"] != batch
+    assert {(line["field"], line["old"]) for line in undo_lines if line["path"] == "a000.md"} == {
+        ("published", True), ("quality", 90)}
+
+
+def test_cancel_in_the_middle_leaves_what_is_written_written_and_logged(desk) -> None:  # type: ignore[no-untyped-def]
+    folder, names, queue, book = desk
+    done: list[str] = []
+    decided: list[int] = []
+
+    class Counting(AuditRecorder):
+        def on_decided(self, target, decision, outcomes):  # type: ignore[no-untyped-def]
+            decided.append(len(outcomes))
+            super().on_decided(target, decision, outcomes)
+
+    outcomes = decide(queue, bulk_publish(queue, names), recorders=[Counting("Ana")],
+                      on_outcome=lambda o: done.append(o.path), cancelled=lambda: len(done) >= 57)
+    assert [o.status for o in outcomes] == ["written"] * 57 and decided == [57]
+    assert sorted({line["path"] for line in log_lines(folder)}) == names[:57]
+    assert len({line["batch"] for line in log_lines(folder)}) == 1
+    assert all(load_article(folder / name).published is True for name in names[:57])
+    assert all(load_article(folder / name).published is False for name in names[57:])
+
+
+class _Closes(FileSystemEventHandler):
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.events: list[tuple[str, str]] = []
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if isinstance(event, (FileClosedEvent, FileClosedNoWriteEvent)):
+            with self.lock:
+                self.events.append((type(event).__name__, os.fsdecode(event.src_path)))
+
+
+def test_mark_reviewed_records_without_opening_the_file_for_writing(desk) -> None:  # type: ignore[no-untyped-def]
+    folder, names, queue, book = desk
+    path = folder / "a007.md"
+    path.chmod(0o444)  # a read-only article can be marked: nothing is written
+    before = path.stat()
+    closes = _Closes()
+    observer = Observer()
+    observer.schedule(closes, str(folder))
+    observer.start()
+    try:
+        [outcome] = decide(queue, Decision.one("a007.md", {"review": True}, {"published": False, "quality": 7}),
+                           recorders=[AuditRecorder("Ana", on_appended=book.appended)])
+        # inotify says how every descriptor on the file was closed: read, never written.
+        wait_until(lambda: any(kind == "FileClosedNoWriteEvent" and p == str(path) for kind, p in closes.events))
+    finally:
+        observer.stop()
+        observer.join(WAIT)
+    assert ("FileClosedEvent", str(path)) not in closes.events
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == (before.st_ino, before.st_mtime_ns,
+                                                                     before.st_ctime_ns)
+    assert outcome.status == "marked" and outcome.ok and outcome.disk == {"published": False, "quality": 7}
+    [line] = log_lines(folder)
+    assert (line["field"], line["old"], line["new"]) == ("review", None, True)
+    assert line["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest() == outcome.sha256
+    assert book.status("a007.md") == "reviewed" and summarize_outcomes([outcome])["marked"] == 1
+
+
+def test_a_stale_or_unreadable_mark_is_not_recorded(desk) -> None:  # type: ignore[no-untyped-def]
+    folder, names, queue, book = desk
+    (folder / "broken.md").write_text("---\ntitle: [\n---\n")
+    outcomes = decide(queue, Decision((
+        Change("a003.md", {"review": True}, {"published": True}),  # the editor saw a value that is not there
+        Change(str("broken.md"), {"review": True}),
+    )), recorders=[AuditRecorder("Ana")])
+    assert [o.status for o in outcomes] == ["conflict", "failed"]
+    assert "changed on disk" in outcomes[0].message and "unreadable" in outcomes[1].message
+    assert log_lines(folder) == []
+    with pytest.raises(ValueError):
+        Change("a003.md", {"review": True, "published": True})  # a mark is a mark alone
