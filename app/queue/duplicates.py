@@ -1,0 +1,363 @@
+"""Duplicate stories: which articles are copies of one another, kept up to date
+one file at a time.
+
+Three kinds of group (`duplicate_groups.KINDS`), each the connected
+components of one relation:
+
+- ``url``: the articles share a canonical URL (`duplicate_keys.canonical_url`)
+  among their candidates (webUrl, originalUrl, ampWebUrl, cdnAmpWebUrl; never
+  a related entry's links). The group's key is the canonical URL most of its
+  members share (the smallest on a tie). A home page names a site, not a
+  story, and groups nothing.
+- ``title``: equal title keys (`duplicate_keys.title_key`) and equal providers
+  (case-insensitive; an empty provider only matches an empty one). The key is
+  the title key; two providers' groups can have the same key and are still
+  two groups. An empty title groups nothing.
+- ``similar``, the weaker signal: title key plus excerpt are near-duplicates
+  (`near_duplicates`: Jaccard of 3-word shingles >= 0.55, checked exactly),
+  whatever the providers (a wire story on two sites is the typical case). The
+  key is the group's first member, as its representative.
+
+An article can be in one group of each kind. `is_duplicate`, `group_size` and
+`duplicate_keys` count the strong kinds (url, title) unless told otherwise.
+
+The engine works on `DuplicateRecord`s, not files, so it does not care how
+rows are built. What a record is filed under (`RecordKeys`: canonical URLs,
+title key, LSH bands) is a pure function of the record, `record_keys`,
+which a parse worker can compute once per file change and the index can
+store; `build(records, keys=...)` then skips the costly part (the figures are
+in bench/bench_duplicates.py). `update` and `remove` change one record and
+recompute only the groups it was or is now part of: inverted maps canonical
+URL -> keys, title key -> keys and LSH band -> keys find its neighbours.
+Every change returns the keys whose groups changed, so a view refreshes just
+those rows. Members and groups are sorted.
+
+The similar pass costs several times the other two. `build(records,
+sketch=False)` leaves it pending, and `sketch_pending(limit)` then works
+through it a slice at a time; the groups come out the same.
+
+Threading: a `DuplicateIndex` is not thread-safe. Use it from one thread at a
+time (the queue's worker). Its answers and `view()` are immutable values any
+thread may read: the worker hands the GUI a `view()` after each batch rather
+than sharing the index.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+
+from app.queue.duplicate_groups import (KINDS, SIMILAR, STRONG_KINDS, TITLE, URL, DuplicateGroup, DuplicateView,
+                                        GroupQueries)
+from app.queue.duplicate_keys import canonical_urls, provider_key
+from app.queue.duplicate_records import (KEYS_VERSION, TITLE_SEP, URL_FIELDS, DuplicateRecord, RecordKeys, filed_title,
+                                         record_keys, similar_shingles)
+from app.queue.near_duplicates import MAX_BUCKET, Bands, Shingles, is_similar, shingles, sketch_bands
+
+__all__ = ["KEYS_VERSION", "KINDS", "SIMILAR", "STRONG_KINDS", "TITLE", "URL", "URL_FIELDS", "DuplicateGroup",
+           "DuplicateIndex", "DuplicateRecord", "DuplicateView", "RecordKeys", "record_keys", "similar_shingles"]
+
+# The inverted maps hold one key as itself (most values) and several as a set:
+# a set per value would cost ~200 bytes for each of a million values.
+Table = dict[object, "str | set[str]"]
+
+
+def _members(value: str | set[str] | None) -> Iterable[str]:
+    if value is None:
+        return ()
+    return (value,) if type(value) is str else value
+
+
+def _put(table: Table, value: object, key: str) -> bool:
+    """File `key` under `value`; True when `value` now has more than one key."""
+    held = table.get(value)
+    if held is None:
+        table[value] = key
+        return False
+    if type(held) is str:
+        if held == key:
+            return False
+        table[value] = {held, key}
+    else:
+        held.add(key)
+    return True
+
+
+def _take(table: Table, value: object, key: str) -> None:
+    held = table.get(value)
+    if held is None:
+        return
+    if type(held) is str:
+        if held == key:
+            del table[value]
+        return
+    held.discard(key)
+    if len(held) == 1:
+        table[value] = next(iter(held))
+
+
+class DuplicateIndex(GroupQueries):
+    """The duplicate groups of a queue, updated one record at a time. One thread at a time."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, DuplicateRecord] = {}
+        self._filed: dict[str, tuple[tuple[str, ...], str]] = {}  # key -> (canonical URLs, filed title)
+        self._urls: Table = {}
+        self._titles: Table = {}
+        # LSH band -> keys. A record's bands are not kept: 10 ints each would cost
+        # ~45 MB at 100,000 articles, and recomputing one record's takes ~15 us.
+        self._buckets: Table = {}
+        self._edges: dict[str, set[str]] = {}  # checked similar pairs; only keys that have one
+        self._unsketched: set[str] = set()
+        self._sketch_order: list[str] = []  # pending keys, last first; may hold keys sketched since
+        self._providers: dict[str, str] = {}  # provider name -> key; a queue has few providers
+        self._by_kind: dict[str, dict[str, DuplicateGroup]] = {kind: {} for kind in KINDS}
+        self._neighbours: dict[str, Callable[[str], Iterable[str]]] = {
+            URL: self._url_neighbours, TITLE: self._title_neighbours, SIMILAR: self._similar_neighbours}
+
+    # --- building and changing ---------------------------------------------
+
+    @classmethod
+    def build(cls, records: Iterable[DuplicateRecord], *, keys: Mapping[str, RecordKeys] | None = None,
+              sketch: bool = True) -> DuplicateIndex:
+        """An index of `records` (unique keys). `keys` holds stored `RecordKeys`
+        of some records (with the current KEYS_VERSION). `sketch=False` leaves
+        the similar pass to `sketch_pending`; url and title groups are complete."""
+        index = cls()
+        seeds: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        given: dict[str, Bands] = {}
+        for record in records:
+            key = record.key
+            if key in index._records:
+                raise ValueError(f"two records with the key {key!r}")
+            index._records[key] = record
+            known = keys.get(key) if keys is not None else None
+            index._file(record, known, seeds)
+            if known is not None and known.bands is not None:
+                given[key] = known.bands
+        index._unsketched.update(index._records)
+        if sketch:
+            index._sketch(sorted(index._records), seeds[SIMILAR], given)
+        else:
+            index._sketch_order = sorted(index._records, reverse=True)
+        for kind in KINDS:
+            index._regroup(kind, seeds[kind])
+        return index
+
+    def add(self, record: DuplicateRecord) -> frozenset[str]:
+        """File a new record; a key already filed is a caller's bug (ValueError)."""
+        if record.key in self._records:
+            raise ValueError(f"{record.key!r} is already in the index; use update()")
+        return self.update(record)
+
+    def update(self, record: DuplicateRecord) -> frozenset[str]:
+        """File `record`, replacing the record of the same key if any.
+        Returns the keys whose groups changed (`record.key` among them if its did)."""
+        if self._records.get(record.key) == record:
+            return frozenset()
+        seeds = self._unlink(record.key)
+        self._records[record.key] = record
+        self._file(record, None, seeds)
+        self._sketch([record.key], seeds[SIMILAR], {})
+        changed: set[str] = set()
+        for kind in KINDS:
+            changed |= self._regroup(kind, seeds[kind] | {record.key})
+        return frozenset(changed)
+
+    def remove(self, key: str) -> frozenset[str]:
+        """Forget `key` (nothing happens for an unknown key). Returns the keys whose groups changed."""
+        if key not in self._records:
+            return frozenset()
+        seeds = self._unlink(key)
+        changed: set[str] = set()
+        for kind in KINDS:
+            changed |= self._regroup(kind, seeds[kind])
+        return frozenset(changed)
+
+    @property
+    def pending_sketches(self) -> int:
+        """Records whose similar check has not run yet (after `build(..., sketch=False)`)."""
+        return len(self._unsketched)
+
+    def sketch_pending(self, limit: int | None = None) -> frozenset[str]:
+        """Run the similar check of up to `limit` pending records (all when None),
+        in key order. Returns the keys whose groups changed."""
+        batch: list[str] = []
+        order = self._sketch_order
+        while order and (limit is None or len(batch) < limit):
+            key = order.pop()
+            if key in self._unsketched:  # else updated (and so sketched) or removed since
+                batch.append(key)
+        seeds: set[str] = set()
+        self._sketch(batch, seeds, {})
+        return frozenset(self._regroup(SIMILAR, seeds))
+
+    def view(self) -> DuplicateView:
+        """An immutable copy of the groups for another thread (one entry per article with copies)."""
+        return DuplicateView(self._by_kind)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._records
+
+    def record(self, key: str) -> DuplicateRecord | None:
+        return self._records.get(key)
+
+    def keys_of(self, key: str) -> RecordKeys | None:
+        """What `key` is filed under (for storing; bands included when sketched)."""
+        if key not in self._records:
+            return None
+        urls, title = self._filed[key]
+        bands = None if key in self._unsketched else sketch_bands(self._shingles(key))
+        return RecordKeys(urls, title, bands)
+
+    # --- filing ---------------------------------------------------------------
+
+    def _file(self, record: DuplicateRecord, known: RecordKeys | None, seeds: dict[str, set[str]]) -> None:
+        """Enter a record into the URL and title maps; a key that now shares a value goes to `seeds`."""
+        key = record.key
+        if known is None:
+            urls = canonical_urls(record.urls)
+            provider = self._providers.get(record.provider)
+            if provider is None:
+                provider = self._providers[record.provider] = provider_key(record.provider)
+            title = filed_title(record, urls, provider)
+        else:
+            urls, title = known.urls, known.title
+        for url in urls:
+            if _put(self._urls, url, key):
+                seeds[URL].add(key)
+        if title and _put(self._titles, title, key):
+            seeds[TITLE].add(key)
+        self._filed[key] = (urls, title)
+
+    def _shingles(self, key: str) -> Shingles:
+        return shingles(self._filed[key][1].partition(TITLE_SEP)[2], self._records[key].excerpt)
+
+    def _sketch(self, keys: list[str], seeds: set[str], given: Mapping[str, Bands]) -> None:
+        """Run the similar check of `keys`: file their LSH bands, then check
+        exactly each pair that shares a band and has a member among `keys`.
+
+        Filing all bands first makes the pairs independent of the order of
+        `keys`. A band shared by over MAX_BUCKET articles is boilerplate and
+        proposes nothing (a true pair shares several bands)."""
+        if not keys:
+            return
+        fresh = set(keys)
+        known: dict[str, Shingles] = {}
+        shared: set[object] = set()
+        for key in keys:
+            bands = given.get(key)
+            if bands is None:
+                # Not kept for the checks below: 100,000 sets would cost ~300 MB,
+                # and only the few records with candidates need theirs again.
+                bands = sketch_bands(self._shingles(key))
+            for band in bands:
+                if _put(self._buckets, band, key):
+                    shared.add(band)
+        self._unsketched.difference_update(keys)
+        checked: set[tuple[str, str]] = set()
+        for band in shared:
+            members = self._buckets.get(band)
+            if type(members) is not set or len(members) > MAX_BUCKET:
+                continue
+            for one in members & fresh:
+                for other in members:
+                    pair = (one, other) if one < other else (other, one)
+                    if other == one or pair in checked:
+                        continue
+                    checked.add(pair)
+                    if is_similar(self._cached_shingles(one, known), self._cached_shingles(other, known)):
+                        self._edges.setdefault(one, set()).add(other)
+                        self._edges.setdefault(other, set()).add(one)
+                        seeds.add(one)
+
+    def _cached_shingles(self, key: str, known: dict[str, Shingles]) -> Shingles:
+        found = known.get(key)
+        if found is None:
+            found = known[key] = self._shingles(key)
+        return found
+
+    def _unlink(self, key: str) -> dict[str, set[str]]:
+        """Take `key` out of every map; returns, per kind, the keys whose groups must be recomputed."""
+        seeds = {kind: set(group.members) if (group := self._by_kind[kind].get(key)) else set()
+                 for kind in KINDS}
+        if key not in self._records:
+            return seeds
+        if key in self._unsketched:
+            self._unsketched.discard(key)
+        else:
+            for band in sketch_bands(self._shingles(key)):
+                _take(self._buckets, band, key)
+        urls, title = self._filed.pop(key)
+        del self._records[key]
+        for url in urls:
+            _take(self._urls, url, key)
+        if title:
+            _take(self._titles, title, key)
+        for other in self._edges.pop(key, ()):
+            mates = self._edges[other]
+            mates.discard(key)
+            if not mates:
+                del self._edges[other]
+        return seeds
+
+    # --- groups ---------------------------------------------------------------
+
+    def _url_neighbours(self, key: str) -> Iterator[str]:
+        for url in self._filed[key][0]:
+            yield from _members(self._urls.get(url))
+
+    def _title_neighbours(self, key: str) -> Iterable[str]:
+        title = self._filed[key][1]
+        return _members(self._titles.get(title)) if title else ()
+
+    def _similar_neighbours(self, key: str) -> Iterable[str]:
+        return self._edges.get(key, ())
+
+    def _regroup(self, kind: str, seeds: Iterable[str]) -> set[str]:
+        """Recompute the components that contain `seeds`; returns the keys whose group changed.
+
+        A change touches only the edges of one key, so every other component
+        stays as it was: the changed key's old group (split, maybe) and the
+        components it now reaches (merged) are all reachable from `seeds`."""
+        groups = self._by_kind[kind]
+        neighbours = self._neighbours[kind]
+        changed: set[str] = set()
+        seen: set[str] = set()
+        for seed in seeds:
+            if seed in seen:
+                continue
+            if seed not in self._records:  # removed
+                if groups.pop(seed, None) is not None:
+                    changed.add(seed)
+                continue
+            component = {seed}
+            frontier = [seed]
+            while frontier:
+                for other in neighbours(frontier.pop()):
+                    if other not in component:
+                        component.add(other)
+                        frontier.append(other)
+            seen |= component
+            group = self._group(kind, component) if len(component) > 1 else None
+            for member in component:
+                if groups.get(member) != group:
+                    changed.add(member)
+                    if group is None:
+                        del groups[member]
+                    else:
+                        groups[member] = group
+        return changed
+
+    def _group(self, kind: str, component: set[str]) -> DuplicateGroup:
+        members = tuple(sorted(component))
+        if kind == URL:
+            counts = Counter(url for member in members for url in self._filed[member][0])
+            shared = min(counts, key=lambda url: (-counts[url], url))
+        elif kind == TITLE:
+            shared = self._filed[members[0]][1].partition(TITLE_SEP)[2]
+        else:
+            shared = members[0]
+        return DuplicateGroup(kind, shared, members)
