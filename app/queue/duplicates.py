@@ -69,9 +69,8 @@ def _members(value: str | set[str] | None) -> Iterable[str]:
 
 def _put(table: Table, value: object, key: str) -> bool:
     """File `key` under `value`; True when `value` now has more than one key."""
-    held = table.get(value)
-    if held is None:
-        table[value] = key
+    held = table.setdefault(value, key)  # one dict operation for the common case, a new value
+    if held is key:
         return False
     if type(held) is str:
         if held == key:
@@ -103,8 +102,8 @@ class DuplicateIndex(GroupQueries):
         self._filed: dict[str, tuple[tuple[str, ...], str]] = {}  # key -> (canonical URLs, filed title)
         self._urls: Table = {}
         self._titles: Table = {}
-        # LSH band -> keys. A record's bands are not kept: 10 ints each would cost
-        # ~45 MB at 100,000 articles, and recomputing one record's takes ~15 us.
+        # LSH band -> keys. A record's bands are not kept: 8 ints each would cost
+        # ~35 MB at 100,000 articles, and recomputing one record's takes ~20 us.
         self._buckets: Table = {}
         self._edges: dict[str, set[str]] = {}  # checked similar pairs; only keys that have one
         self._unsketched: set[str] = set()

@@ -39,13 +39,13 @@ SKETCH. Pure Python has to stay near a microsecond per shingle:
   partitions by value, and a band's key is the pair of smallest hashes of its
   partition. Two texts share a band exactly when the two smallest shingles of
   the partition's union are common to both, so P(band) is about J^2 and a
-  pair is a candidate with P = 1-(1-J^2)^BANDS (0.97 at J=0.55 for 10 full
-  bands). Two sorts and two dict builds in C do it, with no Python loop over
+  pair is a candidate with P = 1-(1-J^2)^BANDS (0.94 at J=0.55 for 8 full
+  bands; a group's members are also reached through one another). Two sorts and two dict builds in C do it, with no Python loop over
   shingles. (One-permutation MinHash with densified empty bins was tried
   first: a densified band is often one shingle twice, and on the synthetic
   queue, whose 45-word vocabulary puts each 3-word shingle in about 30 of
   100,000 articles, that made 16,700 candidate checks at 20,000 articles,
-  none a real pair; this sketch makes about 300.)
+  none a real pair; this sketch makes about 200.)
 - A partition with fewer than two shingles gives no band, so texts of only a
   few words rarely meet; under `MIN_WORDS` words a text is never sketched.
 
@@ -60,7 +60,7 @@ from app.queue.duplicate_keys import folded_words
 SHINGLE_WORDS = 3  # the zip below is written for three
 SIMILAR_THRESHOLD = 0.55
 MIN_WORDS = 8  # "Breaking: chip shortage ends" is never similar to anything
-BANDS = 10
+BANDS = 8  # 10 and 12 found no more planted pairs; each band costs ~9 MB and 0.1 s per 100,000
 # A band shared by more articles than this is boilerplate (a feed's "The post
 # ... appeared first on ..." line), not a sign of one story: it proposes no
 # candidates. A true pair shares several bands, and groups are small.
