@@ -73,6 +73,27 @@ def incremental(index: DuplicateIndex, records: list[DuplicateRecord], rounds: i
             "remove_add_ms": statistics.median(remove_add) * 1e3}
 
 
+def big_group(size: int, rounds: int) -> dict[str, float]:
+    """Median milliseconds of updating one member of a group of `size` copies
+    (all under one URL and title) to a new text, and of removing and re-adding it."""
+    records = [DuplicateRecord(f"copy/{n:05d}.md", ("https://example.com/the-story",), "The story", "Site",
+                               f"copy {n} of the story, with words of its own: {n * 7919}") for n in range(size)]
+    index = DuplicateIndex.build(records)
+    edits, remove_add = [], []
+    for n in range(rounds):
+        record = records[(n * 37) % size]
+        start = time.perf_counter()
+        index.update(DuplicateRecord(record.key, record.urls, record.title, record.provider, f"edited {n}"))
+        edits.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        index.remove(record.key)
+        index.add(record)
+        remove_add.append(time.perf_counter() - start)
+    assert index.group_size(records[0].key) == size
+    return {"big_group_update_ms": statistics.median(edits) * 1e3,
+            "big_group_remove_add_ms": statistics.median(remove_add) * 1e3}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
@@ -102,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     assert from_keys.groups() == index.groups(), "stored keys must give the same groups"
     counts = {kind: len(index.groups(kind)) for kind in ("url", "title", "similar")}
     steps = incremental(index, records, args.rounds)
+    steps |= big_group(5_000, 20)
 
     print(f"groups found: {counts} (the synthetic queue's titles repeat: 'Why \"X\" Matters')")
     print(f"{'measure (CPU time)':52s} {'seconds':>8s} {'per article':>12s} {'vs warm open':>12s}")
@@ -118,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label:52s} {seconds:8.3f} {seconds / n * 1e6:9.2f} us {seconds / warm_open:11.2f}x")
     print(f"memory: url + title maps {url_title_mb:.0f} MB, similar buckets {similar_mb:.0f} MB")
     print("one incremental change (median of {rounds}): to a copy {update_to_copy_ms:.3f} ms, back "
-          "{update_back_ms:.3f} ms, remove + add {remove_add_ms:.3f} ms".format(rounds=args.rounds, **steps))
+          "{update_back_ms:.3f} ms, remove + add {remove_add_ms:.3f} ms; in a group of 5,000 copies: "
+          "update {big_group_update_ms:.2f} ms, remove + add {big_group_remove_add_ms:.2f} ms"
+          .format(rounds=args.rounds, **steps))
     print(json.dumps({
         "n": n, "warm_open_s": round(warm_open, 3),
         "url_keys_s": round(url_s, 3), "title_keys_s": round(title_s, 3),

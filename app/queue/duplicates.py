@@ -44,7 +44,7 @@ than sharing the index.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from app.queue.duplicate_groups import (KINDS, SIMILAR, STRONG_KINDS, TITLE, URL, DuplicateGroup, DuplicateView,
                                         GroupQueries)
@@ -110,8 +110,12 @@ class DuplicateIndex(GroupQueries):
         self._sketch_order: list[str] = []  # pending keys, last first; may hold keys sketched since
         self._providers: dict[str, str] = {}  # provider name -> key; a queue has few providers
         self._by_kind: dict[str, dict[str, DuplicateGroup]] = {kind: {} for kind in KINDS}
-        self._neighbours: dict[str, Callable[[str], Iterable[str]]] = {
-            URL: self._url_neighbours, TITLE: self._title_neighbours, SIMILAR: self._similar_neighbours}
+        # For each kind, the values a key is filed under and the table from value to keys.
+        # Similar pairs are their own "values": a key's neighbours stand for its edges.
+        self._links: dict[str, tuple[Callable[[str], Iterable[object]], Callable[[object], Iterable[str]]]] = {
+            URL: (self._url_values, lambda url: _members(self._urls.get(url))),
+            TITLE: (self._title_values, lambda title: _members(self._titles.get(title))),
+            SIMILAR: (self._similar_values, lambda other: (other,))}
 
     # --- building and changing ---------------------------------------------
 
@@ -130,9 +134,12 @@ class DuplicateIndex(GroupQueries):
                 raise ValueError(f"two records with the key {key!r}")
             index._records[key] = record
             known = keys.get(key) if keys is not None else None
-            index._file(record, known, seeds)
-            if known is not None and known.bands is not None:
-                given[key] = known.bands
+            if known is None:
+                index._file(key, index._filing(record), seeds)
+            else:
+                index._file(key, (known.urls, known.title), seeds)
+                if known.bands is not None:
+                    given[key] = known.bands
         index._unsketched.update(index._records)
         if sketch:
             index._sketch(sorted(index._records), seeds[SIMILAR], given)
@@ -150,23 +157,42 @@ class DuplicateIndex(GroupQueries):
 
     def update(self, record: DuplicateRecord) -> frozenset[str]:
         """File `record`, replacing the record of the same key if any.
-        Returns the keys whose groups changed (`record.key` among them if its did)."""
-        if self._records.get(record.key) == record:
+        Returns the keys whose groups changed (`record.key` among them if its did).
+
+        Only what changed is refiled: an edited excerpt leaves the URL and
+        title groups alone, a new URL the similar group."""
+        key = record.key
+        old = self._records.get(key)
+        if old == record:
             return frozenset()
-        seeds = self._unlink(record.key)
-        self._records[record.key] = record
-        self._file(record, None, seeds)
-        self._sketch([record.key], seeds[SIMILAR], {})
+        filing = self._filing(record)
+        refile = self._filed.get(key) != filing
+        resketch = old is None or key in self._unsketched or old.excerpt != record.excerpt \
+            or self._filed[key][1] != filing[1]
+        seeds: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        if resketch:
+            seeds[SIMILAR] = self._unsketch(key)
+        if refile:
+            seeds[URL], seeds[TITLE] = self._unfile(key)
+        self._records[key] = record
+        if refile:
+            self._file(key, filing, seeds)
+        if resketch:
+            self._sketch([key], seeds[SIMILAR], {})
         changed: set[str] = set()
-        for kind in KINDS:
-            changed |= self._regroup(kind, seeds[kind] | {record.key})
+        for kind in (URL, TITLE) if refile else ():
+            changed |= self._regroup(kind, seeds[kind] | {key})
+        if resketch:
+            changed |= self._regroup(SIMILAR, seeds[SIMILAR] | {key})
         return frozenset(changed)
 
     def remove(self, key: str) -> frozenset[str]:
         """Forget `key` (nothing happens for an unknown key). Returns the keys whose groups changed."""
         if key not in self._records:
             return frozenset()
-        seeds = self._unlink(key)
+        seeds = {SIMILAR: self._unsketch(key)}
+        seeds[URL], seeds[TITLE] = self._unfile(key)
+        del self._records[key]
         changed: set[str] = set()
         for kind in KINDS:
             changed |= self._regroup(kind, seeds[kind])
@@ -213,23 +239,23 @@ class DuplicateIndex(GroupQueries):
 
     # --- filing ---------------------------------------------------------------
 
-    def _file(self, record: DuplicateRecord, known: RecordKeys | None, seeds: dict[str, set[str]]) -> None:
-        """Enter a record into the URL and title maps; a key that now shares a value goes to `seeds`."""
-        key = record.key
-        if known is None:
-            urls = canonical_urls(record.urls)
-            provider = self._providers.get(record.provider)
-            if provider is None:
-                provider = self._providers[record.provider] = provider_key(record.provider)
-            title = filed_title(record, urls, provider)
-        else:
-            urls, title = known.urls, known.title
+    def _filing(self, record: DuplicateRecord) -> tuple[tuple[str, ...], str]:
+        """What `record` is filed under in the URL and title maps: (canonical URLs, filed title)."""
+        urls = canonical_urls(record.urls)
+        provider = self._providers.get(record.provider)
+        if provider is None:
+            provider = self._providers[record.provider] = provider_key(record.provider)
+        return urls, filed_title(record, urls, provider)
+
+    def _file(self, key: str, filing: tuple[tuple[str, ...], str], seeds: dict[str, set[str]]) -> None:
+        """Enter a key into the URL and title maps; a key that now shares a value goes to `seeds`."""
+        urls, title = filing
         for url in urls:
             if _put(self._urls, url, key):
                 seeds[URL].add(key)
         if title and _put(self._titles, title, key):
             seeds[TITLE].add(key)
-        self._filed[key] = (urls, title)
+        self._filed[key] = filing
 
     def _shingles(self, key: str) -> Shingles:
         return shingles(self._filed[key][1].partition(TITLE_SEP)[2], self._records[key].excerpt)
@@ -278,10 +304,13 @@ class DuplicateIndex(GroupQueries):
             found = known[key] = self._shingles(key)
         return found
 
-    def _unlink(self, key: str) -> dict[str, set[str]]:
-        """Take `key` out of every map; returns, per kind, the keys whose groups must be recomputed."""
-        seeds = {kind: set(group.members) if (group := self._by_kind[kind].get(key)) else set()
-                 for kind in KINDS}
+    def _members_of(self, kind: str, key: str) -> set[str]:
+        group = self._by_kind[kind].get(key)
+        return set(group.members) if group is not None else set()
+
+    def _unsketch(self, key: str) -> set[str]:
+        """Take `key` out of the LSH buckets and similar pairs; returns its old similar group."""
+        seeds = self._members_of(SIMILAR, key)
         if key not in self._records:
             return seeds
         if key in self._unsketched:
@@ -289,12 +318,6 @@ class DuplicateIndex(GroupQueries):
         else:
             for band in sketch_bands(self._shingles(key)):
                 _take(self._buckets, band, key)
-        urls, title = self._filed.pop(key)
-        del self._records[key]
-        for url in urls:
-            _take(self._urls, url, key)
-        if title:
-            _take(self._titles, title, key)
         for other in self._edges.pop(key, ()):
             mates = self._edges[other]
             mates.discard(key)
@@ -302,18 +325,49 @@ class DuplicateIndex(GroupQueries):
                 del self._edges[other]
         return seeds
 
+    def _unfile(self, key: str) -> tuple[set[str], set[str]]:
+        """Take `key` out of the URL and title maps; returns its old url and title groups."""
+        seeds = self._members_of(URL, key), self._members_of(TITLE, key)
+        filing = self._filed.pop(key, None)
+        if filing is not None:
+            urls, title = filing
+            for url in urls:
+                _take(self._urls, url, key)
+            if title:
+                _take(self._titles, title, key)
+        return seeds
+
     # --- groups ---------------------------------------------------------------
 
-    def _url_neighbours(self, key: str) -> Iterator[str]:
-        for url in self._filed[key][0]:
-            yield from _members(self._urls.get(url))
+    def _url_values(self, key: str) -> Iterable[object]:
+        return self._filed[key][0]
 
-    def _title_neighbours(self, key: str) -> Iterable[str]:
+    def _title_values(self, key: str) -> Iterable[object]:
         title = self._filed[key][1]
-        return _members(self._titles.get(title)) if title else ()
+        return (title,) if title else ()
 
-    def _similar_neighbours(self, key: str) -> Iterable[str]:
+    def _similar_values(self, key: str) -> Iterable[object]:
         return self._edges.get(key, ())
+
+    def _component(self, kind: str, seed: str) -> set[str]:
+        """The keys connected to `seed` by this kind's relation.
+
+        Each shared value (a URL, a title) is expanded once: 5,000 articles
+        under one URL cost 5,000 steps, not 5,000 x 5,000."""
+        values_of, keys_of = self._links[kind]
+        component = {seed}
+        frontier = [seed]
+        expanded: set[object] = set()
+        while frontier:
+            for value in values_of(frontier.pop()):
+                if value in expanded:
+                    continue
+                expanded.add(value)
+                for other in keys_of(value):
+                    if other not in component:
+                        component.add(other)
+                        frontier.append(other)
+        return component
 
     def _regroup(self, kind: str, seeds: Iterable[str]) -> set[str]:
         """Recompute the components that contain `seeds`; returns the keys whose group changed.
@@ -322,7 +376,6 @@ class DuplicateIndex(GroupQueries):
         stays as it was: the changed key's old group (split, maybe) and the
         components it now reaches (merged) are all reachable from `seeds`."""
         groups = self._by_kind[kind]
-        neighbours = self._neighbours[kind]
         changed: set[str] = set()
         seen: set[str] = set()
         for seed in seeds:
@@ -332,17 +385,16 @@ class DuplicateIndex(GroupQueries):
                 if groups.pop(seed, None) is not None:
                     changed.add(seed)
                 continue
-            component = {seed}
-            frontier = [seed]
-            while frontier:
-                for other in neighbours(frontier.pop()):
-                    if other not in component:
-                        component.add(other)
-                        frontier.append(other)
+            component = self._component(kind, seed)
             seen |= component
             group = self._group(kind, component) if len(component) > 1 else None
+            verdicts: dict[int, bool] = {}  # members share their old group: compare each once
             for member in component:
-                if groups.get(member) != group:
+                old = groups.get(member)
+                same = verdicts.get(id(old))
+                if same is None:
+                    same = verdicts[id(old)] = old == group
+                if not same:
                     changed.add(member)
                     if group is None:
                         del groups[member]

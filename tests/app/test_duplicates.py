@@ -291,16 +291,21 @@ def test_providers_must_match_for_a_title_duplicate() -> None:
         ("chips are back", ("a.md", "b.md")), ("chips are back", ("d.md", "e.md"))]
 
 
-def _random_edit(rng: random.Random, records: list[DuplicateRecord], key: str) -> DuplicateRecord:
-    donor = rng.choice(records)
+def _random_edit(rng: random.Random, pool: list[DuplicateRecord], key: str,
+                 current: DuplicateRecord | None) -> DuplicateRecord:
+    donor = rng.choice(pool)
     roll = rng.random()
     if roll < 0.3:
         return replace(donor, key=key)  # a copy of another
-    if roll < 0.5:
+    if roll < 0.45:
         return DuplicateRecord(key, donor.urls, f"Fresh title {rng.randrange(10**6)}", "Nobody", "short")
-    if roll < 0.7:
+    if roll < 0.6:
         return DuplicateRecord(key, (f"https://new.example/{rng.randrange(10**6)}",), donor.title, donor.provider,
                                donor.excerpt)
+    if roll < 0.7 and current is not None:
+        return replace(current, excerpt=donor.excerpt)  # the text alone: url and title groups stay
+    if roll < 0.8 and current is not None:
+        return replace(current, urls=donor.urls)  # the URLs alone: the similar group stays
     return _other(key)
 
 
@@ -316,7 +321,7 @@ def test_incremental_changes_end_where_a_fresh_build_does(planted) -> None:  # t
             changed = index.remove(key)
             del records[key]
         else:
-            records[key] = _random_edit(rng, pool, key)
+            records[key] = _random_edit(rng, pool, key, records.get(key))
             changed = index.update(records[key])
         moved = {member for group in set(before) ^ set(index.groups()) for member in group.members}
         assert changed == moved, step
