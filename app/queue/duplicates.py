@@ -34,7 +34,8 @@ those rows. Members and groups are sorted.
 
 The similar pass costs several times the other two. `build(records,
 sketch=False)` leaves it pending, and `sketch_pending(limit)` then works
-through it a slice at a time; the groups come out the same.
+through it a slice at a time; the groups come out the same (unless over
+`near_duplicates.MAX_BUCKET` articles share a band; see there).
 
 Threading: a `DuplicateIndex` is not thread-safe. Use it from one thread at a
 time (the queue's worker). Its answers and `view()` are immutable values any

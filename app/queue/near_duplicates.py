@@ -63,7 +63,10 @@ MIN_WORDS = 8  # "Breaking: chip shortage ends" is never similar to anything
 BANDS = 8  # 10 and 12 found no more planted pairs; each band costs ~9 MB and 0.1 s per 100,000
 # A band shared by more articles than this is boilerplate (a feed's "The post
 # ... appeared first on ..." line), not a sign of one story: it proposes no
-# candidates. A true pair shares several bands, and groups are small.
+# candidates (checking them would be quadratic). A true pair shares several
+# bands. The price: pairs such a band proposed while it was smaller stay
+# found, so past the cap an index that grew one file at a time can hold a
+# few more similar pairs than a fresh build; url and title groups never differ.
 MAX_BUCKET = 64
 Shingles = frozenset[int]
 Bands = tuple[int, ...]
