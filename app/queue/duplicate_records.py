@@ -9,6 +9,7 @@ the costly part of a build.
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 from app.article.model import Article
@@ -56,6 +57,19 @@ class RecordKeys:
     @property
     def title_key(self) -> str:
         return self.title.partition(TITLE_SEP)[2]
+
+    def to_row(self) -> tuple[str, str, bytes | None]:
+        """Three column values for the index: URLs one a line (a canonical URL has
+        no line break), the filed title, the bands as 8-byte integers."""
+        bands = array("q", self.bands).tobytes() if self.bands is not None else None
+        return "\n".join(self.urls), self.title, bands
+
+    @classmethod
+    def from_row(cls, urls: str, title: str, bands: bytes | None) -> RecordKeys:
+        packed = array("q")
+        if bands is not None:
+            packed.frombytes(bands)
+        return cls(tuple(urls.split("\n")) if urls else (), title, tuple(packed) if bands is not None else None)
 
 
 def record_keys(record: DuplicateRecord, *, sketch: bool = True) -> RecordKeys:

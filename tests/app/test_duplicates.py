@@ -345,6 +345,8 @@ def test_slices_and_stored_keys_give_the_same_groups(planted) -> None:  # type: 
     keys = {r.key: record_keys(r) for r in planted.records}
     assert DuplicateIndex.build(planted.records, keys=keys).groups() == at_once.groups()
     assert at_once.keys_of(planted.records[0].key) == keys[planted.records[0].key]
+    assert all(RecordKeys.from_row(*k.to_row()) == k for k in keys.values())
+    assert RecordKeys.from_row(*RecordKeys((), "").to_row()) == RecordKeys((), "")
     no_bands = {key: RecordKeys(k.urls, k.title) for key, k in keys.items()}
     assert DuplicateIndex.build(planted.records, keys=no_bands).groups() == at_once.groups()
 
