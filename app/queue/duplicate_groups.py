@@ -72,7 +72,7 @@ class GroupQueries:
         """How many articles are this story, `key` included (1: no copies). For the badge."""
         return 1 + len(self.copies_of(key, kinds))
 
-    def duplicate_keys(self, kinds: Iterable[str] = STRONG_KINDS) -> frozenset[str]:
+    def keys_with_copies(self, kinds: Iterable[str] = STRONG_KINDS) -> frozenset[str]:
         """Every key that has a copy (the "Duplicates" filter and facet)."""
         return frozenset(key for kind in kinds for key in self._by_kind[kind])
 

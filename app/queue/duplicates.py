@@ -19,7 +19,7 @@ components of one relation:
   key is the group's first member, as its representative.
 
 An article can be in one group of each kind. `is_duplicate`, `group_size` and
-`duplicate_keys` count the strong kinds (url, title) unless told otherwise.
+`keys_with_copies` count the strong kinds (url, title) unless told otherwise.
 
 The engine works on `DuplicateRecord`s, not files, so it does not care how
 rows are built. What a record is filed under (`RecordKeys`: canonical URLs,

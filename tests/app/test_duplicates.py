@@ -356,7 +356,7 @@ def test_a_view_is_a_snapshot_and_answers_like_the_index() -> None:
     view = index.view()
     index.remove("b.md")
     assert view.copies_of("a.md") == ("b.md",) and view.is_duplicate("b.md")
-    assert view.duplicate_keys() == {"a.md", "b.md"} and index.duplicate_keys() == frozenset()
+    assert view.keys_with_copies() == {"a.md", "b.md"} and index.keys_with_copies() == frozenset()
     with pytest.raises(TypeError):
         view._by_kind[URL]["x"] = None  # type: ignore[index]
 
