@@ -1,6 +1,10 @@
 """The field-by-field merge (the merge driver's rule), on bytes and through git itself."""
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -8,6 +12,7 @@ from app.article.frontmatter import parse_document
 from app.team.git import merge_text
 from app.team.merge import BODY, FRONT_MATTER, WHOLE_FILE, merge_article
 from tests.app.queue_support import SEED
+from tests.app.team_support import Team, git, isolate_git
 
 BASE = SEED.read_bytes() + b"First paragraph.\n\nMiddle.\n\nLast paragraph.\n"
 
@@ -132,3 +137,30 @@ def test_edits_to_different_fields_always_merge_to_both(mine: dict[str, int], ot
     other = {k: v for k, v in other.items() if k not in mine}
     ours, theirs = apply(mine), apply(other)
     assert merged(BASE, ours, theirs) == apply({**mine, **other})
+
+
+def test_git_itself_merges_adjacent_lines_through_the_registered_driver(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain `git pull --rebase` (git's own rebase, not Copydesk's sync) with the driver in the
+    clone's config: the adjacent-line edits merge, each commit keeps its author."""
+    isolate_git(tmp_path, monkeypatch)
+    team = Team(tmp_path)
+    team.decide("Ana", "seed.txt", {"quality": 60})
+    team.decide("Ben", "seed.txt", {"published": True})
+    assert team.sync("Ana").state == "synced"
+    pulled = subprocess.run(["git", "pull", "--rebase", "--quiet"], cwd=team.clone("Ben"), capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL)
+    assert pulled.returncode == 0, pulled.stderr
+    text = team.read("Ben", "seed.txt")
+    assert b"quality: 60\n" in text and b"published: true\n" in text and b"<<<<<<<" not in text
+    authors = team.git("Ben", "log", "--format=%an", "-2", "--", "desk/seed.txt").split()
+    assert authors == ["Ben", "Ana"]
+    # Without the driver registered, the same edits are a line conflict: the driver is what merged them.
+    team.git("Ben", "config", "--remove-section", "merge.copydesk")
+    team.decide("Ana", "news/a1.md", {"quality": 70})
+    team.decide("Ben", "news/a1.md", {"published": True})
+    assert team.sync("Ana").state == "synced"
+    pulled = subprocess.run(["git", "pull", "--rebase", "--quiet"], cwd=team.clone("Ben"), capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL)
+    assert pulled.returncode != 0 and "UU desk/news/a1.md" in team.git("Ben", "status", "--porcelain")
+    git(team.clone("Ben"), "rebase", "--abort")
