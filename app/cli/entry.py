@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import version
-from app.cli import file_commands, queue_commands
+from app.cli import file_commands, queue_commands, team_commands
 from app.cli.common import EXIT_FAILED
 
-COMMAND_MODULES = (file_commands, queue_commands)
+COMMAND_MODULES = (file_commands, queue_commands, team_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

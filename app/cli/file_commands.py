@@ -35,13 +35,18 @@ def _cmd_set(args: argparse.Namespace) -> int:
     if not changes:
         print("copydesk set: give --published and/or --quality", file=sys.stderr)
         return EXIT_USAGE
+    from app.cli.team_commands import CliCommits
     from app.decisions import Change, Decision, FileTarget, decide
 
     # Through the one decision path, so a running window or `copydesk watch`
-    # knows these edits as Copydesk's.
+    # knows these edits as Copydesk's, and a team queue gets one commit for them.
     decision = Decision(tuple(Change(name, changes) for name in args.files), source="cli")
+    commits = CliCommits()
+    with commits.guard(args.files):
+        outcomes = decide(FileTarget(), decision, recorders=[commits.recorder])
+    commits.finish()
     status = EXIT_OK
-    for outcome in decide(FileTarget(), decision):
+    for outcome in outcomes:
         if not outcome.ok:
             print(f"{outcome.path}: {outcome.message}", file=sys.stderr)
             status = EXIT_FAILED
