@@ -39,7 +39,7 @@ from app.article.frontmatter import parse_document
 from app.article.model import ArticleError
 from app.team.git import GitError
 from app.team.message import DecidedFile, compose_message
-from app.team.objects import Entry, index_info, read_objects, tree_entries, write_blobs
+from app.team.objects import Entry, fast_import_path, index_info, read_objects, tree_entries
 from app.team.repo import Identity, NotTeamQueue, TeamRepo
 
 CAS_RETRIES = 3  # HEAD moved under us (someone committed by hand): build the commit again on top
@@ -86,6 +86,7 @@ class CommitRequest:
     message: str
     decided_at: float  # time.time() of the decision: the commit's author date
     log_file: Path | None = None  # the editor's audit log, when the audit trail keeps one
+    log_size: int | None = None  # its size right after this decision's lines: the commit takes that much
     identity: Identity | None = None  # None: the repository's git config
 
 
@@ -121,14 +122,17 @@ class CommitRecorder:
                 DecidedFile(relpath, _title_of(outcome, relpath), dict(outcome.values), dict(outcome.previous)))
         now = time.time()
         for folder, files in groups.items():
-            log = None
+            log, size = None, None
             if self.log_file is not None:
                 try:
                     log = self.log_file(folder)
+                    # The log only grows: its size now says which lines are this decision's and
+                    # earlier ones, however far behind the committer is (one stat, no read).
+                    size = os.stat(log).st_size if log is not None else None
                 except Exception:  # noqa: BLE001 - a recorder never fails a decision
-                    log = None
+                    size = None
             message = compose_message(files, source=decision.source, reason=decision.reason, batch=decision.batch)
-            self.sink(CommitRequest(folder, tuple(files), message, now, log, self.identity))
+            self.sink(CommitRequest(folder, tuple(files), message, now, log, size, self.identity))
 
 
 def _title_of(outcome: OutcomeLike, relpath: str) -> str:
@@ -154,57 +158,81 @@ def commit_request(repo: TeamRepo, request: CommitRequest) -> str | None:
     identity = repo.identity(request.identity)
     paths = [repo.repo_path(f.relpath) for f in request.files]
     values = {repo.repo_path(f.relpath): f.values for f in request.files}
-    extra = []
+    extra: list[str] = []
+    prefixes: dict[str, int] = {}
     if request.log_file is not None:
         try:
-            extra.append(request.log_file.resolve().relative_to(repo.top).as_posix())
+            log = request.log_file.resolve().relative_to(repo.top).as_posix()
+            extra.append(log)
+            if request.log_size is not None:
+                prefixes[log] = request.log_size
         except (OSError, ValueError):
             pass  # a log outside the working copy cannot travel with it
     try:
         with repo.locked():
             return commit_paths(repo, paths + extra, request.message, identity, values=values,
-                                when=request.decided_at)
+                                prefixes=prefixes, when=request.decided_at)
     except GitError as exc:
         raise NotCommitted(f"not committed: {exc.describe()}") from None
 
 
 def commit_paths(repo: TeamRepo, paths: Sequence[str], message: str, identity: Identity, *,
-                 values: Mapping[str, Mapping[str, Any]] | None = None, when: float | None = None) -> str | None:
+                 values: Mapping[str, Mapping[str, Any]] | None = None, prefixes: Mapping[str, int] | None = None,
+                 when: float | None = None) -> str | None:
     """Commit `paths` (repository paths) on top of HEAD: each path in `values`
-    as HEAD's version with those values applied, every other path as it is on
-    disk. Returns the commit, or None when there was nothing to commit. Call
-    with `repo.locked()` held when other Copydesk processes may commit."""
-    env = dict(identity.env)
-    if when is not None:
-        env["GIT_AUTHOR_DATE"] = f"@{int(when)} +0000"
+    as HEAD's version with those values applied, each path in `prefixes` (an
+    append-only log) as its first that-many bytes on disk, every other path as
+    it is on disk. Returns the commit, or None when there was nothing to
+    commit. Call with `repo.locked()` held when other Copydesk processes may commit."""
+    author_date = f"{int(time.time() if when is None else when)} +0000"
     for attempt in range(CAS_RETRIES + 1):
         head = repo.head()
-        entries = _entries(repo, head, paths, values or {})
-        if not entries:
+        changed, removed = _changes(repo, head, paths, values or {}, prefixes or {})
+        if not changed and not removed:
             return None
-        index_env = {"GIT_INDEX_FILE": os.fspath(_temp_index(repo, head))}
-        repo.git.run("update-index", "-z", "--index-info", input=index_info(entries), env=index_env)
-        tree = repo.git.text("write-tree", env=index_env)
-        if head is not None and tree == repo.git.text("rev-parse", f"{head}^{{tree}}"):
-            return None
-        parents = ["-p", head] if head is not None else []
-        commit = repo.git.run("commit-tree", tree, *parents, "-F", "-", input=message.encode("utf-8"),
-                              env=env).text
+        commit = _write_commit(repo, head, changed, removed, message, identity, author_date)
         moved = repo.git.run("update-ref", "-m", f"copydesk: {message.splitlines()[0]}", "HEAD", commit,
                              head or "", check=False)
         if moved.returncode == 0:
-            _remember_index(repo, commit)
-            _update_real_index(repo, entries)
+            _update_real_index(repo, [(mode, repo.blob_id(data), path) for mode, path, data in changed]
+                               + [("0", "", path) for path in removed])
             return commit
-        _forget_index(repo)
         if attempt == CAS_RETRIES:
             raise GitError(["update-ref"], moved.returncode, moved.stderr)
     return None  # pragma: no cover
 
 
-def _entries(repo: TeamRepo, head: str | None, paths: Sequence[str],
-             values: Mapping[str, Mapping[str, Any]]) -> list[Entry]:
-    """The index entries that make the commit; writes the new blobs."""
+def _write_commit(repo: TeamRepo, head: str | None, changed: Sequence[tuple[str, str, bytes]],
+                  removed: Sequence[str], message: str, identity: Identity, author_date: str) -> str:
+    """The blobs, trees and commit in one `git fast-import`: it builds the new tree
+    from HEAD's in memory, where a private index would rewrite an entry for every
+    file of the queue. So few objects are written loose (fastimport.unpackLimit),
+    not as a pack per decision."""
+    who = f"{identity.name} <{identity.email}>"
+    text = message.encode("utf-8")
+    stream = bytearray(f"commit {_SCRATCH}\nmark :1\n".encode())
+    stream += f"author {who} {author_date}\ncommitter {who} {int(time.time())} +0000\n".encode(
+        "utf-8", "surrogateescape")
+    stream += f"data {len(text)}\n".encode() + text + b"\n"
+    if head is not None:
+        stream += f"from {head}\n".encode()
+    for mode, path, data in changed:
+        stream += f"M {mode} inline {fast_import_path(path)}\n".encode("utf-8", "surrogateescape")
+        stream += f"data {len(data)}\n".encode() + data + b"\n"
+    for path in removed:
+        stream += f"D {fast_import_path(path)}\n".encode("utf-8", "surrogateescape")
+    stream += b"\nget-mark :1\ndone\n"
+    out = repo.git.run("-c", "fastimport.unpackLimit=100", "fast-import", "--quiet", "--done", "--force",
+                       input=bytes(stream))
+    return out.text.split()[-1]
+
+
+_SCRATCH = "refs/copydesk/commit"  # fast-import's ref for the commit it writes (HEAD gets it by CAS)
+
+
+def _changes(repo: TeamRepo, head: str | None, paths: Sequence[str], values: Mapping[str, Mapping[str, Any]],
+             prefixes: Mapping[str, int]) -> tuple[list[tuple[str, str, bytes]], list[str]]:
+    """What the commit changes: [(mode, path, new bytes)] and the paths it removes."""
     wanted: list[str] = []
     for path in paths:
         real = _real_path(repo, path)
@@ -214,31 +242,53 @@ def _entries(repo: TeamRepo, head: str | None, paths: Sequence[str],
                 values = {**values, real: values[path]}  # a symlinked article: its target is what changed
     known = tree_entries(repo, head, wanted)
     wanted = _not_ignored(repo, wanted, known)
-    old_blobs = read_objects(repo, [known[p][1] for p in wanted if p in values and p in known])
-    staged: list[tuple[str, str, bytes | None]] = []  # (mode, path, bytes; None: hash the file on disk)
-    removed: list[Entry] = []
+    old_blobs = read_objects(repo, [known[p][1] for p in wanted if (p in values or p in prefixes) and p in known])
+    changed: list[tuple[str, str, bytes]] = []
+    removed: list[str] = []
     for path in wanted:
         mode_sha = known.get(path)
+        data: bytes | None = None
+        mode = mode_sha[0] if mode_sha is not None else _REGULAR
         if path in values and mode_sha is not None and mode_sha[0] != _SYMLINK:
-            new = _edited(path, old_blobs.get(mode_sha[1]), values[path])
-            if new is not None:
-                staged.append((mode_sha[0], path, new))
+            data = _edited(path, old_blobs.get(mode_sha[1]), values[path])
+        if data is None:
+            on_disk = repo.top / path
+            try:
+                st = os.lstat(on_disk)
+            except FileNotFoundError:
+                if mode_sha is not None:
+                    removed.append(path)
                 continue
-        on_disk = repo.top / path
-        try:
-            st = os.lstat(on_disk)
-        except FileNotFoundError:
-            if mode_sha is not None:
-                removed.append(("0", "", path))
-            continue
-        if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
-            continue  # a link outside the working copy, a FIFO: not Copydesk's to commit
-        mode = _EXECUTABLE if st.st_mode & stat.S_IXUSR else _REGULAR
-        staged.append((mode_sha[0] if mode_sha else mode, path, None))
-    shas = write_blobs(repo, [(path, data) for _, path, data in staged])
-    entries = [(mode, sha, path) for (mode, path, _), sha in zip(staged, shas, strict=True)]
-    unchanged = {path for mode, sha, path in entries if known.get(path) == (mode, sha)}
-    return [e for e in entries if e[2] not in unchanged] + removed
+            if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
+                continue  # a link outside the working copy, a FIFO: not Copydesk's to commit
+            if mode_sha is None:
+                mode = _EXECUTABLE if st.st_mode & stat.S_IXUSR else _REGULAR
+            committed = old_blobs.get(mode_sha[1]) if mode_sha is not None else None
+            data = _prefix(on_disk, prefixes.get(path), committed)
+            if data is None:
+                try:
+                    data = on_disk.read_bytes()
+                except OSError:
+                    continue
+        if mode_sha is None or mode_sha != (mode, repo.blob_id(data)):
+            changed.append((mode, path, data))
+    return changed, removed
+
+
+def _prefix(path: Path, size: int | None, committed: bytes | None) -> bytes | None:
+    """An append-only log's first `size` bytes, when they still extend what is
+    committed; None (the whole file) when the file was rewritten meanwhile (a
+    sync that merged another machine's lines into it)."""
+    if size is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(size)
+    except OSError:
+        return None
+    if len(data) < size or (committed is not None and not data.startswith(committed)):
+        return None
+    return data
 
 
 def _not_ignored(repo: TeamRepo, paths: list[str], tracked: Mapping[str, Any]) -> list[str]:
@@ -282,31 +332,6 @@ def _real_path(repo: TeamRepo, path: str) -> str | None:
         return Path(os.path.realpath(full)).relative_to(repo.top).as_posix()
     except ValueError:
         return None
-
-
-def _temp_index(repo: TeamRepo, head: str | None) -> Path:
-    """A private index holding HEAD's tree (kept between commits: read again only when HEAD moved)."""
-    index, marker = repo.state_path("commit.index"), repo.state_path("commit.index.head")
-    try:
-        current = marker.read_text().strip()
-    except OSError:
-        current = ""
-    if current != (head or "unborn") or not index.exists():
-        env = {"GIT_INDEX_FILE": os.fspath(index)}
-        if head is None:
-            repo.git.run("read-tree", "--empty", env=env)
-        else:
-            repo.git.run("read-tree", head, env=env)
-    marker.write_text("")  # not trusted until the commit is through
-    return index
-
-
-def _remember_index(repo: TeamRepo, commit: str) -> None:
-    repo.state_path("commit.index.head").write_text(commit + "\n")
-
-
-def _forget_index(repo: TeamRepo) -> None:
-    repo.state_path("commit.index.head").write_text("")
 
 
 def _update_real_index(repo: TeamRepo, entries: Sequence[Entry]) -> None:

@@ -77,3 +77,10 @@ def write_blobs(repo: TeamRepo, items: Sequence[tuple[str, bytes | None]]) -> li
 def index_info(entries: Sequence[Entry]) -> bytes:
     """`git update-index -z --index-info` input: a removal is mode 0 and the zero id."""
     return b"".join(f"{mode} {sha or ZERO}\t".encode() + os.fsencode(path) + b"\0" for mode, sha, path in entries)
+
+
+def fast_import_path(path: str) -> str:
+    """A path as `git fast-import` reads it: C-style quoted when it starts with a quote or holds a line break."""
+    if not path.startswith('"') and "\n" not in path:
+        return path
+    return '"' + path.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

@@ -20,7 +20,9 @@ Each local commit C is replayed onto the current tip T:
   `app.team.merge` (the driver's own function), now honouring the editor's
   resolutions; what stays unsettled is a `FieldConflict`. The replay goes on
   (taking the local side provisionally) so one sync reports every conflict.
-A commit that becomes empty (the remote already had the same change) is dropped.
+A commit that becomes empty (the remote already had the same change) is
+dropped, unless it is a decision's: one commit per decision, always (it still
+says who decided, even when another editor decided the same).
 
 Git worker thread only.
 """
@@ -28,13 +30,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.team.git import GitError, merge_text
 from app.team.merge import WHOLE_FILE, Clash, MergeResult, Side, merge_article
-from app.team.objects import ZERO, index_info, read_objects, write_blobs
+from app.team.objects import ZERO, fast_import_path, index_info, read_objects, write_blobs
 from app.team.repo import Identity, TeamRepo
 
 DELETED = "(deleted)"  # the field name of a file changed on one side and deleted on the other
@@ -116,29 +119,57 @@ class Replayer:
         details = self._describe(commits)
         touched = sorted({change[4] for c in details for change in c.changes})
         tip_entries = self._tree_entries(onto, touched)
-        self.git.run("read-tree", onto, env=self.index_env)
-        tip, tip_tree = onto, self.git.text("rev-parse", f"{onto}^{{tree}}")
+        tip = onto
+        run: list[_Commit] = []  # fast-path commits not written yet: one fast-import for a run of them
         for commit in details:
             fast = all(tip_entries.get(path) == ((old_mode, old) if old != ZERO else None)
                        for old_mode, _, old, _, path in commit.changes)
             if fast:
-                entries = [(mode, "" if new == ZERO else new, path) for _, mode, _, new, path in commit.changes]
-                self.git.run("update-index", "-z", "--index-info", input=index_info(entries), env=self.index_env)
-                tree = self.git.text("write-tree", env=self.index_env)
-                settled: list[str] = []
-            else:
-                settled = []
-                tree = self._merge(tip, commit, onto, fork, result.conflicts, settled)
-            if tree == tip_tree and not settled:
-                result.dropped += 1
+                run.append(commit)
+                for _, mode, _, new, path in commit.changes:
+                    tip_entries[path] = None if new == ZERO else (mode, new)
+                result.replayed += 1
+                continue
+            if run:
+                tip, run = self._fast_import(tip, run), []
+            settled: list[str] = []
+            tip_tree = self.git.text("rev-parse", f"{tip}^{{tree}}")
+            tree = self._merge(tip, commit, onto, fork, result.conflicts, settled)
+            if tree == tip_tree and not settled and b"\nCopydesk-Action: " not in commit.message:
+                result.dropped += 1  # a commit of the editor's own that the remote already has: as rebase does
                 continue
             tip = self._commit(tree, tip, commit, settled)
-            tip_tree = tree
             result.replayed += 1
             tip_entries.update(self._tree_entries(tip, [change[4] for change in commit.changes], fill=True))
+        if run:
+            tip = self._fast_import(tip, run)
         if not result.conflicts:
             result.tip = tip
         return result
+
+    def _fast_import(self, tip: str, commits: Sequence[_Commit]) -> str:
+        """Commits whose files nobody else touched, on top of `tip`, in one `git
+        fast-import` (it builds each tree in memory from the last: no index of the
+        whole queue rewritten per commit). Returns the last one."""
+        now = f"{int(time.time())} +0000"
+        committer = f"{self.identity.name} <{self.identity.email}> {now}".encode("utf-8", "surrogateescape")
+        stream = bytearray()
+        for number, commit in enumerate(commits, 1):
+            name, email, date = commit.author
+            stream += f"commit {_SCRATCH}\nmark :{number}\n".encode()
+            stream += f"author {name} <{email}> {date}\n".encode("utf-8", "surrogateescape")
+            stream += b"committer " + committer + b"\n"
+            stream += f"data {len(commit.message)}\n".encode() + commit.message + b"\n"
+            stream += f"from {tip if number == 1 else f':{number - 1}'}\n".encode()
+            for _, mode, _, new, path in commit.changes:
+                quoted = fast_import_path(path)
+                stream += (f"D {quoted}\n" if new == ZERO else f"M {mode} {new} {quoted}\n").encode(
+                    "utf-8", "surrogateescape")
+            stream += b"\n"
+        stream += f"get-mark :{len(commits)}\ndone\n".encode()
+        out = self.git.run("fast-import", "--quiet", "--done", "--force", input=bytes(stream))
+        self.git.run("update-ref", "-d", _SCRATCH, check=False)
+        return out.text.split()[-1]
 
     # --- reading the local commits ------------------------------------------------
 
@@ -200,9 +231,9 @@ class Replayer:
             raise GitError(["merge-tree"], out.returncode, out.stderr)
         fields = out.fields()
         tree, conflicted = fields[0], sorted(set(fields[1:]))
-        self.git.run("read-tree", tree, env=self.index_env)
         if not conflicted:
             return tree
+        self.git.run("read-tree", tree, env=self.index_env)  # fix-ups on top of merge-tree's result
         fixes: list[tuple[str, bytes | None, str]] = []
         for path in conflicted:
             data = self._settle(path, tip, commit, onto, fork, conflicts, settled)
@@ -282,6 +313,9 @@ def _settled_line(path: str, clash: Clash, side: Side) -> str:
     value = clash.theirs if side == "theirs" else clash.ours
     shown = "" if clash.field in (WHOLE_FILE, DELETED, "body", "(front matter)") else f" ({_shown(value)})"
     return f"Copydesk-Resolved: {path} {clash.field}: kept {kept}{shown}"
+
+
+_SCRATCH = "refs/copydesk/replay"  # fast-import's ref while it writes; deleted right after
 
 
 def _ident(text: str) -> tuple[str, str, str]:

@@ -30,6 +30,7 @@ def desks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, 
     ana.mkdir()
     for n in (1, 2, 3):
         (ana / f"a{n}.md").write_text(article(f"Article {n}", quality=50 + n, extra="Body.\n"))
+    (ana / '"Quoted" title.md').write_text(article("Quoted", quality=5))  # fast-import quotes this name
     out = copydesk("team", "init", str(ana), "--remote", str(remote))
     assert out.returncode == 0, out.stderr
     assert "made" in out.stdout and "pushed branch main" in out.stdout
@@ -54,10 +55,15 @@ def test_set_commits_and_sync_shares(desks: tuple[Path, Path, Path]) -> None:
     assert copydesk("team", "status", str(ana)).stdout.strip() == "1 decision not yet shared"
     out = copydesk("sync", str(ana))
     assert out.returncode == 0 and out.stdout.strip() == "shared 1 commit", out.stderr
+    quoted = ben / '"Quoted" title.md'
+    assert copydesk("set", "--quality", "6", str(quoted)).returncode == 0  # replayed onto Ana's by Ben's sync
     out = copydesk("sync", str(ben), "--json")
     record = json.loads(out.stdout)
-    assert out.returncode == 0 and record["state"] == "synced" and record["received"] == 1
+    assert out.returncode == 0 and record["state"] == "synced" and record["received"] == 1 and record["sent"] == 1
     assert "a1.md" in record["incoming"] and "published: true" in (ben / "a1.md").read_text()
+    assert copydesk("sync", str(ana)).returncode == 0
+    assert "quality: 6\n" in (ana / '"Quoted" title.md').read_text()
+    assert git(ana, "log", "-1", "--format=%an|%s").strip() == 'Ben|Quality 5 -> 6 on "Quoted"'
 
 
 def test_sync_reports_a_conflict_with_exit_1_and_resolve_settles_it(desks: tuple[Path, Path, Path]) -> None:
@@ -127,7 +133,7 @@ def test_without_git_everything_but_team_features_works(desks: tuple[Path, Path,
     out = copydesk("sync", str(ana), env=no_git)
     assert out.returncode == 1 and "team features unavailable: git is not installed" in out.stderr
     out = copydesk("list", str(ana), "--json", env=no_git)
-    assert out.returncode == 0 and len(json.loads(out.stdout)) == 3
+    assert out.returncode == 0 and len(json.loads(out.stdout)) == 4
 
 
 def test_team_init_refuses_to_mix_a_full_folder_with_a_full_remote(desks: tuple[Path, Path, Path],

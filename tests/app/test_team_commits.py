@@ -105,6 +105,10 @@ def test_two_quick_decisions_on_one_file_make_two_commits_each_with_its_own_step
     for back, (old, new) in enumerate(((53, 54), (52, 53), (51, 52))):
         diff = team.git("Ana", "show", "--format=", f"HEAD~{back}", "--", "desk/news/a1.md")
         assert f"-quality: {old}\n+quality: {new}\n" in diff
+        # ... and exactly its own audit line, though all three were on disk before the first commit
+        log = team.git("Ana", "show", "--format=", f"HEAD~{back}", "--", "desk/.copydesk/log/ana.jsonl")
+        added = [line for line in log.splitlines() if line.startswith("+{")]
+        assert len(added) == 1 and f'"new": {new}' in added[0]
 
 
 def test_a_repository_mid_rebase_is_left_alone(team: Team) -> None:

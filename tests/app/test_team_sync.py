@@ -51,6 +51,8 @@ def test_the_same_value_on_both_sides_is_no_conflict(team: Team) -> None:
     assert team.read("Ana", "news/a1.md") == team.read("Ben", "news/a1.md")
     lines = read_log_lines(team.desk("Ana"))
     assert sorted(line["editor"] for line in lines) == ["Ana", "Ben"]  # both decisions are in the logs
+    both = team.git("Ana", "log", "--format=%an", "--grep=^Publish \"Article 1\"$").split()
+    assert sorted(both) == ["Ana", "Ben"]  # and each is a commit, though the second changed no article byte
 
 
 def test_a_real_conflict_is_reported_changes_nothing_and_resolution_completes_the_sync(team: Team) -> None:
