@@ -52,6 +52,7 @@ class TeamEvent:
     incoming: tuple[str, ...] = ()  # queue relpaths a sync changed on disk (the watcher reports them too)
     claims: tuple[ClaimOutcome, ...] = ()
     notices: tuple[str, ...] = ()
+    seconds: float = 0.0  # how long the job took ("committed", "synced")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,7 @@ class TeamSession:
         self._emit(TeamEvent("opened", self.status(), notices=tuple(notices)))
 
     def _commit_job(self, request: CommitRequest) -> None:
+        started = time.perf_counter()
         try:
             commit = commit_request(self.repo, replace(request, identity=request.identity or self._who()))
         except NotCommitted as exc:
@@ -212,7 +214,7 @@ class TeamSession:
             if commit is not None:
                 self._scheduler.decided(time.monotonic())
                 self._status = replace(self._status, unshared=self._status.unshared + 1, not_committed="")
-        self._emit(TeamEvent("committed", self.status()))
+        self._emit(TeamEvent("committed", self.status(), seconds=time.perf_counter() - started))
 
     def _sync_job(self) -> None:
         result = sync(self.repo, self._who(), after_fetch=self._after_fetch)
@@ -228,7 +230,7 @@ class TeamSession:
                 not_committed=self._status.not_committed)
         self._refresh_claim_snapshot()
         incoming = tuple(r for p in result.incoming if (r := self.repo.queue_relpath(p)) is not None)
-        self._emit(TeamEvent("synced", self.status(), sync=result, incoming=incoming))
+        self._emit(TeamEvent("synced", self.status(), sync=result, incoming=incoming, seconds=result.seconds))
 
     def _after_fetch(self) -> None:
         """Inside the sync (lock held): offline claims go out, expired ones go away."""
