@@ -17,8 +17,9 @@ all clones and the remote hold one commit and nothing is left to share.
 
 Then: every decision made must have its line in the final tree's logs, and
 its value must be in the final tree, unless a later decision was made on
-top of it (that decision saw its value), or it lost a conflict (counted and
-listed). Cost per decision is the commit plus its share of sync time,
+top of it (that decision saw its value; checked first), or it lost a
+conflict (counted and listed). Anything else is an unexplained loss, and
+the exit status is 1. Cost per decision is the commit plus its share of sync time,
 against a plain `git commit -- FILE` of one edited article in the same
 repository, measured in the same run. Last line: the figures as JSON.
 """
@@ -303,7 +304,10 @@ def main() -> int:
             "overlap": args.overlap, "decisions_made": report["made"], "in_logs": report["in_logs"],
             "in_tree": report["in_tree"], "superseded": report["superseded"],
             "lost_in_conflict": report["lost_in_conflict"], "unexplained_losses": report["unexplained"],
-            "conflicts": len(conflicts), "decision_commits": decision_commits, "commits": all_commits,
+            "conflicts": len(conflicts),
+            "decisions_in_conflicts": len({(x["editor"], x["path"], x["field"], json.dumps(x["mine"]))
+                                           for x in conflicts}),
+            "decision_commits": decision_commits, "commits": all_commits,
             "syncs": len(syncs), "sync_p50_s": round(pct(syncs, 0.5), 3), "sync_p95_s": round(pct(syncs, 0.95), 3),
             "commit_ms_during_run_p50": round(run_commit, 1), "commit_ms_alone_p50": round(ours, 1),
             "plain_git_commit_ms_p50": round(plain, 1), "sync_ms_per_decision": round(per_decision_sync, 1),
@@ -315,7 +319,8 @@ def main() -> int:
         print(f"decisions made {report['made']}; in the final logs {report['in_logs']}; in the final tree "
               f"{report['in_tree']} (+{report['superseded']} decided over later, +{report['lost_in_conflict']} "
               f"lost a conflict, {report['unexplained']} unexplained)")
-        print(f"conflicts {len(conflicts)}; commits {all_commits} ({decision_commits} decisions); "
+        print(f"conflicts {len(conflicts)} (met by {figures['decisions_in_conflicts']} decisions; one that met "
+              f"a second as the remote moved on counts once); commits {all_commits} ({decision_commits} decisions); "
               f"{len(syncs)} syncs, p50 {figures['sync_p50_s']} s, p95 {figures['sync_p95_s']} s")
         print(f"per decision: commit {run_commit:.1f} ms during the run ({ours:.1f} ms alone) + sync "
               f"{per_decision_sync:.1f} ms = {figures['cost_per_decision_ms']} ms; plain git commit {plain:.1f} ms "
