@@ -10,7 +10,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -150,11 +150,17 @@ def _cmd_team_status(args: argparse.Namespace) -> int:
 # --- sync / resolve ---------------------------------------------------------------------
 
 def _cmd_sync(args: argparse.Namespace) -> int:
+    from app.team.git import GitError
+    from app.team.setup import ensure_registered
     from app.team.sync import sync
 
     repo = _open(args)
     if isinstance(repo, int):
         return repo
+    try:  # git config is not versioned: every open of a queue checks the merge rules
+        print_notices(ensure_registered(repo))
+    except (GitError, OSError) as exc:
+        print_notices([f"could not register Copydesk's merge driver: {exc}"])
     return _report(repo, sync(repo), args.json, "sync")
 
 
@@ -291,11 +297,12 @@ class CliCommits:
     A folder that is no team queue is left alone; without a usable git in a
     working copy, the notice says so once."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_file: Callable[[Path], Path | None] | None = None) -> None:
+        """`log_file(queue_folder)`: the editor's audit log there (app.audit), committed with each decision."""
         from app.team.commits import CommitRecorder, RepoCache
 
         self.requests: list[CommitRequest] = []
-        self.recorder = CommitRecorder(self.requests.append)
+        self.recorder = CommitRecorder(self.requests.append, log_file=log_file)
         self._repos = RepoCache()
 
     @contextlib.contextmanager

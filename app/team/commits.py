@@ -18,9 +18,10 @@ so nothing the editor has staged or changed is swept in:
   already there cost nothing);
 - HEAD moves by compare-and-swap (`update-ref HEAD new old`); the real
   index gets exactly those entries, so `git status` stays true;
-- hooks that judge a commit (pre-commit, commit-msg) do not run: the
+- no commit hooks run (the commit is plumbing, not `git commit`): the
   decision is already on disk and verified, and a commit a hook refused would
-  only leave it unshared. Undo is a new decision, hence a new commit.
+  only leave it unshared. A push still runs the repository's pre-push hook.
+  Undo is a new decision, hence a new commit.
 
 Blocking (runs git); `commit_request` belongs on the git worker thread.
 """
