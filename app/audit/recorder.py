@@ -107,6 +107,10 @@ class AuditRecorder:
                 self._editors[queue_folder] = known
         return known
 
+    def log_path(self, queue_folder: Path) -> Path:
+        """The current editor's log in `queue_folder` (committed with each decision in a team queue)."""
+        return log_file(queue_folder, editor_file_name(self.editor_for(queue_folder)))
+
     # --- the Recorder protocol --------------------------------------------------
 
     def on_written(self, target: _Target, decision: _Decision, outcome: _Outcome) -> None:

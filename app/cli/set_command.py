@@ -141,9 +141,11 @@ def _file_names(args: argparse.Namespace) -> list[str]:
 def _decide(args: argparse.Namespace, target: Any, changes: list[Change], reason: str | None,
             shown: Any) -> int:
     from app.audit.recorder import AuditRecorder
+    from app.cli.team_commands import CliCommits
     from app.decisions import Decision, decide, summarize_outcomes
 
     recorder = AuditRecorder()  # the editor is resolved per queue folder: COPYDESK_EDITOR, git, the OS user
+    commits = CliCommits(log_file=recorder.log_path)  # in a team queue: one commit, with the log lines
     status = EXIT_OK
     outcomes: list[Outcome] = []
 
@@ -156,9 +158,13 @@ def _decide(args: argparse.Namespace, target: Any, changes: list[Change], reason
             print(f"{printable_path(shown(outcome.path))}: {outcome.warning}", file=sys.stderr)
         print_notices(recorder.take_notices())  # a log that cannot be kept is said at once, and once
 
-    with stop_between_files() as stopped:
+    files = [os.path.join(root, *rel.split("/")) for root, rel in (target.locate(c.path) for c in changes)]
+    with stop_between_files() as stopped, commits.guard(files):
+        # The audit recorder first: the commit takes the log lines it has just appended.
         outcomes = decide(target, Decision(tuple(changes), source="cli", reason=reason),
-                          recorders=[recorder], on_outcome=heard, cancelled=lambda: stopped() is not None)
+                          recorders=[recorder, commits.recorder], on_outcome=heard,
+                          cancelled=lambda: stopped() is not None)
+    commits.finish()
     print_notices(recorder.take_notices())
     if not args.quiet:
         counts = summarize_outcomes(outcomes)
