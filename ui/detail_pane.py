@@ -69,6 +69,7 @@ class DetailPane(QWidget):
         self.relpath: str | None = None
         self.article: Any = None
         self._folder: Path | None = None
+        self._pill = ""
 
         self._build_header()
         self._build_decision()
@@ -427,6 +428,9 @@ class DetailPane(QWidget):
         self._set_pill("published" if published else "unpublished" if published is False else "unset")
 
     def _set_pill(self, kind: str) -> None:
+        if kind == self._pill:
+            return  # a style sheet change restyles the widget: only when the kind changes
+        self._pill = kind
         text, background, foreground = _PILLS[kind]
         self.status_pill.setText(text)
         self.status_pill.setStyleSheet(f"QLabel {{ background: {background}; color: {foreground};"

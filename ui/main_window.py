@@ -94,9 +94,18 @@ class MainWindow(QMainWindow):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(0)
         self._detail_timer.timeout.connect(lambda: self._show_current(reload=True))
+        self._pane_timer = QTimer(self)  # the current row's values changed (a write): refresh on the next turn
+        self._pane_timer.setSingleShot(True)
+        self._pane_timer.setInterval(0)
+        self._pane_timer.timeout.connect(lambda: self._show_current(reload=False))
+        self._last_move = 0.0  # when the selection last moved (keys repeating: the pane waits a frame)
+        self._stage_timer = QTimer(self)  # while scanning: staged rows are shown a few times a second
+        self._stage_timer.setSingleShot(True)
+        self._stage_timer.setInterval(250)
+        self._stage_timer.timeout.connect(self._show_staged)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(120)
+        self._filter_timer.setInterval(80)  # typing pauses longer than this between words
         self._counts_timer = QTimer(self)  # a run of decisions recounts once, not per key
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(100)
@@ -249,6 +258,7 @@ class MainWindow(QMainWindow):
         self._opening = folder
         self.queue = None
         self.desk.set_queue(None)  # old decisions belong to the old folder
+        self._stage_timer.stop()
         self.model.clear()
         self._arrivals.clear()
         self._auto_select = True
@@ -317,20 +327,32 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_rows(self, rows: list[Any]) -> None:
-        first = self.model.rowCount() == 0
+        first = self.model.rowCount() == 0 and not self.model.staged
+        if self._scanning and not first:
+            # Taken in now, shown a few times a second: every insertion makes the
+            # table lay itself out and repaint, and rows arrive hundreds at a time.
+            self.model.stage(rows)
+            if not self._stage_timer.isActive():
+                self._stage_timer.start()
+            return
         with self.table.keep_place(stay_at_top=self._auto_select):
             changed = self.model.upsert(rows)
             if first:
                 self.model.resort()  # the first rows show sorted at once
-        if self._scanning and not first and not self._counts_timer.isActive():
-            self._counts_timer.start()  # while scanning, counts follow a few times a second
         self._after_update(changed, counts=first or not self._scanning)
+
+    def _show_staged(self) -> None:
+        with self.table.keep_place(stay_at_top=self._auto_select):
+            self.model.show_staged()
+        self._after_update(set())
 
     @Slot(object, object)
     def _on_scan_finished(self, report: ScanReport | None, present: frozenset[str] | None) -> None:
         self._scanning = False
+        self._stage_timer.stop()
         self.model.defer_sorting = False
         with self.table.keep_place(stay_at_top=self._auto_select):
+            self.model.show_staged()
             self.model.resort()  # off the GUI thread when many rows came in
         self.model.prepare_orders()  # the other columns' orders, ready for a header click
         # The queue's rows are long-lived. A full collection walks every tracked
@@ -439,8 +461,13 @@ class MainWindow(QMainWindow):
             return
         self._auto_select = False  # the editor chose an article: keep it from now on
         # The pane follows on the next turn of the event loop: the key press and
-        # the table's repaint are not held up by it, and when keys repeat faster
-        # than the pane fills, only the article the editor stops on is shown.
+        # the table's repaint are not held up by it. When keys repeat (the
+        # selection moved less than a frame ago), it waits a frame, so only the
+        # article the editor stops on is filled in.
+        now = time.monotonic()
+        self._detail_timer.setInterval(16 if now - self._last_move < 0.02 else 0)
+        self._last_move = now
+        self._pane_timer.stop()
         self._detail_timer.start()
 
     def _show_current(self, *, reload: bool) -> None:
@@ -571,8 +598,8 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_row_touched(self, relpath: str) -> None:
         self._counts_timer.start()  # a landed write may move the row between published and not
-        if relpath == self.current_relpath():
-            self._show_current(reload=False)
+        if relpath == self.current_relpath() and not self._detail_timer.isActive():
+            self._pane_timer.start()  # coalesced: a burst of decisions refreshes the pane once per turn
 
     @Slot(str)
     def _on_revisited(self, relpath: str) -> None:
@@ -611,7 +638,8 @@ class MainWindow(QMainWindow):
             super().closeEvent(event)
             return
         self._closed = True
-        for timer in (self._detail_timer, self._filter_timer, self._counts_timer):
+        for timer in (self._detail_timer, self._pane_timer, self._filter_timer, self._counts_timer,
+                      self._stage_timer):
             timer.stop()
         self.save_settings()
         self.desk.close()  # queued decisions are written before we go

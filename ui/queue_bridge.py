@@ -57,7 +57,10 @@ class QueueBridge(QObject):
                  queue_factory: Callable[..., Any] | None = None) -> None:
         super().__init__(parent)
         self._factory = queue_factory
-        self._lane = Lane("copydesk-queue", 1, parent=self)
+        # Normal priority: the parse workers it starts inherit it, and a cold open
+        # at a lowered priority starves whenever anything else runs. The GUI
+        # thread still gets the GIL every few milliseconds.
+        self._lane = Lane("copydesk-queue", 1, nice=0, parent=self)
         self._lock = threading.Lock()
         self._inbox: deque[tuple[int, str, Any]] = deque()
         self._armed = False  # a wake is on its way or the timer runs
@@ -167,7 +170,7 @@ class QueueBridge(QObject):
             self._post(gen, "notice", f"Scan failed: {_describe(exc)}")
             self._post(gen, "finished", (None, None))
             return
-        present = frozenset(s.path for s in queue.summaries())
+        present = queue.relpaths()
         self._tell_notices(gen, queue)
         self._post(gen, "finished", (report, present))
 

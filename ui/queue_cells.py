@@ -209,9 +209,15 @@ def _shows_pending(column: int, overlay: Overlay) -> bool:
             or (column == Column.QUALITY and "quality" in overlay.pending))
 
 
+_HEADER_TEXT = {int(column): text for column, text in HEADERS.items()}
+_HEADER_TIP = {int(column): f"Sort by {text.lower()}" for column, text in HEADERS.items()}
+_HORIZONTAL = Qt.Orientation.Horizontal
+
+
 def header_data(section: int, orientation: Qt.Orientation, role: int) -> Any:
-    if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-        return HEADERS[Column(section)]
-    if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-        return f"Sort by {HEADERS[Column(section)].lower()}"
+    if orientation == _HORIZONTAL:
+        if role == _DISPLAY:
+            return _HEADER_TEXT.get(section)
+        if role == _TOOLTIP:
+            return _HEADER_TIP.get(section)
     return None

@@ -37,7 +37,7 @@ from PySide6.QtCore import (
 
 from app.article.summary import ArticleSummary
 from app.queue.selection import QuickFilter, Selection, quick_counts, quick_filter, words_of
-from app.queue.table import RowTable, Snapshot, insort, sort_key, sorted_ids
+from app.queue.table import RowTable, Snapshot, insort, insort_position, sort_key, sorted_ids
 from ui.queue_cells import (
     HEADERS,
     RELPATH_ROLE,
@@ -57,6 +57,8 @@ __all__ = ["HEADERS", "RELPATH_ROLE", "SUMMARY_ROLE", "ArticleTableModel", "Colu
 
 Index = QModelIndex | QPersistentModelIndex
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+COLUMNS = len(Column)  # asked for on every index() Qt makes: a constant, not an enum's len()
+MOVE_LIMIT = 8  # this few changed rows each move on their own (a row move, not a new layout)
 INSORT_LIMIT = 256  # more changed rows than this re-sort the whole column
 _NO_OVERLAY = Overlay()
 # Runs `fn(*args)` off the GUI thread and hands its result to `done` on the GUI thread.
@@ -76,10 +78,12 @@ class ArticleTableModel(QAbstractTableModel):
         self._sort_column = -1
         self._descending = False
         self._dirty: set[int] = set()  # ids added or changed since the order was right
-        self._changed_at: dict[int, int] = {}  # id -> table version when its row last changed
+        self._changed_at = np.zeros(0, dtype=np.int64)  # id -> table version when its row last changed
         self._ready: dict[int, tuple[int, np.ndarray]] = {}  # column -> (table version, its ascending ids)
         self._background = background
         self._sorting: int | None = None  # a whole-column sort is on its way (its column)
+        self._staged: list[int] = []  # rows taken in but not shown yet (`stage`)
+        self._staged_set: set[int] = set()
         # While True (during a scan), updates leave the order to a later resort().
         self.defer_sorting = False
 
@@ -88,7 +92,7 @@ class ArticleTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._asc)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -135,16 +139,23 @@ class ArticleTableModel(QAbstractTableModel):
             if descending != self._descending:
                 self._relayout(lambda: setattr(self, "_descending", descending))
             return
-        ready = self._ready.get(column)
-        self._ready.pop(column, None)
-        if self._sort_column >= 0 and not self._dirty:
+        ready = self._ready.pop(column, None)
+        if self._sort_column >= 0 and not self._dirty and self._sorting is None:
             self._ready[self._sort_column] = (self.table.version, self._asc)  # for when it is clicked again
         self._sort_column = column
         if ready is not None:
             self._adopt(ready[0], ready[1], descending)
+        elif self._background is not None and len(self._asc) > INSORT_LIMIT:
+            self._descending = descending  # the rows follow when the sort, off the GUI thread, is done
+            self._sort_in_background(column)
         else:
             self._relayout(lambda: self._sort_now(descending))
             self._dirty.clear()
+
+    @property
+    def orders_ready(self) -> bool:
+        """Every column's order is prepared (a header click is then a lookup)."""
+        return self._sorting is None and len(self._ready) >= COLUMNS - 1
 
     # --- lookups ----------------------------------------------------------------
     @property
@@ -265,15 +276,49 @@ class ArticleTableModel(QAbstractTableModel):
             self.resort()
         return changed
 
+    def stage(self, summaries: Iterable[ArticleSummary]) -> None:
+        """Take rows in now but show them later (`show_staged`): during a scan,
+        rows arrive a few hundred at a time, and a view lays itself out and
+        repaints for every insertion, so they are inserted a few times a second
+        instead. Known rows are updated at once, as by `upsert`."""
+        summaries = list(summaries)
+        known = [s for s in summaries if self.table.id_of(s.path) is not None and self.row_of(s.path) >= 0]
+        if known:
+            self.upsert(known)
+        fresh = [s for s in summaries if self.table.id_of(s.path) is None or self.row_of(s.path) < 0]
+        if fresh:
+            added, replaced = self.table.put(fresh)
+            self._note_changed(added + replaced)
+            self._staged.extend(i for i in added if i not in self._staged_set)
+            self._staged_set.update(added)
+
+    @property
+    def staged(self) -> int:
+        return len(self._staged)
+
+    def show_staged(self) -> None:
+        """Insert the staged rows (at the end; sorted later, like any new rows)."""
+        if not self._staged:
+            return
+        ids = [i for i in self._staged if self.table.alive[i]]
+        self._staged, self._staged_set = [], set()
+        if ids:
+            self._append(ids)
+            if not self.defer_sorting:
+                self.resort()
+
     def remove(self, relpaths: Iterable[str]) -> set[str]:
         ids = [i for i in (self.table.id_of(p) for p in set(relpaths)) if i is not None]
         if not ids:
             return set()
         removed = {self.table.rows[i].path for i in ids}  # type: ignore[union-attr]
-        rows = sorted((self.row_of_id(i) for i in ids), reverse=True)
+        if self._staged_set.intersection(ids):  # taken in, never shown: nothing to tell a view
+            self._staged = [i for i in self._staged if i not in ids]
+            self._staged_set.difference_update(ids)
+        rows = sorted((r for r in (self.row_of_id(i) for i in ids) if r >= 0), reverse=True)
+        start = end = rows[0] if rows else -1
         # contiguous runs, last first, so earlier row numbers stay valid
-        start = end = rows[0]
-        for row in rows[1:] + [None]:  # type: ignore[list-item]
+        for row in (rows[1:] + [None]) if rows else []:  # type: ignore[list-item]
             if row is not None and row == start - 1:
                 start = row
                 continue
@@ -296,8 +341,9 @@ class ArticleTableModel(QAbstractTableModel):
         self._pos = np.zeros(0, dtype=np.int64)
         self._overlay.clear()
         self._dirty.clear()
-        self._changed_at.clear()
+        self._changed_at = np.zeros(0, dtype=np.int64)
         self._ready.clear()
+        self._staged, self._staged_set = [], set()
         self._sorting = None
         self.endResetModel()
 
@@ -352,7 +398,12 @@ class ArticleTableModel(QAbstractTableModel):
         if self._sort_column < 0:
             self._dirty.clear()
             return
-        if len(self._dirty) <= INSORT_LIMIT:
+        if len(self._dirty) <= MOVE_LIMIT:  # a decision, an outside edit: each row moves on its own
+            waiting = sorted(self._dirty)
+            self._dirty.clear()
+            while waiting:
+                self._move_into_place(waiting.pop(0), waiting)
+        elif len(self._dirty) <= INSORT_LIMIT:
             self._relayout(self._insort_dirty)
         elif self._background is not None:
             self._sort_in_background(self._sort_column)
@@ -419,17 +470,53 @@ class ArticleTableModel(QAbstractTableModel):
         return column >= 0 and sort_key(column, before) != sort_key(column, after)
 
     def _touched_since(self, version: int) -> list[int]:
-        return [i for i, v in self._changed_at.items() if v > version and self.table.alive[i]]
+        changed = self._changed_at[:self.table.capacity]
+        return np.flatnonzero((changed > version) & self.table.alive[:len(changed)]).tolist()
 
     def _note_changed(self, ids: Iterable[int]) -> None:
-        version = self.table.version
-        for row_id in ids:
-            self._changed_at[row_id] = version
+        ids = list(ids)
+        if not ids:
+            return
+        if len(self._changed_at) < self.table.capacity:
+            grown = np.zeros(max(1024, 2 * self.table.capacity), dtype=np.int64)
+            grown[:len(self._changed_at)] = self._changed_at
+            self._changed_at = grown
+        self._changed_at[ids] = self.table.version
 
     def _sort_now(self, descending: bool) -> None:
         self._descending = descending
         self._asc = sorted_ids(self.table.snapshot(), self._sort_column)
         self._reindex()
+
+    def _move_into_place(self, row_id: int, waiting: list[int]) -> None:
+        """One row whose key changed goes where it belongs, as one row move
+        (a view repaints two rows, instead of laying out the whole table).
+        `waiting`: rows still out of place, which the search steps over."""
+        if row_id >= len(self._pos) or self._pos[row_id] < 0:
+            return
+        column, rows = self._sort_column, self.table.rows
+
+        def key_of(i: int) -> bytes:
+            return sort_key(column, rows[i])  # type: ignore[arg-type]
+
+        n = len(self._asc)
+        old_pos = int(self._pos[row_id])
+        rest = np.delete(self._asc, old_pos)
+        if waiting:
+            placed = ~np.isin(rest, waiting)
+            at = insort_position(rest[placed], key_of(row_id), key_of)
+            spots = np.flatnonzero(placed)
+            new_pos = int(spots[at]) if at < len(spots) else len(rest)
+        else:
+            new_pos = insort_position(rest, key_of(row_id), key_of)
+        if new_pos == old_pos:
+            return
+        old_row, new_row = (n - 1 - old_pos, n - 1 - new_pos) if self._descending else (old_pos, new_pos)
+        dest = new_row + 1 if new_row > old_row else new_row  # Qt counts the destination before the move
+        self.beginMoveRows(QModelIndex(), old_row, old_row, QModelIndex(), dest)
+        self._asc = np.insert(rest, new_pos, row_id)
+        self._reindex()
+        self.endMoveRows()
 
     def _insort_dirty(self) -> None:
         column = self._sort_column
@@ -496,7 +583,7 @@ class ArticleTableModel(QAbstractTableModel):
         rows = sorted({self.row_of_id(i) for i in ids} - {-1})
         if not rows:
             return
-        last_column = len(Column) - 1
+        last_column = COLUMNS - 1
         start = prev = rows[0]
         for row in rows[1:] + [-2]:
             if row == prev + 1:
@@ -520,6 +607,9 @@ class QueueFilterProxy(QAbstractTableModel):
         source.rowsAboutToBeRemoved.connect(self._on_about_to_remove)
         source.rowsRemoved.connect(self._on_removed)
         source.dataChanged.connect(self._on_data_changed)
+        source.rowsAboutToBeMoved.connect(self._on_about_to_move)
+        source.rowsMoved.connect(self._on_moved)
+        self._moving: list[int] = []
         source.layoutChanged.connect(lambda *_: self._refilter())
         source.modelReset.connect(self._on_reset)
         self._on_reset()
@@ -532,7 +622,7 @@ class QueueFilterProxy(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._view)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -551,8 +641,11 @@ class QueueFilterProxy(QAbstractTableModel):
             for item in span:
                 item.clearData()
             return
-        source = self._source  # one call per cell, answered by the source's multiData
-        source.multiData(source.index(source.row_of_id(int(self._view[index.row()])), index.column()), span)
+        # Straight to the source's cells by id: no source index is made, because
+        # making one (like any call that enters Qt's model machinery) lets go of
+        # the GIL, and while a background thread is busy in Python, getting it
+        # back costs up to a switch interval: per cell, while painting.
+        self._source.fill_roles(int(self._view[index.row()]), index.column(), span)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._source.sort(column, order)
@@ -674,6 +767,28 @@ class QueueFilterProxy(QAbstractTableModel):
             if row is not None:
                 start = end = row
 
+    def _on_about_to_move(self, _parent: QModelIndex, first: int, last: int, *_: Any) -> None:
+        self._moving = self._source_ids(first, last).tolist()
+
+    def _on_moved(self, *_: Any) -> None:
+        """A row moved in the source's order: it moves here too, if it is shown."""
+        moving, self._moving = self._moving, []
+        for row_id in moving:
+            old = self.row_of_id(row_id)
+            if old < 0:
+                continue
+            rest = np.delete(self._view, old)
+            source = self._source
+            positions = source._pos[rest]  # noqa: SLF001 - the view is the source's own order, masked
+            source_rows = (len(source._asc) - 1 - positions) if source.descending else positions  # noqa: SLF001
+            new = int(np.searchsorted(source_rows, source.row_of_id(row_id)))
+            if new == old:
+                continue
+            self.beginMoveRows(QModelIndex(), old, old, QModelIndex(), new + 1 if new > old else new)
+            self._view = np.insert(rest, new, row_id)
+            self._reindex()
+            self.endMoveRows()
+
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
         ids = self._source_ids(top_left.row(), bottom_right.row())
         if self._selection.everything:
@@ -690,7 +805,7 @@ class QueueFilterProxy(QAbstractTableModel):
             self._join(row_id)
         rows = sorted(r for r in (self.row_of_id(i) for i in keep & shown) if r >= 0)
         if rows:
-            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(Column) - 1))
+            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], COLUMNS - 1))
 
     def _join(self, row_id: int) -> None:
         """Show one more row, where the source's order puts it."""

@@ -59,6 +59,9 @@ class QueueView(QTableView):
         if model is not None:
             model.layoutAboutToBeChanged.connect(self._before_layout_change)
             model.layoutChanged.connect(self._after_layout_change)
+            # A row that moves (a landed write, in the current order) holds the place the same way.
+            model.rowsAboutToBeMoved.connect(self._before_layout_change)
+            model.rowsMoved.connect(self._after_layout_change)
 
     # --- the title column: takes the room the others leave, but never less than a minimum ---
     def set_stretch_column(self, column: int, minimum: int) -> None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.summary import ArticleSummary
-from app.queue.index import E_MTIME, E_ROW, E_SHA, E_SIZE, IndexEntry, IndexRow, QueueIndex
+from app.queue.index import E_MTIME, E_ROW, E_SIZE, IndexRow, QueueIndex
 from app.article.writer import sweep_stale_temp_files
 from app.queue.rules import DEFAULT_RULES, FileRules
 from app.queue.scan import Checked, CheckRunner, Stamp, WalkNotes, current_identity, describe_file_error, may_read, walk_articles
@@ -78,7 +78,9 @@ class FullScan:
         self.report = ScanReport()
         self.rows: dict[str, ArticleSummary] = {}
         self.files: dict[str, FileState] = {}
-        self._entries: dict[str, IndexEntry] = {}
+        # What the index knew: each file's state then, and its row (the same
+        # object becomes the scan's row when the stamp is trusted).
+        self._known: dict[str, tuple[FileState, ArticleSummary]] = {}
         self._batch: list[ArticleSummary] = []
         self._upserts: list[IndexRow] = []
         self._found = 0
@@ -86,7 +88,7 @@ class FullScan:
         self._identity = current_identity()
 
     def run(self) -> ScanReport:
-        self._entries = self.index.load()
+        self._load_index()
         notes = WalkNotes()
         with CheckRunner(self.root, workers=self.workers, mapping=self.mapping) as runner:
             for rel, st in walk_articles(self.root, notes=notes, rules=self.rules):
@@ -94,13 +96,13 @@ class FullScan:
                 if isinstance(st, OSError):
                     self._unreadable(rel, st)
                 elif not self._from_index(rel, st):
-                    entry = self._entries.get(rel)
-                    runner.add(rel, entry[E_SHA] if entry is not None and entry[E_SHA] else None)
+                    known = self._known.get(rel)
+                    runner.add(rel, known[0][SHA] if known is not None and known[0][SHA] else None)
                     self._take(runner.ready())
             self._flush()
             for results in runner.drain():
                 self._take(results)
-        gone = [rel for rel in self._entries if rel not in self.rows]
+        gone = [rel for rel in self._known if rel not in self.rows]
         self.index.save(self._upserts, gone)
         self._progress(force=True)
         report = self.report
@@ -122,23 +124,35 @@ class FullScan:
         self.rows[rel] = row
         self._batch.append(row)
 
+    def _load_index(self) -> None:
+        """Read the index in slices; with `on_rows`, each slice is handed on at
+        once, as the queue stood when it was last seen: a reopened folder shows
+        its rows in milliseconds, before the walk has confirmed them. Rows the
+        walk finds changed are handed on again; rows whose file is gone are
+        left out of the scan's rows (the caller drops what is not there)."""
+        for chunk in self.index.iter_entries(_STREAM_EVERY):
+            batch = []
+            for entry in chunk:
+                rel = entry[0]
+                row = ArticleSummary.from_row(rel, entry[E_SIZE], entry[E_MTIME], entry[E_ROW:])
+                self._known[rel] = (entry[E_SIZE:E_ROW], row)
+                batch.append(row)
+            if self.on_rows is not None and batch:
+                self.on_rows(batch)
+
     def _from_index(self, rel: str, st: os.stat_result) -> bool:
-        """Take the row from the index when its stamp is trusted."""
-        entry = self._entries.get(rel)
-        if entry is None:
+        """Take the row from the index when its stamp is trusted (it was handed on already)."""
+        known = self._known.get(rel)
+        if known is None:
             return False
-        state = entry[E_SIZE:E_ROW]
+        state, row = known
         if not trusted(state, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)):
             return False
         if not may_read(st, self._identity):
             return False  # an index shared with another user: the file is read, and fails, as ours
-        row = ArticleSummary.from_row(rel, entry[E_SIZE], entry[E_MTIME], entry[E_ROW:])
         self.rows[rel] = row
         self.files[rel] = state
-        self._batch.append(row)
         self.report.from_index += 1
-        if len(self._batch) >= _STREAM_EVERY:
-            self._flush()
         return True
 
     def _take(self, results: list[Checked]) -> None:
@@ -150,15 +164,16 @@ class FullScan:
                 self._found -= 1  # deleted or renamed since the folder was listed
                 continue
             rel = checked.relpath
-            entry = self._entries.get(rel)
+            known = self._known.get(rel)
             report.hashed += 1
-            if checked.row is None and entry is not None:
-                values = entry[E_ROW:]
+            if checked.row is None and known is not None:  # read and hashed: the content the index knew
+                row = replace(known[1], size=checked.size, mtime_ns=checked.mtime_ns)
+                values = row.to_row()
                 report.from_index += 1
             else:
                 values = checked.row or ArticleSummary(rel, error="unreadable").to_row()
+                row = ArticleSummary.from_row(rel, checked.size, checked.mtime_ns, values)
                 report.parsed += 1
-            row = ArticleSummary.from_row(rel, checked.size, checked.mtime_ns, values)
             self.rows[rel] = row
             self.files[rel] = checked.state
             self._batch.append(row)

@@ -33,7 +33,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -288,6 +288,20 @@ class QueueIndex:
             self._notice("off", f"index: error while {doing} ({exc}); running without an index")
 
     # --- use --------------------------------------------------------------
+
+    def iter_entries(self, batch: int = 2000) -> Iterator[list[IndexEntry]]:
+        """Every stored entry, `batch` at a time (nothing when there is no usable
+        index): a caller can hand the first ones on while the rest are read."""
+        with self._lock:
+            if self._conn is None:
+                return
+            try:
+                cursor = self._conn.execute(_SELECT)
+                while chunk := cursor.fetchmany(batch):
+                    yield [r if r[E_INO] >= 0 else (*r[:E_INO], _from_db_ino(r[E_INO]), *r[E_INO + 1:])
+                           for r in chunk]
+            except sqlite3.Error as exc:
+                self._failed(exc, "reading")
 
     def load(self) -> dict[str, IndexEntry]:
         """Every stored entry. Empty when there is no usable index."""

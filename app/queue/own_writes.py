@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,16 +46,28 @@ class OwnWriteJournal:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else default_journal_path()
         self.broken = False  # set after the first failure: stop trying
+        # One connection per thread, kept: opening one costs more than the write it notes.
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection | None]:
-        conn = None if self.broken else self._open()
+        if self.broken:
+            yield None
+            return
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
         try:
             yield conn
-        finally:
-            if conn is not None:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
+        except sqlite3.Error:
+            self._drop()
+            raise
+
+    def _drop(self) -> None:
+        conn, self._local.conn = getattr(self._local, "conn", None), None
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
 
     def _open(self) -> sqlite3.Connection | None:
         conn = None

@@ -96,9 +96,9 @@ def test_painting_asks_once_per_cell_through_the_proxy(qtbot) -> None:
             calls["data"] += 1
             return super().data(*args)
 
-        def multiData(self, *args):  # type: ignore[no-untyped-def]
+        def fill_roles(self, *args):  # type: ignore[no-untyped-def]  # what the proxy's multiData asks
             calls["multi"] += 1
-            return super().multiData(*args)
+            return super().fill_roles(*args)
 
     model = Counting()
     model.upsert([row(f"{i:03d}") for i in range(200)])
