@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from app.article.checks import check_article
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.messages import describe_os_error
 from app.article.model import (
@@ -382,15 +383,27 @@ def type_article(doc: ParsedDocument, mapping: FieldMapping = DEFAULT_MAPPING) -
     warnings: list[FieldWarning] = []
     invalid: dict[str, str] = {}
 
+    def position(key: str, entry: int | None = None) -> tuple[int | None, int | None]:
+        """Where `key` starts in the file (its `entry`-th list item, when given);
+        the first line of the front matter for a key that is not there."""
+        pairs = doc.key_nodes(key) if key else []
+        if not pairs:
+            return line_and_column(doc.text, doc.fm_start)
+        node: Node = pairs[-1][0]
+        value = pairs[-1][1]
+        if entry is not None and isinstance(value, SequenceNode) and entry < len(value.value):
+            node = value.value[entry]
+        return line_and_column(doc.text, doc.fm_start + node.start_mark.index)
+
     def flag(field: str, key: str, message: str) -> None:
         # `field` is the meaning (what the row and the window speak of); `key` is
         # the file's key, which the message names so the editor can find it.
         pairs = doc.key_nodes(key)
-        line = doc.line_of(pairs[-1][1].start_mark.index) if pairs else None
         raw = _source_text(doc, pairs[-1][1]) if pairs else repr(data.get(key))
         invalid[field] = raw
         shown = " ".join(raw.split()) or "empty"  # one line, even for a multi-line value
-        warnings.append(FieldWarning(field, line, message.format(raw=shown)))
+        line, column = position(key) if pairs else (None, None)
+        warnings.append(FieldWarning(field, line, message.format(raw=shown), column))
 
     published_key, quality_key = mapping.published_key, mapping.quality_key
     if published_key in data and mapping.valid_published(data[published_key]) is None:
@@ -423,6 +436,8 @@ def type_article(doc: ParsedDocument, mapping: FieldMapping = DEFAULT_MAPPING) -
         found = _DATE_IN_NAME.match(os.path.basename(doc.path))
         published_at = found.group(1) if found else ""
     editable = mapping.editable_values(data)
+    warnings += check_article(data, mapping, position, title_key=title_key, date_key=date_key,
+                              images_key=images_key)
     # Keys with a field of their own are left out of `extra`: `has_field` (the
     # FIXED_KEYS, the mapped keys that were used or are empty).
     return Article(
@@ -443,7 +458,7 @@ def type_article(doc: ParsedDocument, mapping: FieldMapping = DEFAULT_MAPPING) -
         secured="secured" in data,
         extra={str(k): to_json_safe(v) for k, v in data.items() if k not in has_field},
         invalid=invalid,
-        warnings=tuple(warnings),
+        warnings=tuple(sorted(warnings, key=lambda w: (w.line or 0, w.column or 0))),  # in file order
         front_matter=doc.front_matter,
     )
 

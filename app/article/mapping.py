@@ -37,6 +37,9 @@ class FieldMapping:
     quality_key: str = "quality"
     quality_min: int = QUALITY_MIN
     quality_max: int = QUALITY_MAX
+    # A missing quality is a warning (`app.article.checks`): true for the seed's
+    # schema, where every article is scored; sites (Hugo, Jekyll) score nothing.
+    quality_expected: bool = True
     # Keys in order of preference: the first one with a value wins...
     title: tuple[str, ...] = ("title",)
     excerpt: tuple[str, ...] = ("excerpt",)

@@ -42,11 +42,14 @@ class RelatedArticle:
 
 @dataclass(frozen=True, slots=True)
 class FieldWarning:
-    """A readable article with a value of the wrong type (shown as-is)."""
+    """Something worth an editor's look in a readable article: a value of the
+    wrong type (shown as-is), or one of `app.article.checks`. `message` names
+    the file's key; `line` and `column` are where that key starts."""
 
-    field: str
+    field: str  # the meaning ("title", "quality", "images") or, for a URL, its key ("webUrl")
     line: int | None  # 1-based line in the file, when known
     message: str
+    column: int | None = None  # 1-based
 
 
 @dataclass(frozen=True, slots=True)

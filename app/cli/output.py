@@ -58,7 +58,8 @@ def json_object(row: ArticleSummary, path: str | None = None, s: Callable[[str],
             f'"published_at": {n(row.published_at)}, "heat": {v(row.heat)}, '
             f'"topics": [{", ".join(map(s, row.topics))}], "image_url": {n(row.image_url)}, '
             f'"error": {"null" if row.error is None else s(row.error)}, "line": {v(row.error_line)}, '
-            f'"column": {v(row.error_column)}, "warnings": [{", ".join(map(s, row.warnings))}]}}')
+            f'"column": {v(row.error_column)}, "warnings": [{", ".join(map(s, row.warnings))}], '
+            f'"type": {n(row.type)}, "image_count": {v(row.image_count)}}}')
     if not line.isascii() and not is_utf8(line):
         return json_object(row, path, encode_basestring_ascii)
     return line

@@ -13,6 +13,7 @@ or detected, and the field mapping and file rules that follow from it.
     published_missing = "published"  # a missing key means: published | unpublished | unset
     quality = "quality"
     quality_range = [0, 100]       # within 0 to 100
+    quality_expected = true        # a missing quality is a warning (news: true; hugo, jekyll: false)
     title = ["title"]              # keys in order of preference (a string is one key)
     excerpt = ["summary", "description"]
     date = ["date"]
@@ -62,7 +63,7 @@ _TOP_KEYS = ("profile", "exclude", "default_excludes", "html", "fields")
 _KEY_LISTS = {"title": "title", "excerpt": "excerpt", "date": "date", "topics": "topics",
               "category": "category", "provider": "provider", "images": "images"}
 _FIELD_KEYS = ("published", "published_inverted", "published_missing", "quality", "quality_range",
-               "date_from_filename", "split_topics", *_KEY_LISTS)
+               "quality_expected", "date_from_filename", "split_topics", *_KEY_LISTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +272,7 @@ def _mapping(base: FieldMapping, fields: dict[str, Any], where: _Locator) -> Fie
         if name in fields:
             changes[attribute] = key_setting(name)
     for name, attribute in (("published_inverted", "published_inverted"),
+                            ("quality_expected", "quality_expected"),
                             ("date_from_filename", "date_from_filename"), ("split_topics", "split_topic_text")):
         if name in fields:
             where.check(isinstance(fields[name], bool), "fields", name, f"{name} must be true or false")

@@ -60,7 +60,7 @@ HUGO = Profile(
     "hugo", "Hugo site",
     "draft: true is unpublished (missing: published); date, tags/categories/keywords, summary/description",
     FieldMapping(
-        published_key="draft", published_inverted=True, published_missing=True,
+        published_key="draft", published_inverted=True, published_missing=True, quality_expected=False,
         excerpt=("summary", "description"), date=("date", "publishDate", "pubdate", "published"),
         topics=("tags", "categories", "keywords"), provider=("author", "authors"), images=("images",)),
     SITE_SUFFIXES, False,
@@ -71,7 +71,7 @@ JEKYLL = Profile(
     "jekyll", "Jekyll site",
     "published: false is unpublished (missing: published); .html too; date (or the file name), tags/categories",
     FieldMapping(
-        published_missing=True, excerpt=("excerpt", "description"), date=("date",),
+        published_missing=True, quality_expected=False, excerpt=("excerpt", "description"), date=("date",),
         category=("category", "categories"), topics=("tags", "categories", "category"),
         provider=("author",), images=("image", "images"), split_topic_text=True, date_from_filename=True),
     SITE_SUFFIXES, True,
