@@ -13,6 +13,7 @@ from array import array
 from dataclasses import dataclass
 
 from app.article.model import Article
+from app.article.summary import ArticleSummary
 from app.queue.duplicate_keys import canonical_urls, provider_key, title_key
 from app.queue.near_duplicates import Bands, Shingles, shingles, sketch_bands
 
@@ -91,3 +92,17 @@ def filed_title(record: DuplicateRecord, urls: tuple[str, ...], provider: str) -
         return ""
     folded = title_key(record.title, record.provider, urls)
     return f"{provider}{TITLE_SEP}{folded}" if folded else ""
+
+
+def summary_record(row: ArticleSummary, urls: tuple[str, ...]) -> DuplicateRecord:
+    """The record of a queue row: its title, provider and excerpt as the row has
+    them (so a record built from a row and one built from its file agree), and
+    `urls` (as written, or already canonical: canonical URLs are their own
+    canonical form)."""
+    return DuplicateRecord(row.path, urls, row.title, row.provider, row.excerpt)
+
+
+def duplicate_keys_row(row: ArticleSummary, article: Article) -> tuple[str, str, bytes | None]:
+    """What a parse worker stores for a readable article: its RecordKeys, as index columns."""
+    urls = tuple(url for name in URL_FIELDS if isinstance(url := article.urls.get(name), str) and url)
+    return record_keys(summary_record(row, urls)).to_row()

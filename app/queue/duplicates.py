@@ -111,6 +111,9 @@ class DuplicateIndex(GroupQueries):
         # Pending keys, last first (may hold keys sketched since); sorted on first use,
         # which keeps 0.1 s of sorting 100,000 paths out of the url+title build.
         self._sketch_order: list[str] | None = []
+        # Stored bands of pending records (`build(keys=..., sketch=False)`), used by
+        # `sketch_pending` instead of recomputing them; dropped as they are used.
+        self._given: dict[str, Bands] = {}
         self._providers: dict[str, str] = {}  # provider name -> key; a queue has few providers
         self._by_kind: dict[str, dict[str, DuplicateGroup]] = {kind: {} for kind in KINDS}
         # For each kind, the values a key is filed under and the table from value to keys.
@@ -127,8 +130,8 @@ class DuplicateIndex(GroupQueries):
               sketch: bool = True) -> DuplicateIndex:
         """An index of `records` (unique keys). `keys` holds stored `RecordKeys`
         of some records (with the current KEYS_VERSION). `sketch=False` leaves
-        the similar pass to `sketch_pending` (which recomputes bands: stored
-        bands are used by `sketch=True`); url and title groups are complete."""
+        the similar pass to `sketch_pending`, which uses the stored bands (and
+        computes the others); url and title groups are complete."""
         index = cls()
         seeds: dict[str, set[str]] = {kind: set() for kind in KINDS}
         given: dict[str, Bands] = {}
@@ -149,6 +152,7 @@ class DuplicateIndex(GroupQueries):
             index._sketch(sorted(index._records), seeds[SIMILAR], given)
         else:
             index._sketch_order = None
+            index._given = given
         for kind in KINDS:
             index._regroup(kind, seeds[kind])
         return index
@@ -174,6 +178,7 @@ class DuplicateIndex(GroupQueries):
         resketch = old is None or key in self._unsketched or old.excerpt != record.excerpt \
             or self._filed[key][1] != filing[1]
         seeds: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self._given.pop(key, None)  # stored for the old text
         if resketch:
             seeds[SIMILAR] = self._unsketch(key)
         if refile:
@@ -197,10 +202,16 @@ class DuplicateIndex(GroupQueries):
         seeds = {SIMILAR: self._unsketch(key)}
         seeds[URL], seeds[TITLE] = self._unfile(key)
         del self._records[key]
+        self._given.pop(key, None)
         changed: set[str] = set()
         for kind in KINDS:
             changed |= self._regroup(kind, seeds[kind])
         return frozenset(changed)
+
+    def give_bands(self, bands: Mapping[str, Bands]) -> None:
+        """Stored bands for `sketch_pending` to use (those of records sketched since are ignored)."""
+        unsketched = self._unsketched
+        self._given.update((key, value) for key, value in bands.items() if key in unsketched)
 
     @property
     def pending_sketches(self) -> int:
@@ -219,7 +230,9 @@ class DuplicateIndex(GroupQueries):
             if key in self._unsketched:  # else updated (and so sketched) or removed since
                 batch.append(key)
         seeds: set[str] = set()
-        self._sketch(batch, seeds, {})
+        self._sketch(batch, seeds, self._given)
+        for key in batch:
+            self._given.pop(key, None)
         return frozenset(self._regroup(SIMILAR, seeds))
 
     def view(self) -> DuplicateView:

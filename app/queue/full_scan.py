@@ -18,7 +18,7 @@ from typing import Final
 
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.summary import ArticleSummary
-from app.queue.index import E_MTIME, E_ROW, E_SIZE, IndexRow, QueueIndex
+from app.queue.index import E_MTIME, E_ROW, E_SIZE, IndexRow, KeysRow, QueueIndex
 from app.article.writer import sweep_stale_temp_files
 from app.queue.rules import DEFAULT_RULES, FileRules
 from app.queue.scan import Checked, CheckRunner, Stamp, WalkNotes, current_identity, describe_file_error, may_read, walk_articles
@@ -67,7 +67,8 @@ class FullScan:
     def __init__(self, root: str, index: QueueIndex, *, workers: int | None,
                  on_rows: Callable[[list[ArticleSummary]], None] | None,
                  on_progress: Callable[[int, int], None] | None,
-                 rules: FileRules = DEFAULT_RULES, mapping: FieldMapping = DEFAULT_MAPPING) -> None:
+                 rules: FileRules = DEFAULT_RULES, mapping: FieldMapping = DEFAULT_MAPPING,
+                 keep_keys: bool = False) -> None:
         self.root = root
         self.rules = rules
         self.mapping = mapping
@@ -78,6 +79,9 @@ class FullScan:
         self.report = ScanReport()
         self.rows: dict[str, ArticleSummary] = {}
         self.files: dict[str, FileState] = {}
+        # With `keep_keys`: the duplicate keys of the files parsed in this pass (the
+        # others' are in the index), for a queue that tracks duplicates.
+        self.keys: dict[str, KeysRow] | None = {} if keep_keys else None
         # What the index knew: each file's state then, and its row (the same
         # object becomes the scan's row when the stamp is trusted).
         self._known: dict[str, tuple[FileState, ArticleSummary]] = {}
@@ -178,7 +182,9 @@ class FullScan:
             self.files[rel] = checked.state
             self._batch.append(row)
             self._upserts.append((rel, checked.size, checked.mtime_ns, checked.ino, checked.ctime_ns,
-                                  checked.sha256, checked.checked_ns, values))
+                                  checked.sha256, checked.checked_ns, values, checked.keys))
+            if self.keys is not None and checked.keys is not None:
+                self.keys[rel] = checked.keys
         if len(self._upserts) >= _SAVE_EVERY:
             self.index.save(self._upserts)
             self._upserts = []

@@ -18,6 +18,12 @@ comes from `draft`), so an index belongs to one mapping: the default path
 carries the mapping's fingerprint, and the database records it in `meta`; an
 index built under another mapping is emptied and rebuilt, never served.
 
+Each row also holds what the duplicate engine files the article under
+(`RecordKeys`: canonical URLs, title key, MinHash bands), computed by the
+parse worker, so a queue that tracks duplicates builds its groups on a warm
+open without canonicalising, folding or sketching anything. They are read
+only when asked for (`load_keys`): a plain `copydesk list` never pays for them.
+
 The index is a cache: nothing is lost when it is missing. A corrupt file is
 deleted and rebuilt; a locked, read-only or newer-version index is used as far
 as it can be (or not at all) and never written. Each of those is said once in
@@ -33,6 +39,7 @@ import os
 import re
 import sqlite3
 import threading
+from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,11 +47,15 @@ from typing import Any
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.summary import RECORD_VERSION, ROW_COLUMNS, SummaryRow
 from app.paths import cache_dir
+from app.queue.duplicate_records import KEYS_VERSION, RecordKeys
 
-_SCHEMA = 1
-# user_version combines the table layout and the summary record layout; a
-# larger stored number was written by a newer Copydesk and is left alone.
-VERSION = _SCHEMA * 1000 + RECORD_VERSION
+# 2: the duplicate keys' columns.
+_SCHEMA = 2
+# user_version combines the table layout, the summary record layout and the
+# duplicate keys' version; a larger stored number was written by a newer
+# Copydesk and is left alone.
+VERSION = _SCHEMA * 1000 + RECORD_VERSION * 10 + KEYS_VERSION
+_NO_KEYS = (None, None, None)
 _INO_LIMIT = 1 << 63  # SQLite integers are signed 64-bit; some file systems use all 64 bits
 
 
@@ -56,14 +67,26 @@ E_SIZE, E_MTIME, E_INO, E_CTIME, E_SHA, E_CHECKED = range(1, 7)
 E_ROW = 7  # entry[E_ROW:] is the summary row
 
 
-# (path, size, mtime_ns, ino, ctime_ns, sha256, checked_ns, summary row)
-IndexRow = tuple[str, int, int, int, int, bytes, int, SummaryRow]
+# (path, size, mtime_ns, ino, ctime_ns, sha256, checked_ns, summary row[, duplicate keys row])
+# The keys row (`RecordKeys.to_row()`) is left out, or None, when the content is
+# the one whose keys are stored: the stored keys are then kept.
+IndexRow = tuple[Any, ...]
+KeysRow = tuple[str, str, "bytes | None"]
 _STAMP_COLUMNS = ("path", "size", "mtime_ns", "ino", "ctime_ns", "sha256", "checked_ns")
+_KEY_COLUMNS = ("dup_urls", "dup_title", "dup_bands")
 _ALL_COLUMNS = _STAMP_COLUMNS + ROW_COLUMNS
+_STORED_COLUMNS = _ALL_COLUMNS + _KEY_COLUMNS
 # No declared types: SQLite then stores each value as given (heat may be an int or a float).
-_CREATE_FILES = f"CREATE TABLE IF NOT EXISTS files ({', '.join(_ALL_COLUMNS)}, PRIMARY KEY (path))"
-_SELECT = f"SELECT {', '.join(_ALL_COLUMNS)} FROM files"
-_INSERT = f"INSERT OR REPLACE INTO files VALUES ({', '.join('?' * len(_ALL_COLUMNS))})"
+_CREATE_FILES = f"CREATE TABLE IF NOT EXISTS files ({', '.join(_STORED_COLUMNS)}, PRIMARY KEY (path))"
+_SELECT = f"SELECT {', '.join(_ALL_COLUMNS)} FROM files"  # what a warm open reads: no keys
+_SELECT_KEYS = f"SELECT path, {', '.join(_KEY_COLUMNS)} FROM files WHERE dup_title IS NOT NULL"
+_SELECT_KEYS_ONLY = "SELECT path, dup_urls, dup_title FROM files WHERE dup_title IS NOT NULL"
+_SELECT_BANDS = "SELECT path, dup_bands FROM files WHERE dup_bands IS NOT NULL"
+# An upsert: NULL keys keep the stored ones (the content did not change).
+_INSERT = (f"INSERT INTO files VALUES ({', '.join('?' * len(_STORED_COLUMNS))}) ON CONFLICT(path) DO UPDATE SET "
+           + ", ".join(f"{c} = excluded.{c}" for c in _ALL_COLUMNS[1:])
+           + ", " + ", ".join(f"{c} = CASE WHEN excluded.dup_title IS NULL THEN files.{c} ELSE excluded.{c} END"
+                              for c in _KEY_COLUMNS))
 
 
 def default_index_path(folder: Path, mapping: FieldMapping = DEFAULT_MAPPING) -> Path:
@@ -320,6 +343,40 @@ class QueueIndex:
                     entries[path] = (*r[:E_INO], _from_db_ino(r[E_INO]), *r[E_INO + 1:])
             return entries
 
+    def load_keys(self, *, bands: bool = True) -> dict[str, RecordKeys]:
+        """The duplicate keys stored for each path (paths without keys left out);
+        `bands=False` leaves the bands out (the url and title groups need none).
+        Empty when there is no usable index."""
+        with self._lock:
+            if self._conn is None:
+                return {}
+            try:
+                rows = self._conn.execute(_SELECT_KEYS if bands else _SELECT_KEYS_ONLY).fetchall()
+            except sqlite3.Error as exc:
+                self._failed(exc, "reading")
+                return {}
+        if not bands:
+            return {path: RecordKeys(tuple(urls.split("\n")) if urls else (), title) for path, urls, title in rows}
+        from_row = RecordKeys.from_row
+        return {path: from_row(urls, title, packed) for path, urls, title, packed in rows}
+
+    def load_bands(self) -> dict[str, tuple[int, ...]]:
+        """The stored MinHash bands of each path that has them."""
+        with self._lock:
+            if self._conn is None:
+                return {}
+            try:
+                rows = self._conn.execute(_SELECT_BANDS).fetchall()
+            except sqlite3.Error as exc:
+                self._failed(exc, "reading")
+                return {}
+        out: dict[str, tuple[int, ...]] = {}
+        for path, packed in rows:
+            values = array("q")
+            values.frombytes(packed)
+            out[path] = tuple(values)
+        return out
+
     def save(self, upserts: Iterable[IndexRow], deletes: Iterable[str] = (), *, replace_all: bool = False) -> bool:
         """Write changes in one transaction. Returns False when nothing was saved."""
         with self._lock:
@@ -346,8 +403,9 @@ class QueueIndex:
         try:
             if replace_all:
                 conn.execute("DELETE FROM files")
-            conn.executemany(
-                _INSERT, ((p, s, m, _to_db_ino(i), c, h, k, *r) for p, s, m, i, c, h, k, r in upserts))
+            conn.executemany(_INSERT, ((row[0], row[1], row[2], _to_db_ino(row[3]), *row[4:7], *row[7],
+                                        *(row[8] if len(row) > 8 and row[8] is not None else _NO_KEYS))
+                                       for row in upserts))
             conn.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in deletes))
             conn.execute("COMMIT")
         except BaseException:

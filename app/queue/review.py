@@ -41,7 +41,9 @@ from app.article.model import WriteResult
 from app.article.summary import ArticleSummary, summarize
 from app.queue.config import QueueSettings, load_queue_settings
 from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
-from app.queue.index import IndexRow, QueueIndex, default_index_path
+from app.queue.duplicate_records import RecordKeys, duplicate_keys_row
+from app.queue.duplicate_tracker import DuplicateTracker, keys_for_scan, rescan_changes
+from app.queue.index import IndexRow, KeysRow, QueueIndex, default_index_path
 from app.queue.own_writes import OwnWriteJournal, noted_write
 from app.queue.scan import Checked, CheckRunner, check_file, is_ignored_relpath, stamp_of, walk_articles
 
@@ -68,7 +70,8 @@ class ReviewQueue:
                  use_index: bool = True, poll: bool = False, workers: int | None = None,
                  rescan_interval: float | None = 300.0, poll_interval: float = 1.0,
                  observer_factory: ObserverFactory | None = None,
-                 journal: OwnWriteJournal | None = None, settings: QueueSettings | None = None) -> None:
+                 journal: OwnWriteJournal | None = None, settings: QueueSettings | None = None,
+                 duplicates: bool = False) -> None:
         self.folder = Path(folder).resolve()
         # Read once: a changed profile takes effect when the queue is opened again.
         self.settings = settings if settings is not None else load_queue_settings(self.folder)
@@ -95,6 +98,9 @@ class ReviewQueue:
         self._root = os.fspath(self.folder)
         # Writes by other Copydesk processes (the window, `copydesk set`) are known through this.
         self._journal = journal if journal is not None else OwnWriteJournal()
+        # With `duplicates`: the duplicate groups, built after the first scan and kept
+        # current with every row installed since (`app.queue.duplicate_tracker`).
+        self.duplicates: DuplicateTracker | None = DuplicateTracker() if duplicates else None
         db = None
         if use_index:
             db = Path(index_path) if index_path is not None else default_index_path(self.folder, self.mapping)
@@ -200,7 +206,8 @@ class ReviewQueue:
         gc.disable()
         try:
             scan = FullScan(self._root, self._index, workers=self.workers, on_rows=on_rows,
-                            on_progress=on_progress, rules=self.rules, mapping=self.mapping)
+                            on_progress=on_progress, rules=self.rules, mapping=self.mapping,
+                            keep_keys=self.duplicates is not None)
             report = scan.run()
         finally:
             # The rows live as long as the queue: moved out of the collector's
@@ -216,13 +223,46 @@ class ReviewQueue:
         if report.stale_temp_removed:
             n = report.stale_temp_removed
             self._notice(f"removed {n} temp file{'s' if n != 1 else ''} left behind by interrupted Copydesk saves")
+        tracker = self.duplicates
         with self._lock:
+            previous = self._rows
             self._rows, self._files = scan.rows, scan.files
             self._missing_since.clear()
+            if tracker is not None and tracker.built:  # a rescan: refile what it found changed
+                tracker.apply(*rescan_changes(previous, scan.rows, scan.keys or {}))
+        if tracker is not None and not tracker.built:
+            keys, bands = keys_for_scan(scan.rows, scan.keys or {}, self._index.load_keys(bands=False),
+                                        self._recheck_keys)
+            tracker.build(scan.rows.values(), keys)
+            tracker.give_bands(bands)
         report.seconds = time.perf_counter() - started
         self._take_notices()
         report.notices = self._new_notices()
         return report
+
+    def _recheck_keys(self, relpaths: list[str]) -> dict[str, KeysRow]:
+        """Duplicate keys for rows the index has none for (read and parse them again)."""
+        found = {}
+        for rel in relpaths:
+            keys = check_file(self._root, rel, None, self.mapping).keys
+            if keys is not None:
+                found[rel] = keys
+        return found
+
+    def complete_duplicates(self, slice_size: int | None = None, *,
+                            between: Callable[[], bool] | None = None) -> None:
+        """Run the pending similar pass (after the first scan of a queue that tracks
+        duplicates), from the bands the index stored, `slice_size` records at a
+        time; `between()` runs after each slice and stops the pass by returning
+        False. Blocking; call it on the queue's worker."""
+        tracker = self.duplicates
+        if tracker is None or not tracker.pending_similar:
+            return
+        tracker.give_bands(self._index.load_bands())
+        while tracker.pending_similar:
+            tracker.sketch_pending(slice_size)
+            if between is not None and not between():
+                return
 
     # --- writing ----------------------------------------------------------
 
@@ -265,6 +305,7 @@ class ReviewQueue:
             return result  # someone wrote after us: the watcher reports what is there now
         digest = bytes.fromhex(result.sha256)
         row = summarize(result.article, relpath, st.st_size, st.st_mtime_ns)
+        keys = duplicate_keys_row(row, result.article) if row.error is None else None
         state: FileState = (*stamp_of(st), digest, time.time_ns())
         with self._lock:
             now = time.monotonic()
@@ -273,9 +314,11 @@ class ReviewQueue:
                 self._own[relpath] = (digest, now)
             self._rows[relpath] = row
             self._files[relpath] = state
+            if self.duplicates is not None:
+                self.duplicates.apply([(row, RecordKeys.from_row(*keys) if keys is not None else None)])
             watching = self._watcher is not None
         if not watching:  # while watching, the watcher's look at this file saves it (one transaction less)
-            self._index.save([(relpath, *state, row.to_row())])
+            self._index.save([(relpath, *state, row.to_row(), keys)])
             self._take_notices()
         return replace(result, row=row)
 
@@ -297,7 +340,7 @@ class ReviewQueue:
                 row = self._rows.get(c.relpath)
                 if row is not None:
                     rows.append((c.relpath, c.size, c.mtime_ns, c.ino, c.ctime_ns, c.sha256, c.checked_ns,
-                                 row.to_row()))
+                                 row.to_row(), c.keys))
         if rows or removed:
             self._index.save(rows, removed)
             self._take_notices()
@@ -366,6 +409,8 @@ class ReviewQueue:
         left as it is, for the day the folder comes back."""
         with self._lock:
             changes = [QueueChange("removed", rel, "outside", None) for rel in sorted(self._rows)]
+            if self.duplicates is not None:
+                self.duplicates.apply((), list(self._rows))
             self._rows, self._files = {}, {}
             self._own.clear()
             self._missing_since.clear()
@@ -484,6 +529,7 @@ class ReviewQueue:
         changes: list[QueueChange] = []
         saved: list[Checked] = []
         retry_soon: list[str] = []
+        refiled: list[tuple[ArticleSummary, RecordKeys | None]] = []
         with self._lock:
             for checked in results:
                 rel = checked.relpath
@@ -507,17 +553,23 @@ class ReviewQueue:
                     by = "copydesk"
                 row = self._apply(checked, previous)
                 saved.append(checked)
+                if checked.row is not None:  # new content (None: the bytes the row was made from)
+                    refiled.append((row, RecordKeys.from_row(*checked.keys) if checked.keys is not None else None))
                 if previous is None:
                     changes.append(QueueChange("added", rel, by, row))
                 elif by == "copydesk" or (checked.row is not None and row != previous):
                     changes.append(QueueChange("changed", rel, by, row))
+            gone = []
             for rel in removed:
                 if rel in self._rows and rel not in self._writing:
+                    gone.append(rel)
                     del self._rows[rel]
                     self._files.pop(rel, None)
                     self._own.pop(rel, None)
                     self._missing_since.pop(rel, None)
                     changes.append(QueueChange("removed", rel, "outside", None))
+            if self.duplicates is not None and (refiled or gone):
+                self.duplicates.apply(refiled, gone)
         return changes, saved, retry_soon
 
 __all__ = ["ArticleSummary", "QueueChange", "ReviewQueue", "ScanReport"]

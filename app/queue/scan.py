@@ -36,6 +36,7 @@ from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.messages import describe_os_error
 from app.article.writer import TEMP_PREFIX, TEMP_SUFFIX
 from app.article.summary import ArticleSummary, SummaryRow, summarize
+from app.queue.duplicate_records import duplicate_keys_row
 # is_ignored_relpath is also imported from here by older callers; its home is app.queue.rules.
 from app.queue.rules import DEFAULT_RULES, FileRules, is_ignored_name, is_ignored_relpath  # noqa: F401
 
@@ -214,6 +215,9 @@ class Checked(NamedTuple):
     sha256: bytes  # b"" when the file could not be read
     checked_ns: int  # wall clock just before the read
     row: SummaryRow | None
+    # What the duplicate engine files a readable article under (`RecordKeys.to_row()`),
+    # computed here once per parse; None when not parsed (or not readable).
+    keys: tuple[str, str, bytes | None] | None = None
 
     @property
     def vanished(self) -> bool:
@@ -260,9 +264,11 @@ def check_file(root: str, relpath: str, known: bytes | None = None,
     digest = hashlib.sha256(data).digest()
     if known is not None and digest == known:
         return Checked(relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest, checked_ns, None)
-    summary = summarize(parse_article(path, data, mapping), relpath, st.st_size, st.st_mtime_ns)
+    article = parse_article(path, data, mapping)
+    summary = summarize(article, relpath, st.st_size, st.st_mtime_ns)
+    keys = duplicate_keys_row(summary, article) if summary.error is None else None
     return Checked(relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest, checked_ns,
-                   summary.to_row())
+                   summary.to_row(), keys)
 
 
 def _error(relpath: str, checked_ns: int, message: str, st: os.stat_result | None = None,
