@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import version
-from app.cli import audit_commands, file_commands, queue_commands, set_command, setup_commands, team_commands
+from app.cli import (audit_commands, duplicate_commands, file_commands, queue_commands, set_command, setup_commands,
+                     team_commands)
 from app.cli.common import EXIT_FAILED, EXIT_USAGE
 
-COMMAND_MODULES = (set_command, file_commands, queue_commands, audit_commands, team_commands, setup_commands)
+COMMAND_MODULES = (set_command, file_commands, queue_commands, duplicate_commands, audit_commands, team_commands,
+                   setup_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -207,3 +207,29 @@ def format_check_line(path: str, row: ArticleSummary) -> str:
         if row.error_column is not None:
             where += f":{row.error_column}"
     return f"{where}: {printable_path(row.error_message or '')}"
+
+
+WARNING = "warning: "
+
+
+def format_warning_line(path: str, line: int, column: int, message: str) -> str:
+    """`path:line:col: warning: message` (0 for a position not known: left out)."""
+    where = printable_path(path)
+    if line:
+        where += f":{line}"
+        if column:
+            where += f":{column}"
+    return f"{where}: {WARNING}{printable_path(message)}"
+
+
+def check_lines(path: str, row: ArticleSummary, duplicate: tuple[int, int, str] | None = None
+                ) -> list[tuple[str, bool]]:
+    """`copydesk check`'s lines for one row, each with whether it is a warning: its
+    error, or its warnings in file order (the duplicate warning among them)."""
+    if row.error is not None:
+        return [(format_check_line(path, row), False)]
+    found = [(line, column, message) for _, message, line, column in row.warning_list()]
+    if duplicate is not None:
+        found.append(duplicate)
+    found.sort(key=lambda item: (item[0] or 0, item[1] or 0))
+    return [(format_warning_line(path, line, column, message), True) for line, column, message in found]

@@ -28,15 +28,14 @@ from app.cli.common import (
     display_path,
     interrupted_status,
     json_line,
-    parse_bool,
-    parse_quality,
     parse_seconds,
     print_notices,
     printable_path,
     sigterm_interrupts,
     silence_stdout,
 )
-from app.cli.filters import REVIEW_CHOICES, REVIEW_HELP, review_book, selection_for
+from app.cli.filters import (add_facet_filters, needs_duplicates, needs_review, quality_range_problem, review_book,
+                             selection_for)
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue, ScanReport
@@ -65,16 +64,20 @@ def register(subparsers: Any) -> None:
                             "... (a missing value is null)")
     shape.add_argument("--null", action="store_true",
                        help="print only the paths, each ended by a NUL byte (for xargs -0)")
-    complete_as(list_cmd.add_argument("--published", type=parse_bool, metavar="true|false",
-                                      help="only published (true, yes) or not published (false, no; missing "
-                                           "included)"), words=BOOL_WORDS)
-    list_cmd.add_argument("--min-quality", type=parse_quality, metavar="N", help="only quality >= N")
-    list_cmd.add_argument("--max-quality", type=parse_quality, metavar="N", help="only quality <= N")
-    list_cmd.add_argument("--errors", action="store_true", help="only files that cannot be read")
-    list_cmd.add_argument("--review", choices=REVIEW_CHOICES, help=REVIEW_HELP)
-    list_cmd.add_argument("--search", metavar="TEXT",
-                          help="only rows whose title, excerpt, provider, topics or path contain TEXT "
-                               "(case-insensitive)")
+    shape.add_argument("--csv", action="store_true",
+                       help="print CSV: status, quality, title, provider, date, topics, heat, file (the "
+                            "window's File > Export View with its default columns and File)")
+    list_cmd.add_argument("--facets", action="store_true",
+                          help="print each facet's values with how many of the filtered articles each would "
+                               "match (the other filters held), instead of the articles; with --json as JSON")
+    list_cmd.add_argument("--sort", choices=tuple(_sort_names()), metavar="COLUMN",
+                          help=f"order as the window sorts this column ({', '.join(_sort_names())}); "
+                               "default: by path")
+    list_cmd.add_argument("--descending", action="store_true", help="with --sort: the other way round")
+    filters = list_cmd.add_argument_group("filters (a repeated option means any of its values; different "
+                                          "options must all hold)")
+    add_facet_filters(filters)
+    complete_as(next(a for a in filters._group_actions if a.dest == "published"), words=BOOL_WORDS + ("unset",))
     _queue_options(list_cmd)
     list_cmd.set_defaults(handler=_cmd_list)
 
@@ -93,6 +96,7 @@ def register(subparsers: Any) -> None:
                  "  git diff --cached --name-only -z | xargs -0 copydesk check")
     complete_as(check_cmd.add_argument("paths", metavar="PATH", nargs="*",
                                        help="a queue folder or an article file (default: .)"), "path")
+    check_cmd.add_argument("--strict", action="store_true", help="exit 1 for warnings too")
     _queue_options(check_cmd)
     check_cmd.set_defaults(handler=_cmd_check)
 
@@ -132,6 +136,11 @@ def _settings(args: argparse.Namespace, folder: str) -> QueueSettings | None:
     return settings
 
 
+def _sort_names() -> list[str]:
+    from app.queue.export import SORT_NAMES
+    return list(SORT_NAMES)
+
+
 def _open_queue(args: argparse.Namespace, folder: str, settings: QueueSettings | None = None,
                 **kwargs: Any) -> tuple[ReviewQueue | None, int]:
     from app.queue import ReviewQueue
@@ -148,18 +157,20 @@ def _open_queue(args: argparse.Namespace, folder: str, settings: QueueSettings |
     return ReviewQueue(folder, use_index=not args.no_index, settings=settings, **kwargs), EXIT_OK
 
 
-def _scan(args: argparse.Namespace, folder: str, settings: QueueSettings | None = None
-          ) -> tuple[ReviewQueue | None, ScanReport | None, int]:
-    """(queue, scan report, status) for list and check; queue or report is None
-    when the folder could not be opened or the scan was interrupted (Ctrl-C,
-    SIGTERM: no traceback, and the parse workers go with us)."""
-    review_queue, status = _open_queue(args, folder, settings)
+def _scan(args: argparse.Namespace, folder: str, settings: QueueSettings | None = None, *,
+          duplicates: bool = False) -> tuple[ReviewQueue | None, ScanReport | None, int]:
+    """(queue, scan report, status) for list, check and dupes; queue or report is
+    None when the folder could not be opened or the scan was interrupted (Ctrl-C,
+    SIGTERM: no traceback, and the parse workers go with us). With `duplicates`,
+    the queue's duplicate groups are complete (similar ones included)."""
+    review_queue, status = _open_queue(args, folder, settings, duplicates=duplicates)
     if review_queue is None:
         return None, None, status
     try:
         with sigterm_interrupts():
             try:
                 report = review_queue.scan()
+                review_queue.complete_duplicates()  # while the index (and its stored bands) is open
             finally:
                 review_queue.stop()
     except KeyboardInterrupt as exc:
@@ -168,33 +179,73 @@ def _scan(args: argparse.Namespace, folder: str, settings: QueueSettings | None 
     return review_queue, report, EXIT_OK
 
 
+def scan_for_command(args: argparse.Namespace, folder: str, *, duplicates: bool = False
+                     ) -> tuple[ReviewQueue | None, int]:
+    """A scanned queue for another command (`dupes`), or None and the exit status."""
+    review_queue, report, status = _scan(args, folder, duplicates=duplicates)
+    return (review_queue, EXIT_OK) if report is not None else (None, status)
+
+
 # --- list -------------------------------------------------------------------
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from app.cli.facet_output import has_audit_trail, write_facets
     from app.cli.output import write_json, write_null, write_table
-    from app.queue.selection import select_rows
+    from app.queue.evaluation import evaluate
+    from app.queue.export import LIST_COLUMNS, SORT_NAMES, sorted_rows, write_csv
+    from app.queue.selection import rows_table
 
-    if args.min_quality is not None and args.max_quality is not None and args.min_quality > args.max_quality:
-        print("copydesk list: --min-quality is larger than --max-quality", file=sys.stderr)
+    problem = quality_range_problem(args)
+    if problem is None and (args.facets and (args.null or args.csv)):
+        problem = "--facets prints the facets: give it alone or with --json"
+    if problem is None and args.descending and not args.sort:
+        problem = "--descending goes with --sort"
+    if problem is not None:
+        print(f"copydesk list: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    review_queue, report, status = _scan(args, args.folder)
+    selection = selection_for(args, args.published)
+    review_queue, report, status = _scan(args, args.folder, duplicates=args.facets or needs_duplicates(selection))
     if review_queue is None or report is None:
         return status
-    selection = selection_for(args, args.published)
     # The review state comes from the audit logs: read only when it is shown or filtered on.
-    book = review_book(review_queue, print_notices) if args.json or args.review else None
-    rows = select_rows(review_queue.summaries(), selection, book.status if book is not None else None)
+    trail = args.facets and has_audit_trail(review_queue.folder)
+    book = review_book(review_queue, print_notices) if args.json or needs_review(selection) or trail else None
+    duplicates = review_queue.duplicates.view() if review_queue.duplicates is not None else None
+    table = rows_table(review_queue.summaries(), book.status if book is not None else None, duplicates)
     try:
+        if args.facets:
+            write_facets(evaluate(table, selection).counts, as_json=args.json, review=trail)
+            sys.stdout.flush()
+            return EXIT_OK
+        rows = selection.select(table)
+        if args.sort:
+            rows = sorted_rows(rows, SORT_NAMES[args.sort], args.descending)
         if args.json:
             write_json(rows, args.folder, review=book.status if book is not None else None)
         elif args.null:
             write_null(rows, args.folder)
+        elif args.csv:
+            out = _csv_stdout()
+            try:
+                write_csv(rows, LIST_COLUMNS, out)
+            finally:
+                out.flush()
+                out.detach()  # standard output stays open for the interpreter
         else:
             write_table(rows)
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
     return EXIT_OK
+
+
+def _csv_stdout() -> Any:
+    """Standard output for the csv module: UTF-8, and no newline translation (it writes CRLF itself)."""
+    import io
+
+    sys.stdout.flush()
+    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="surrogateescape", newline="",
+                            write_through=True)
 
 
 # --- check ------------------------------------------------------------------
@@ -206,7 +257,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"copydesk check: {printable_path(path)}: no such file or folder", file=sys.stderr)
     if missing:
         return EXIT_USAGE
-    lines: list[str] = []
+    lines: list[tuple[str, bool]] = []  # (line, is a warning)
     files = [p for p in paths if not os.path.isdir(p)]
     for folder in (p for p in paths if os.path.isdir(p)):
         found, status = _check_folder(args, folder)
@@ -218,7 +269,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         found_in_files, skipped = _check_files(args, files)
         lines += found_in_files
     try:
-        for line in lines:
+        for line, _ in lines:
             sys.stdout.write(line + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
@@ -227,34 +278,39 @@ def _cmd_check(args: argparse.Namespace) -> int:
         what = "file that is not an article" if skipped == 1 else "files that are not articles"
         print(f"copydesk check: skipped {skipped} {what} of their queue (another suffix, "
               "or excluded by the queue's settings)", file=sys.stderr)
-    return EXIT_FAILED if lines else EXIT_OK
+    problems = [line for line, warning in lines if args.strict or not warning]
+    return EXIT_FAILED if problems else EXIT_OK
 
 
-def _check_folder(args: argparse.Namespace, folder: str) -> tuple[list[str] | None, int]:
-    from app.cli.output import format_check_line
+def _check_folder(args: argparse.Namespace, folder: str) -> tuple[list[tuple[str, bool]] | None, int]:
+    from app.cli.output import check_lines
     from app.queue.config import load_queue_settings
+    from app.queue.duplicate_notes import duplicate_warnings
 
     settings = load_queue_settings(folder)
-    if settings.error is not None:
-        return [settings.error.describe()], EXIT_OK  # a problem line like any other; its files cannot be judged
-    review_queue, report, status = _scan(args, folder, settings)
+    if settings.error is not None:  # a problem line like any other; its files cannot be judged
+        return [(settings.error.describe(), False)], EXIT_OK
+    review_queue, report, status = _scan(args, folder, settings, duplicates=True)
     if review_queue is None or report is None:
         return None, status  # not a folder, a config file that cannot be used, or interrupted
-    lines = [format_check_line(display_path(folder, row.path), row)
-             for row in review_queue.summaries() if row.error is not None]
+    assert review_queue.duplicates is not None
+    copies = duplicate_warnings(review_queue.duplicates.view(), str(review_queue.folder), settings.mapping)
+    lines = [line for row in review_queue.summaries()
+             for line in check_lines(display_path(folder, row.path), row, copies.get(row.path))]
     # A folder that cannot be listed hides whatever is in it: a check must not pass over it.
-    lines += [f"{printable_path(os.path.normpath(os.path.join(folder, rel)))}: cannot read folder: {why}"
+    lines += [(f"{printable_path(os.path.normpath(os.path.join(folder, rel)))}: cannot read folder: {why}", False)
               for rel, why in report.unreadable_folders]
     return lines, EXIT_OK
 
 
-def _check_files(args: argparse.Namespace, files: list[str]) -> tuple[list[str], int]:
-    """Each file under its own queue's settings: (problem lines, files skipped)."""
-    from app.cli.output import format_check_line
+def _check_files(args: argparse.Namespace, files: list[str]) -> tuple[list[tuple[str, bool]], int]:
+    """Each file under its own queue's settings: (problem lines, files skipped). A
+    file named alone gets its own checks; duplicates need its whole queue (check the folder)."""
+    from app.cli.output import check_lines
     from app.queue.config import QueueSettings, settings_for_file
     from app.queue.scan import check_file
 
-    lines: list[str] = []
+    lines: list[tuple[str, bool]] = []
     skipped = 0
     by_folder: dict[Path, QueueSettings] = {}
     said: set[str] = set()
@@ -267,7 +323,7 @@ def _check_files(args: argparse.Namespace, files: list[str]) -> tuple[list[str],
             problem = settings.error.describe()
             if problem not in said:  # once per config file; its queue's files cannot be judged
                 said.add(problem)
-                lines.append(problem)
+                lines.append((problem, False))
             continue
         root = settings.folder
         relpath = Path(os.path.abspath(path)).relative_to(root).as_posix()
@@ -276,11 +332,9 @@ def _check_files(args: argparse.Namespace, files: list[str]) -> tuple[list[str],
             continue
         checked = check_file(str(root), relpath, None, settings.mapping)
         if checked.vanished:
-            lines.append(f"{printable_path(path)}: the file no longer exists")
+            lines.append((f"{printable_path(path)}: the file no longer exists", False))
             continue
-        row = checked.summary()
-        if row.error is not None:
-            lines.append(format_check_line(os.path.normpath(path), row))
+        lines += check_lines(os.path.normpath(path), checked.summary())
     return lines, skipped
 
 

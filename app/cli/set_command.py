@@ -38,12 +38,13 @@ from app.cli.common import (
     printable_path,
     sigterm_interrupts,
 )
-from app.cli.filters import add_where_filters, quality_range_problem, review_book, selection_for
+from app.cli.filters import (FILTER_DESTS, add_where_filters, needs_duplicates, option_of, quality_range_problem,
+                             review_book, selection_for)
 
 if TYPE_CHECKING:
     from app.decisions import Change, Outcome
 
-_FILTERS = ("if_published", "min_quality", "max_quality", "errors", "search", "review")
+_FILTERS = ("if_published", *FILTER_DESTS)
 
 
 def register(subparsers: Any) -> None:
@@ -117,7 +118,7 @@ def _usage_problem(args: argparse.Namespace, changes: dict[str, Any]) -> str | N
         return "give FILE names, '-' to read them from standard input, or --where FOLDER"
     used = [name for name in _FILTERS if getattr(args, name) not in (None, False)]
     if used and args.where is None:
-        return f"--{used[0].replace('_', '-')} filters the articles of --where FOLDER; give --where"
+        return f"{option_of(used[0])} filters the articles of --where FOLDER; give --where"
     if args.null and "-" not in args.files:
         return "-0 is for names read from standard input: give '-' as FILE"
     if args.files.count("-") > 1:
@@ -205,7 +206,8 @@ def _set_where(args: argparse.Namespace, changes: dict[str, Any], reason: str | 
     if not os.path.isdir(args.where):
         print(f"copydesk set: {printable_path(args.where)}: not a folder", file=sys.stderr)
         return EXIT_USAGE
-    queue = ReviewQueue(args.where, use_index=not args.no_index)
+    selection = selection_for(args, args.if_published)
+    queue = ReviewQueue(args.where, use_index=not args.no_index, duplicates=needs_duplicates(selection))
     try:
         try:
             with sigterm_interrupts():
@@ -214,8 +216,8 @@ def _set_where(args: argparse.Namespace, changes: dict[str, Any], reason: str | 
             return interrupted_status(exc)
         print_notices(report.notices)
         book = review_book(queue, print_notices) if args.review else None
-        rows = select_rows(queue.summaries(), selection_for(args, args.if_published),
-                           book.status if book is not None else None)
+        rows = select_rows(queue.summaries(), selection, book.status if book is not None else None,
+                           queue.duplicates.view() if queue.duplicates is not None else None)
 
         def shown(relpath: str) -> str:
             return os.path.join(args.where, *relpath.split("/"))

@@ -85,3 +85,17 @@ class DuplicateView(GroupQueries):
     def __init__(self, by_kind: Mapping[str, GroupsByKey] | None = None) -> None:
         by_kind = by_kind or {}
         self._by_kind = MappingProxyType({kind: MappingProxyType(dict(by_kind.get(kind, {}))) for kind in KINDS})
+
+
+def describe_copies(view: GroupQueries, key: str) -> str | None:
+    """The duplicate warning of `key`, or None when it has no copies (url and
+    title groups; a similar group is a hint, not a warning):
+    "same URL as b.md and 2 more (https://example.com/a)"."""
+    groups = [g for g in view.groups_of(key) if g.kind in STRONG_KINDS]
+    if not groups:
+        return None
+    others = view.copies_of(key, STRONG_KINDS)
+    what = " and ".join("URL" if g.kind == URL else "title and provider" for g in groups)
+    more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+    shared = next((f" ({g.key})" for g in groups if g.kind == URL), "")
+    return f"same {what} as {others[0]}{more}{shared}"
