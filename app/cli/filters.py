@@ -33,8 +33,11 @@ PUBLISHED_WORDS = {"true": ("published",), "yes": ("published",), "1": ("publish
 # The values facets with an option of their own beyond published and review: (facet, metavar, choices).
 _VALUE_OPTIONS = (("provider", "NAME", None), ("topic", "TOPIC", None), ("category", "CATEGORY", None),
                   ("type", "TYPE", None))
-_FLAG_OPTIONS = (("images", ("yes", "no")), ("errors", ("yes", "no")), ("warnings", ("yes", "no")),
-                 ("duplicate", ("yes", "similar", "no")))
+# Flag facets: one option per value, each adding its value (so two of them mean either).
+_FLAG_OPTIONS = (("images", (("--has-images", "yes"), ("--no-images", "no"))),
+                 ("errors", (("--has-errors", "yes"), ("--no-errors", "no"))),
+                 ("warnings", (("--has-warnings", "yes"), ("--no-warnings", "no"))),
+                 ("duplicate", (("--duplicates", "yes"), ("--similar", "similar"), ("--no-duplicates", "no"))))
 
 
 # Every filter's argparse dest (for "this filter needs --where").
@@ -99,12 +102,11 @@ def add_facet_filters(parser: Any, *, published: str = "--published") -> None:
     for name, metavar, _ in _VALUE_OPTIONS:
         parser.add_argument(FACET_BY_NAME[name].option, action="append", metavar=metavar, dest=f"facet_{name}",
                             help=tip(name, f" = {metavar} (exactly; '' for none); repeat for any of several"))
-    for name, choices in _FLAG_OPTIONS:
-        words = "|".join(choices)
-        parser.add_argument(FACET_BY_NAME[name].option, action="append", nargs="?", const="yes",
-                            choices=choices, metavar=words, dest=f"facet_{name}",
-                            help=f"{FACET_BY_NAME[name].label.lower()}: {words} (alone: yes); "
-                                 f"{FACET_BY_NAME[name].tip}")
+    for name, options in _FLAG_OPTIONS:
+        spec = FACET_BY_NAME[name]
+        for option, value in options:
+            parser.add_argument(option, action="append_const", const=value, dest=f"facet_{name}",
+                                help=f"only: {spec.value_label(value).lower()} ({spec.tip})")
     parser.add_argument("--min-heat", type=parse_heat, metavar="X", help="only heat >= X")
     parser.add_argument("--max-heat", type=parse_heat, metavar="X", help="only heat <= X")
     parser.add_argument("--since", type=parse_day, metavar="DAY",

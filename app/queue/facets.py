@@ -29,15 +29,24 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
 from app.article.dates import NO_DAY, date_of_day, parse_day_option
 from app.queue.table import COPY, ERROR, NO_COPY, PUBLISHED, REVIEW_CODES, SIMILAR, UNPUBLISHED, UNSET, RowTable
 
-if TYPE_CHECKING:
-    from app.queue.selection import Selection
+
+class RangeChoices(Protocol):
+    """What `range_bounds` reads of a selection (`app.queue.selection.Selection`,
+    which imports this module: named here by its shape, not imported)."""
+
+    min_quality: int | None
+    max_quality: int | None
+    min_heat: float | None
+    max_heat: float | None
+    since: str | None
+    until: str | None
 
 NONE_LABEL = "(none)"
 Counts = list[tuple[str, int]]  # (value, rows it would match), in the order a panel shows them
@@ -75,13 +84,14 @@ FACETS: tuple[Facet, ...] = (
     Facet("quality", "Quality", "range", "--min-quality/--max-quality", "quality from low to high (inclusive)"),
     Facet("heat", "Heat", "range", "--min-heat/--max-heat", "heat from low to high (inclusive)"),
     Facet("date", "Date", "range", "--since/--until", "the article's date, from day to day (inclusive)"),
-    Facet("images", "Has images", "values", "--has-images", "at least one image with a url",
+    Facet("images", "Has images", "values", "--has-images/--no-images", "at least one image with a url",
           fixed=_YES_NO, labels=("With images", "Without images")),
-    Facet("errors", "Has errors", "values", "--has-errors", "the file cannot be read",
+    Facet("errors", "Has errors", "values", "--has-errors/--no-errors", "the file cannot be read",
           fixed=_YES_NO, labels=("Unreadable", "Readable")),
-    Facet("warnings", "Has warnings", "values", "--has-warnings", "a check found something (a duplicate counts)",
+    Facet("warnings", "Has warnings", "values", "--has-warnings/--no-warnings",
+          "a check found something (a duplicate counts)",
           fixed=_YES_NO, labels=("With warnings", "Without warnings")),
-    Facet("duplicate", "Duplicate", "values", "--duplicates",
+    Facet("duplicate", "Duplicate", "values", "--duplicates/--similar/--no-duplicates",
           "yes: it shares a URL, or a title and provider, with another article; similar: only a similar title "
           "and excerpt", fixed=("yes", "similar", "no"), labels=("Duplicate", "Similar only", "No copies")),
 )
@@ -220,7 +230,7 @@ _HEAT_BUCKETS: tuple[tuple[str, float | None, float | None], ...] = (
     ("100 to 1,000", 100.0, 1000.0), ("1,000 and more", 1000.0, None))
 
 
-def range_bounds(selection: Selection, name: str) -> tuple[float | None, float | None]:
+def range_bounds(selection: RangeChoices, name: str) -> tuple[float | None, float | None]:
     """A range facet's (low, high) in the Selection, as numbers (days for the date)."""
     if name == "quality":
         return _f(selection.min_quality), _f(selection.max_quality)
