@@ -81,6 +81,51 @@ def _draw(kind: str, size: int) -> QPixmap:
     return pixmap
 
 
+@cache
+def marks_icon(warned: int, copies: int) -> QIcon:
+    """The title cell's badges: an amber warning triangle when the row has
+    warnings, and a blue box with the group's size when it has copies."""
+    icon = QIcon()
+    for size in (16, 32):
+        icon.addPixmap(_draw_marks(warned, copies, size))
+    return icon
+
+
+def _draw_marks(warned: int, copies: int, size: int) -> QPixmap:
+    s = size / 16.0
+    slots = (1 if warned else 0) + (1 if copies > 1 else 0)
+    pixmap = QPixmap(int(size * max(1, slots) + (slots - 1) * 2 * s), size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    x = 0.0
+    white = QPen(QColor("white"), 1.8 * s, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+    if warned:
+        tri = QPainterPath(QPointF(x + 8 * s, 1.5 * s))
+        tri.lineTo(x + 15 * s, 14 * s)
+        tri.lineTo(x + 1 * s, 14 * s)
+        tri.closeSubpath()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#e6a100"))
+        p.drawPath(tri)
+        p.setPen(white)
+        p.drawLine(QPointF(x + 8 * s, 6 * s), QPointF(x + 8 * s, 9 * s))
+        p.drawPoint(QPointF(x + 8 * s, 11.4 * s))
+        x += size + 2 * s
+    if copies > 1:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#1e63b8"))
+        p.drawRoundedRect(QRectF(x + 0.5 * s, 1.5 * s, 15 * s, 13 * s), 3 * s, 3 * s)
+        font = p.font()
+        font.setPixelSize(int(10 * s) if copies < 10 else int(8 * s))
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(QRectF(x, 0, 16 * s, 16 * s), Qt.AlignmentFlag.AlignCenter, str(copies) if copies < 100 else "99+")
+    p.end()
+    return pixmap
+
+
 def app_icon() -> QIcon:
     from ui.settings import resources_dir
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QSplitter, QWidge
 
 from app import version
 from app.article.model import QUALITY_MAX, QUALITY_MIN
-from app.queue.selection import QUICK_FILTERS, quick_filter
+from app.queue.selection import QUICK_FILTERS, Selection, quick_filter, words_of
 from ui.actions import build_actions, build_menus, fill_columns_menu, fill_recent_menu
 from ui.article_loader import ArticleLoader
 from ui.background import Lane
@@ -33,6 +33,7 @@ from ui.icons import app_icon
 from ui.images import ImageLoader, ThumbnailDelegate, ThumbnailProvider
 from ui.queue_bridge import QueueBridge
 from ui.queue_model import SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
+from ui.queue_filters import QueueFilters
 from ui.queue_panel import TITLE_MIN_WIDTH, QueuePanel
 from ui.settings import WindowSettings, ensure_demo_copy
 from ui.status_bar import QueueStatusBar
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
 
         self._build_widgets()
         self._build_actions()
+        self.filters = QueueFilters(self)  # the quick filters, the filter box, facets and chips: one Selection
         self._connect()
         self._restore_settings()
         self.table.setFocus()
@@ -105,7 +107,7 @@ class MainWindow(QMainWindow):
         self._stage_timer.timeout.connect(self._show_staged)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(80)  # typing pauses longer than this between words
+        self._filter_timer.setInterval(25)  # a burst of keys is one filter (the words' test may run off the GUI thread)
         self._counts_timer = QTimer(self)  # a run of decisions recounts once, not per key
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(100)
@@ -232,8 +234,8 @@ class MainWindow(QMainWindow):
             self.table.set_stretch_column(Column.TITLE, TITLE_MIN_WIDTH)
         with QSignalBlocker(self.filter_edit):
             self.filter_edit.setText(s.filter_text)
-        self.proxy.set_text(s.filter_text)
-        self.set_quick_filter(s.quick_filter)
+        self.filters.apply(Selection(quick=quick_filter(s.quick_filter).name, words=words_of(s.filter_text)))
+        self.filters.restore_state()
         with QSignalBlocker(self.auto_advance_action):  # no "Auto-advance on" message at start
             self.auto_advance_action.setChecked(s.auto_advance)
         self.thumbnails_action.setChecked(s.thumbnails)
@@ -244,6 +246,7 @@ class MainWindow(QMainWindow):
         s.set_state("geometry", self.saveGeometry())
         s.set_state("splitter", self.splitter.saveState())
         s.set_state("header", self.table.horizontalHeader().saveState())
+        self.filters.save_state()
         s.filter_text = self.filter_edit.text()
         s.quick_filter = self.proxy.quick_filter
         s.auto_advance = self.auto_advance_action.isChecked()
@@ -507,19 +510,10 @@ class MainWindow(QMainWindow):
         self.filter_edit.selectAll()
 
     def _apply_filter_text(self) -> None:
-        with self.table.keep_place():
-            self.proxy.set_text(self.filter_edit.text())
-        self._update_counts()
+        self.filters.set_words(self.filter_edit.text())
 
     def set_quick_filter(self, name: str) -> None:
-        quick = quick_filter(name)
-        with QSignalBlocker(self.quick_tabs):
-            self.quick_tabs.setCurrentIndex(QUICK_FILTERS.index(quick))
-        self.actions_by_name[f"quick_{quick.name}"].setChecked(True)
-        name = quick.name
-        with self.table.keep_place():
-            self.proxy.set_quick_filter(name)
-        self._update_counts()
+        self.filters.set_quick(name)
 
     @Slot(bool)
     def set_thumbnails(self, on: bool) -> None:
@@ -642,6 +636,7 @@ class MainWindow(QMainWindow):
                       self._stage_timer):
             timer.stop()
         self.save_settings()
+        self.filters.close()
         self.desk.close()  # queued decisions are written before we go
         self.bridge.close(wait=True)
         self.loader.close()

@@ -38,6 +38,8 @@ DRAIN_BUDGET_S = 0.012
 SLICE_ROWS = 400
 # Watcher changes merged into one model update (a git checkout can touch thousands).
 MAX_CHANGES = 1000
+# Records per slice of the similar pass (between slices, another open can stop it).
+SIMILAR_SLICE = 5000
 
 
 class QueueBridge(QObject):
@@ -51,6 +53,9 @@ class QueueBridge(QObject):
     scanFinished = Signal(object, object)  # ScanReport, frozenset of relpaths present after it
     changesArrived = Signal(object)  # list[QueueChange] from the watcher
     notice = Signal(str)  # one-time human-readable notes from the queue
+    # The queue's duplicate groups (a DuplicateView) and the relpaths whose groups
+    # changed since the last time (None: every one), after a scan, a change, the similar pass.
+    duplicatesChanged = Signal(object, object)
     _wake = Signal()
 
     def __init__(self, parent: QObject | None = None, *,
@@ -110,7 +115,7 @@ class QueueBridge(QObject):
         if self._factory is not None:
             return self._factory(folder, poll=poll)
         from app.queue import ReviewQueue  # imported lazily: the window starts before the core is warm
-        return ReviewQueue(folder, poll=poll)
+        return ReviewQueue(folder, poll=poll, duplicates=True)
 
     def _open_on_worker(self, gen: int, folder: str, poll: bool) -> None:
         self._stop_on_worker()
@@ -135,6 +140,7 @@ class QueueBridge(QObject):
             return
         def on_changes(changes: list[Any]) -> None:  # on the watcher thread
             self._post(gen, "changes", list(changes))
+            self._tell_duplicates(gen, queue)  # the queue refiled the changed rows before calling us
             self._tell_notices(gen, queue)  # e.g. the folder itself was deleted or moved
 
         try:
@@ -142,6 +148,27 @@ class QueueBridge(QObject):
         except Exception as exc:  # noqa: BLE001
             self._post(gen, "notice", f"Not watching for changes: {_describe(exc)}")
         self._tell_notices(gen, queue)
+        self._complete_duplicates(gen, queue)
+
+    def _tell_duplicates(self, gen: int, queue: Any) -> None:
+        tracker = getattr(queue, "duplicates", None)
+        if tracker is not None and tracker.built:
+            view, changed = tracker.take_changes()
+            if changed is None or changed:
+                self._post(gen, "duplicates", (view, changed))
+
+    def _complete_duplicates(self, gen: int, queue: Any) -> None:
+        """The similar pass (MinHash from the stored bands), in slices, after the
+        rows are shown and watched; stops when another folder is opened."""
+        if getattr(queue, "duplicates", None) is None:
+            return
+        try:
+            queue.complete_duplicates(SIMILAR_SLICE, between=lambda: gen == self._generation)
+        except Exception as exc:  # noqa: BLE001 - the url and title groups stand; tell why similar ones lack
+            self._post(gen, "notice", f"Similar articles not found: {_describe(exc)}")
+            return
+        if gen == self._generation:
+            self._tell_duplicates(gen, queue)
 
     def _tell_notices(self, gen: int, queue: Any) -> None:
         with self._notes_lock:
@@ -172,6 +199,7 @@ class QueueBridge(QObject):
             return
         present = queue.relpaths()
         self._tell_notices(gen, queue)
+        self._tell_duplicates(gen, queue)
         self._post(gen, "finished", (report, present))
 
     def _stop_on_worker(self) -> None:
@@ -256,6 +284,8 @@ class QueueBridge(QObject):
             self.openFailed.emit(*payload)
         elif kind == "notice":
             self.notice.emit(payload)
+        elif kind == "duplicates":
+            self.duplicatesChanged.emit(*payload)
 
 
 def _notices(queue: Any) -> list[str]:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.article.summary import ArticleSummary
 from app.queue.table import SortColumn
-from ui.icons import status_icon
+from ui.icons import marks_icon, status_icon
 from ui.text import capped
 
 
@@ -127,11 +127,20 @@ class Cells:
         self._muted = QBrush(QColor("#8a8f98"))
         self._error_brush = QBrush(QColor("#c62828"))
 
-    def value(self, s: ArticleSummary, overlay: Overlay, column: int, role: int) -> Any:
+    def value(self, s: ArticleSummary, overlay: Overlay, column: int, role: int,
+              marks: tuple[int, int] = (0, 1)) -> Any:
+        """`marks`: the row's (warnings, articles in its duplicate group), for the title's badges."""
         if role == _DISPLAY or role == _ACCESSIBLE_TEXT:
-            return capped(self._display(s, overlay, column), SHOWN_IN_ROW)
+            text = capped(self._display(s, overlay, column), SHOWN_IN_ROW)
+            if role == _ACCESSIBLE_TEXT and column == Column.TITLE and marks != (0, 1):
+                text = f"{text} ({marks_text(marks)})"
+            return text
         if role == _DECORATION:
-            return status_icon(status_kind(s, overlay)) if column == Column.STATUS else None
+            if column == Column.STATUS:
+                return status_icon(status_kind(s, overlay))
+            if column == Column.TITLE and marks != (0, 1) and not s.error:
+                return marks_icon(min(marks[0], 1), marks[1])
+            return None
         if role == _FOREGROUND:
             if s.error or (overlay.write_error and column == Column.STATUS):
                 return self._error_brush
@@ -144,7 +153,7 @@ class Cells:
         if role == _ALIGNMENT:
             return _RIGHT if column in _NUMBER_COLUMNS else None
         if role == _TOOLTIP:
-            tip = self._tooltip(s, overlay, column)
+            tip = self._tooltip(s, overlay, column, marks)
             return capped(tip) if tip else None
         if role == RELPATH_ROLE:
             return s.path
@@ -183,13 +192,14 @@ class Cells:
             return ""
         return s.path
 
-    def _tooltip(self, s: ArticleSummary, overlay: Overlay, column: int) -> str | None:
+    def _tooltip(self, s: ArticleSummary, overlay: Overlay, column: int,
+                 marks: tuple[int, int] = (0, 1)) -> str | None:
         if s.error:
             return f"{s.path}: {s.error}"
         if overlay.write_error and column in (Column.STATUS, Column.QUALITY, Column.TITLE):
             return f"Not saved: {overlay.write_error}"
         if column == Column.TITLE:
-            return s.title or None
+            return "\n".join(p for p in (s.title, marks_tip(s, marks)) if p) or None
         if column == Column.DATE:
             return s.published_at or None
         invalid = _invalid(s)
@@ -202,6 +212,28 @@ class Cells:
         if column in (Column.TOPICS, Column.FILE, Column.PROVIDER):
             return self._display(s, overlay, column) or None
         return None
+
+
+def marks_text(marks: tuple[int, int]) -> str:
+    warnings, copies = marks
+    parts = []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if copies > 1:
+        parts.append(f"one of {copies} copies")
+    return ", ".join(parts)
+
+
+def marks_tip(s: ArticleSummary, marks: tuple[int, int]) -> str:
+    if marks == (0, 1):
+        return ""
+    lines = []
+    if marks[1] > 1:
+        lines.append(f"Duplicate: one of {marks[1]} copies of this story (the pane lists them)")
+    if marks[0]:
+        lines.append(f"{marks[0]} warning{'s' if marks[0] != 1 else ''}:")
+        lines += [f"⚠ {w}" for w in s.warnings]
+    return "\n".join(lines)
 
 
 def _shows_pending(column: int, overlay: Overlay) -> bool:

@@ -61,6 +61,8 @@ COLUMNS = len(Column)  # asked for on every index() Qt makes: a constant, not an
 MOVE_LIMIT = 8  # this few changed rows each move on their own (a row move, not a new layout)
 INSORT_LIMIT = 256  # more changed rows than this re-sort the whole column
 _NO_OVERLAY = Overlay()
+_TITLE = int(Column.TITLE)
+_NO_MARKS = (0, 1)
 # Runs `fn(*args)` off the GUI thread and hands its result to `done` on the GUI thread.
 Background = Callable[..., object]
 
@@ -86,6 +88,8 @@ class ArticleTableModel(QAbstractTableModel):
         self._staged_set: set[int] = set()
         # While True (during a scan), updates leave the order to a later resort().
         self.defer_sorting = False
+        self.duplicates: Any = None  # the queue's DuplicateView, when it tracks duplicates
+        self.extra_warnings: dict[str, tuple[str, ...]] = {}  # relpath -> the window's own warnings
 
     # --- Qt model API ---------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -121,8 +125,9 @@ class ArticleTableModel(QAbstractTableModel):
         summary = self.table.rows[row_id]
         overlay = self._overlay.get(summary.path, _NO_OVERLAY)  # type: ignore[union-attr]
         value = self._cells.value
+        marks = self.marks(row_id) if column == _TITLE else _NO_MARKS
         for item in span:
-            result = value(summary, overlay, column, item.role())  # type: ignore[arg-type]
+            result = value(summary, overlay, column, item.role(), marks)  # type: ignore[arg-type]
             if result is None:
                 item.clearData()
             else:
@@ -130,8 +135,9 @@ class ArticleTableModel(QAbstractTableModel):
 
     def value_of(self, row_id: int, column: int, role: int) -> Any:
         summary = self.table.rows[row_id]
+        marks = self.marks(row_id) if column == _TITLE else _NO_MARKS
         return self._cells.value(summary, self._overlay.get(summary.path, _NO_OVERLAY),  # type: ignore[arg-type, union-attr]
-                                 column, role)
+                                 column, role, marks)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
@@ -215,6 +221,43 @@ class ArticleTableModel(QAbstractTableModel):
 
     def paths(self) -> frozenset[str]:
         return frozenset(self.table.ids)
+
+    def changed_since(self, version: int) -> np.ndarray:
+        """Live ids whose row changed after table `version` (added ones included)."""
+        return np.asarray(self._touched_since(version), dtype=np.int64)
+
+    def set_duplicates(self, view: Any, relpaths: Iterable[str] | None = None) -> list[int]:
+        """Fill the duplicate columns from the queue's groups (`DuplicateView`) for
+        these rows (every row when None): rows whose badge changed repaint, and a
+        filtered view re-checks them, like any changed row."""
+        self.duplicates = view
+        changed = self.table.set_duplicates(view, relpaths)
+        if changed:
+            self._note_changed(changed)
+            self._emit_ids_changed(changed)
+        return changed
+
+    def set_extra_warnings(self, relpath: str, warnings: tuple[str, ...]) -> bool:
+        """Warnings the window found itself (a picture whose real size differs from
+        the declared one), on top of the file's own: they show and count like them.
+        Kept until the row changes on disk (then found again, if still true)."""
+        row_id = self.table.id_of(relpath)
+        if row_id is None or self.extra_warnings.get(relpath, ()) == warnings:
+            return False
+        if warnings:
+            self.extra_warnings[relpath] = warnings
+        else:
+            self.extra_warnings.pop(relpath, None)
+        summary = self.table.rows[row_id]
+        self.table.warned[row_id] = min(len(summary.warnings) + len(warnings), 32767)  # type: ignore[union-attr]
+        self.table.version += 1
+        self._note_changed([row_id])
+        self._emit_ids_changed([row_id])
+        return True
+
+    def marks(self, row_id: int) -> tuple[int, int]:
+        """(warnings, copies in its group) of a row: the title cell's badges."""
+        return int(self.table.warned[row_id]), int(self.table.dup_size[row_id])
 
     def counts(self) -> tuple[int, int, int]:
         """(articles, published, errors) as on disk."""
@@ -340,6 +383,8 @@ class ArticleTableModel(QAbstractTableModel):
         self._asc = np.zeros(0, dtype=np.int64)
         self._pos = np.zeros(0, dtype=np.int64)
         self._overlay.clear()
+        self.duplicates = None
+        self.extra_warnings.clear()
         self._dirty.clear()
         self._changed_at = np.zeros(0, dtype=np.int64)
         self._ready.clear()
@@ -602,6 +647,9 @@ class QueueFilterProxy(QAbstractTableModel):
         self._selection = Selection()
         self._view = np.zeros(0, dtype=np.int64)  # ids in row order
         self._vpos = np.zeros(0, dtype=np.int64)  # id -> row (-1: not shown)
+        # By slot: does the row pass the selection? Kept current row by row as rows
+        # change, so a re-sort or a re-layout never evaluates the selection again.
+        self._passes: np.ndarray | None = None
         self._removing: list[int] = []
         source.rowsInserted.connect(self._on_inserted)
         source.rowsAboutToBeRemoved.connect(self._on_about_to_remove)
@@ -684,17 +732,65 @@ class QueueFilterProxy(QAbstractTableModel):
     def set_text(self, text: str) -> None:
         self.set_selection(replace(self._selection, words=words_of(text)))
 
-    def set_selection(self, selection: Selection) -> None:
-        if selection != self._selection:
-            narrowing = _narrows(self._selection, selection)
-            self._selection = selection
-            self._refilter(within=self._view if narrowing else None)
+    def set_selection(self, selection: Selection, *, passes: np.ndarray | None = None,
+                      version: int | None = None) -> None:
+        """Show what `selection` selects. `passes`: its mask by slot, evaluated
+        elsewhere (on a copy of the table at `version`, off the GUI thread); rows
+        changed since are evaluated here, so the view is exact either way."""
+        if selection == self._selection and passes is None:
+            return
+        table = self._source.table
+        narrowing = passes is None and _narrows(self._selection, selection)
+        self._selection = selection
+        within = None
+        if selection.everything:
+            self._passes = None
+        elif passes is not None:
+            adopted = np.zeros(table.capacity, dtype=bool)
+            size = min(len(passes), table.capacity)
+            adopted[:size] = passes[:size]
+            stale = self._source.changed_since(version if version is not None else -1)
+            if stale.size:
+                adopted[stale] = selection.mask(table, stale)
+            self._passes = adopted
+        elif narrowing:
+            within = self._view
+            self._passes = np.zeros(table.capacity, dtype=bool)
+            self._passes[within] = selection.mask(table, within)
+        else:
+            self._passes = selection.mask(table)
+        self._refilter(within=within)
+
+    def shown_ids(self) -> np.ndarray:
+        """The ids shown, in row order (what File > Export View writes)."""
+        return self._view.copy()
 
     # --- following the source -------------------------------------------------------
+    def _current_passes(self) -> np.ndarray:
+        """The passes mask, grown to the table's capacity (new slots evaluated)."""
+        table = self._source.table
+        passes = self._passes
+        if passes is None:
+            passes = self._passes = self._selection.mask(table)
+        elif len(passes) < table.capacity:
+            grown = np.zeros(table.capacity, dtype=bool)
+            grown[:len(passes)] = passes
+            fresh = np.arange(len(passes), table.capacity, dtype=np.int64)
+            grown[fresh] = self._selection.mask(table, fresh)
+            passes = self._passes = grown
+        return passes
+
+    def _recheck(self, ids: np.ndarray) -> None:
+        """These rows changed (or arrived): evaluate the selection on them again."""
+        if self._selection.everything or not len(ids):
+            return
+        passes = self._current_passes()
+        passes[ids] = self._selection.mask(self._source.table, ids)
+
     def _shown(self, ids: np.ndarray) -> np.ndarray:
         if self._selection.everything:
             return ids
-        return ids[self._selection.mask(self._source.table, ids)]
+        return ids[self._current_passes()[ids]]
 
     def _refilter(self, within: np.ndarray | None = None) -> None:
         """Show what the selection selects, in the source's order. `within`:
@@ -734,7 +830,9 @@ class QueueFilterProxy(QAbstractTableModel):
         return np.asarray(ids[first:last + 1], dtype=np.int64)
 
     def _on_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
-        new = self._shown(self._source_ids(first, last))
+        ids = self._source_ids(first, last)
+        self._recheck(ids)
+        new = self._shown(ids)
         if not new.size:
             self._reindex()  # the table may have grown
             return
@@ -791,10 +889,8 @@ class QueueFilterProxy(QAbstractTableModel):
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
         ids = self._source_ids(top_left.row(), bottom_right.row())
-        if self._selection.everything:
-            passing = ids
-        else:
-            passing = ids[self._selection.mask(self._source.table, ids)]
+        self._recheck(ids)
+        passing = self._shown(ids)
         shown = {int(i) for i in ids if self.row_of_id(int(i)) >= 0}
         keep = set(passing.tolist())
         leaving = [i for i in shown if i not in keep]
@@ -824,7 +920,6 @@ class QueueFilterProxy(QAbstractTableModel):
 
 def _narrows(old: Selection, new: Selection) -> bool:
     """True when every row `new` shows is one `old` shows (typing more of a word)."""
-    if (old.quick, old.published, old.min_quality, old.max_quality, old.errors_only) != \
-            (new.quick, new.published, new.min_quality, new.max_quality, new.errors_only):
+    if replace(old, words=()) != replace(new, words=()):  # the same quick filter and facets
         return False
     return all(any(o in n for n in new.words) for o in old.words) and bool(new.words)

@@ -5,6 +5,7 @@ type. GUI thread only (QSettings is reentrant, but the window owns it).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -97,8 +98,20 @@ class WindowSettings:
     def clear_recent(self) -> None:
         self._s.setValue("folders/recent", [])
 
+    # --- per folder (keyed by a hash of the folder's path: QSettings keys cannot hold any path) ---
+    def folder_value(self, folder: str, key: str) -> str:
+        return str(self._s.value(f"{_folder_key(folder)}/{key}", "") or "")
+
+    def set_folder_value(self, folder: str, key: str, value: str) -> None:
+        self._s.setValue(f"{_folder_key(folder)}/{key}", value)
+        self._s.setValue(f"{_folder_key(folder)}/path", folder)  # for a person reading the file
+
     def sync(self) -> None:
         self._s.sync()
+
+
+def _folder_key(folder: str) -> str:
+    return "folder-" + hashlib.sha1(folder.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _as_bool(value: object) -> bool:
