@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.article.model import QUALITY_MAX, QUALITY_MIN
+from ui.pane_extras import CopiesBox, warning_lines
 from ui.queue_cells import format_date, format_heat
 from ui.raw_text import RawText, RawTextView
 from ui.text import capped
@@ -70,6 +71,8 @@ class DetailPane(QWidget):
         self.article: Any = None
         self._folder: Path | None = None
         self._pill = ""
+        # relpath -> (the window's own warnings, the duplicate warning, the other copies); set by the window
+        self.extras_of: Any = None
 
         self._build_header()
         self._build_decision()
@@ -225,6 +228,7 @@ class DetailPane(QWidget):
             images_layout.addWidget(self.image_strip)
         images_layout.addWidget(self.images_fallback)
 
+        self.copies_box = CopiesBox()  # filled by the window (`extras_of`): the queue knows the copies
         self.related_box = QGroupBox("Related")
         self.related = QLabel()
         self.related.setTextFormat(Qt.TextFormat.RichText)
@@ -242,6 +246,7 @@ class DetailPane(QWidget):
         body_layout.setContentsMargins(4, 8, 4, 4)
         body_layout.addWidget(self.excerpt)
         body_layout.addLayout(self.facts)
+        body_layout.addWidget(self.copies_box)
         body_layout.addWidget(self.images_box)
         body_layout.addWidget(self.related_box)
         body_layout.addStretch(1)
@@ -292,6 +297,7 @@ class DetailPane(QWidget):
         self.raw.show_raw(None)
         self._show_images(None, ())
         self.related_box.hide()
+        self.copies_box.show_copies([])
         self.decision.setEnabled(False)
         self.saving.setText("")
 
@@ -324,11 +330,7 @@ class DetailPane(QWidget):
         self._fact_labels["Category"].setText(html.escape(capped(summary.category)) or "—")
         self.byline.setToolTip(f"publishedDateTime: {capped(summary.published_at)}" if summary.published_at else "")
         self._fact_labels["File"].setText(html.escape(capped(summary.path)))
-        if summary.warnings:
-            self.warnings.setText("⚠ " + "<br>⚠ ".join(html.escape(capped(w)) for w in summary.warnings))
-            self.warnings.show()
-        else:
-            self.warnings.hide()
+        self.show_warnings(summary)
         self.decision.setEnabled(True)
         self._set_decision(pending.get("published", summary.published),
                            pending.get("quality", summary.quality))
@@ -337,6 +339,15 @@ class DetailPane(QWidget):
         # The last failed write stays in view until a write of this article succeeds.
         self.saving.setText(f"<span style='color:#c62828'>Not saved: {html.escape(capped(write_error))}</span>"
                             if write_error and not pending else "")
+
+    def show_warnings(self, summary: Any) -> None:
+        """Each warning naming its field and its key's line, the window's own ones
+        (picture sizes, copies) included; and the other copies of this story."""
+        extra, duplicate, copies = self.extras_of(summary.path) if self.extras_of is not None else ((), None, [])
+        lines = warning_lines(summary, extra, duplicate)
+        self.warnings.setText("⚠ " + "<br>⚠ ".join(lines) if lines else "")
+        self.warnings.setVisible(bool(lines))
+        self.copies_box.show_copies(copies)
 
     def _show_error(self, summary: Any) -> None:
         """An unreadable file: its message and its text; nothing to edit."""
@@ -351,6 +362,7 @@ class DetailPane(QWidget):
             + html.escape(capped(summary.error)) + f"<br><small>{hint}</small>")
         self.error_banner.show()
         self.warnings.hide()
+        self.copies_box.show_copies([])
         self.excerpt.setText("")
         for name, label in self._fact_labels.items():
             label.setText("")

@@ -35,6 +35,7 @@ from ui.queue_bridge import QueueBridge
 from ui.queue_model import SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
 from ui.queue_filters import QueueFilters
 from ui.queue_panel import TITLE_MIN_WIDTH, QueuePanel
+from ui.window_extras import install_window_extras
 from ui.settings import WindowSettings, ensure_demo_copy
 from ui.status_bar import QueueStatusBar
 
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self.filters = QueueFilters(self)  # the quick filters, the filter box, facets and chips: one Selection
+        install_window_extras(self)  # facets in View, Export View in File, warnings and copies in the pane
         self._connect()
         self._restore_settings()
         self.table.setFocus()
