@@ -99,6 +99,7 @@ class _Section(QWidget):
         self.values.itemClicked.connect(self._on_bucket)
         layout.addWidget(self.values)
         self.counts: Counts = []
+        self._filled: object = None  # what the list shows now: refilled only when that changes
 
     # --- filling ------------------------------------------------------------------
     def show_counts(self, counts: Counts | None) -> None:
@@ -110,6 +111,11 @@ class _Section(QWidget):
         spec, selection = self.spec, self.panel.selection
         chosen = set(selection.chosen(spec.name)) if spec.kind == "values" else set()
         needle = self.search.text().casefold().strip() if self.search is not None else ""
+        state = (tuple(self.counts), tuple(sorted(chosen)), needle, selection.range_of(spec.name)
+                 if spec.kind == "range" else None)
+        if state == self._filled:
+            return  # (after one changed row, most facets' counts are what they were)
+        self._filled = state
         counts = self.counts
         if spec.kind == "values" and not spec.fixed:  # by count, most first; "(none)" last
             counts = sorted(counts, key=lambda item: (item[0] == "", -item[1], item[0].casefold()))

@@ -24,6 +24,7 @@ GUI thread only.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -73,8 +74,9 @@ class QueueFilters(QObject):
         self._recount.setSingleShot(True)
         self._recount.setInterval(RECOUNT_MS)
         self._recount.timeout.connect(self._request)
+        self._last_request = 0.0
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged):
-            signal.connect(lambda *_: self._recount.start())
+            signal.connect(lambda *_: self._rows_changed())
         self.model.modelReset.connect(self._on_reset)
         window.bridge.opened.connect(self._on_opened)
         # The duplicate facet, the Duplicates quick filter and the badges read the table's columns.
@@ -130,8 +132,19 @@ class QueueFilters(QObject):
         self.chips.show_selection(selection)
         self.panel.show_state(selection)
 
+    def _rows_changed(self) -> None:
+        """Recount at once after a quiet spell; during a run of changes, once per RECOUNT_MS."""
+        if self._recount.isActive():
+            return
+        if time.monotonic() - self._last_request >= RECOUNT_MS / 1000:
+            QTimer.singleShot(0, self, self._request)  # after the change's own signals are handled
+            self._last_request = time.monotonic()
+        else:
+            self._recount.start()
+
     def _request(self) -> None:
         self._recount.stop()
+        self._last_request = time.monotonic()
         self.counter.request(self.wanted)
 
     def _on_evaluated(self, evaluation: Evaluation) -> None:

@@ -46,7 +46,8 @@ def _narrows(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
 class TextMatches:
     """The last words' mask, reused while the table is unchanged. One thread at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, yield_every: int = 0) -> None:
+        self.yield_every = yield_every  # see `text_mask`: for a background thread beside a GUI
         self._key: tuple[int, int, tuple[str, ...]] | None = None
         self._mask: np.ndarray | None = None
 
@@ -60,7 +61,7 @@ class TextMatches:
         if (self._key is not None and self._mask is not None and self._key[:2] == key[:2]
                 and len(self._mask) == table.capacity and _narrows(self._key[2], words)):
             candidates = np.flatnonzero(self._mask)
-        mask = text_mask(table, words, candidates)
+        mask = text_mask(table, words, candidates, yield_every=self.yield_every)
         self._key, self._mask = key, mask
         return mask
 

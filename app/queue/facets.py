@@ -106,9 +106,23 @@ def facet(name: str) -> Facet:
 
 # --- values facets: per-row codes -----------------------------------------------
 
+def _memo(table: RowTable, key: object, make: Callable[[], object]) -> object:
+    """What depends on the table alone (not on the selection), computed once per
+    table version: an evaluation asks for it once per facet, and a copy of the
+    table on another thread is evaluated many times at one version (typing)."""
+    memo = table.__dict__.get("_facet_memo")
+    if memo is None or memo.get("version") != table.version:
+        memo = table.__dict__["_facet_memo"] = {"version": table.version}
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
 def _readable(table: RowTable) -> np.ndarray:
-    n = table.capacity
-    return table.alive[:n] & (table.status[:n] != ERROR)
+    def make() -> np.ndarray:
+        n = table.capacity
+        return table.alive[:n] & (table.status[:n] != ERROR)
+    return _memo(table, "readable", make)  # type: ignore[return-value]
 
 
 def _coded(column: str, vocabulary: str) -> Callable[[RowTable], tuple[np.ndarray, list[str]]]:
@@ -162,6 +176,14 @@ _CODES: dict[str, Callable[[RowTable], tuple[np.ndarray, list[str]]]] = {
 _VALUE_ONLY = frozenset(("provider", "topic", "category", "type", "published", "images", "warnings"))
 
 
+def _codes_of(table: RowTable, name: str) -> tuple[np.ndarray, list[str]]:
+    return _memo(table, ("codes", name), lambda: _CODES[name](table))  # type: ignore[return-value]
+
+
+def _has_topics(table: RowTable) -> np.ndarray:
+    return _memo(table, "has topics", lambda: table.topics.has_any(table.capacity))  # type: ignore[return-value]
+
+
 def values_mask(table: RowTable, name: str, chosen: tuple[str, ...]) -> np.ndarray:
     """Over every slot: does the row have one of `chosen` (this values facet's values)?"""
     n = table.capacity
@@ -169,9 +191,9 @@ def values_mask(table: RowTable, name: str, chosen: tuple[str, ...]) -> np.ndarr
         vocabulary = table.topics.vocabulary
         mask = table.topics.having(n, vocabulary.lookup(v for v in chosen if v))
         if "" in chosen:
-            mask |= ~table.topics.has_any(n)
+            mask |= ~_has_topics(table)
     else:
-        codes, names = _CODES[name](table)
+        codes, names = _codes_of(table, name)
         index = {value: code for code, value in enumerate(names)}
         picked = np.zeros(len(names) + 1, dtype=bool)  # the last entry is "no such code" (-1)
         for value in chosen:
@@ -193,21 +215,24 @@ def values_counts(table: RowTable, name: str, among: np.ndarray, chosen: tuple[s
     if name == "topic":
         counts = table.topics.count(among)
         names = table.topics.vocabulary.values
-        present = table.topics.count(table.alive[:table.capacity]) > 0
-        none = int((among & ~table.topics.has_any(table.capacity)).sum())
+        present = _memo(table, ("present", name), lambda: table.topics.count(table.alive[:table.capacity]) > 0)
+        none = int((among & ~_has_topics(table)).sum())
         found = [(names[code], int(counts[code])) for code in np.flatnonzero(present).tolist() if code]
         if none or "" in chosen or _any_readable_without_topics(table):
             found.append(("", none))
     else:
-        codes, names = _CODES[name](table)
+        codes, names = _codes_of(table, name)
         valid = among & (codes >= 0)
         counts = np.bincount(codes[valid], minlength=len(names))
         if spec.fixed:
             return [(value, int(counts[names.index(value)])) for value in spec.fixed]
-        alive = table.alive[:table.capacity]
-        if name in _VALUE_ONLY:
-            alive = alive & _readable(table)
-        present = np.bincount(codes[alive & (codes >= 0)], minlength=len(names)) > 0
+
+        def make_present() -> np.ndarray:
+            alive = table.alive[:table.capacity]
+            if name in _VALUE_ONLY:
+                alive = alive & _readable(table)
+            return np.bincount(codes[alive & (codes >= 0)], minlength=len(names)) > 0
+        present = _memo(table, ("present", name), make_present)
         found = [(names[code], int(counts[code])) for code in np.flatnonzero(present).tolist()]
     for value in chosen:
         if value not in {v for v, _ in found}:
@@ -217,7 +242,7 @@ def values_counts(table: RowTable, name: str, among: np.ndarray, chosen: tuple[s
 
 
 def _any_readable_without_topics(table: RowTable) -> bool:
-    return bool((_readable(table) & ~table.topics.has_any(table.capacity)).any())
+    return bool((_readable(table) & ~_has_topics(table)).any())
 
 
 # --- range facets -------------------------------------------------------------------
@@ -246,7 +271,12 @@ def _f(value: int | None) -> float | None:
 
 
 def range_values(table: RowTable, name: str) -> np.ndarray:
-    """The facet's value per slot as float64; NaN where the row has none (never in a range)."""
+    """The facet's value per slot as float64; NaN where the row has none (never in a range).
+    Shared (computed once per table version): do not change it."""
+    return _memo(table, ("range", name), lambda: _range_values(table, name))  # type: ignore[return-value]
+
+
+def _range_values(table: RowTable, name: str) -> np.ndarray:
     n = table.capacity
     if name == "quality":
         values = table.quality[:n].astype(np.float64)
@@ -279,23 +309,38 @@ def range_counts(table: RowTable, name: str, among: np.ndarray) -> Counts:
     "" for the readable rows with no value: quality in tens (90-100 the last),
     heat on a log scale, dates by month. Only buckets the live rows fill are listed."""
     values = range_values(table, name)
-    alive = table.alive[:table.capacity] & ~np.isnan(values)
-    has = among & ~np.isnan(values)
+    valued = _memo(table, ("valued", name), lambda: ~np.isnan(values))
+    assert isinstance(valued, np.ndarray)
+    has = among & valued
     if name == "quality":
-        present = np.unique(np.minimum(values[alive] // 10, 9).astype(np.int64))
-        counts = np.bincount(np.minimum(values[has] // 10, 9).astype(np.int64), minlength=10)
-        found = [(f"{b * 10}-{b * 10 + 9 if b < 9 else 100}", int(counts[b])) for b in present.tolist()]
+        buckets = _memo(table, ("buckets", name), lambda: np.minimum(np.nan_to_num(values) // 10, 9).astype(np.int64))
+        assert isinstance(buckets, np.ndarray)
+        present = _memo(table, ("present", name), lambda: np.flatnonzero(
+            np.bincount(buckets[table.alive[:table.capacity] & valued], minlength=10)))
+        counts = np.bincount(buckets[has], minlength=10)
+        found = [(f"{b * 10}-{b * 10 + 9 if b < 9 else 100}", int(counts[b])) for b in present.tolist()]  # type: ignore[union-attr]
     elif name == "heat":
-        live, chosen = values[alive], values[has]
+        live = _memo(table, ("live", name), lambda: values[table.alive[:table.capacity] & valued])
+        chosen = values[has]
         found = [(label, int(_within(chosen, low, high).sum())) for label, low, high in _HEAT_BUCKETS
-                 if _within(live, low, high).any()]
+                 if _memo(table, ("heat bucket", label), lambda low=low, high=high: bool(_within(live, low, high).any()))]  # type: ignore[arg-type]
     else:
-        present = np.unique(_months(values[alive]))
+        months = _memo(table, ("months", name), lambda: _months(np.nan_to_num(values)))
+        assert isinstance(months, np.ndarray)
+
+        def make_present() -> np.ndarray:
+            live = months[table.alive[:table.capacity] & valued]
+            if not len(live):
+                return live
+            return np.flatnonzero(np.bincount(live - live.min())) + live.min()
+        present = _memo(table, ("present", name), make_present)
+        assert isinstance(present, np.ndarray)
         found = []
         if len(present):
-            counts = np.bincount(_months(values[has]) - present[0], minlength=int(present[-1] - present[0] + 1))
+            counts = np.bincount(months[has] - present[0], minlength=int(present[-1] - present[0] + 1))
             found = [(_month_label(m), int(counts[m - present[0]])) for m in present.tolist()]
-    missing = _readable(table) & np.isnan(values)
+    missing = _memo(table, ("missing", name), lambda: _readable(table) & ~valued)
+    assert isinstance(missing, np.ndarray)
     if missing.any():
         found.append(("", int((among & missing).sum())))
     return found
