@@ -129,6 +129,7 @@ def window_figures(folder: Path) -> dict[str, float]:
         recounts.append(elapsed)
         gaps.append(gap)
     out["recount_ms"], out["recount_gap_ms"] = max(recounts), max(gaps)
+    out["recount_median_ms"] = sorted(recounts)[len(recounts) // 2]
 
     # A facet click: the most frequent provider, picked and removed again.
     top = filters.counter.last.counts["provider"][0][0]  # type: ignore[union-attr]
@@ -140,6 +141,7 @@ def window_figures(folder: Path) -> dict[str, float]:
             clicks.append(elapsed)
             gaps.append(gap)
     out["facet_click_ms"], out["facet_click_gap_ms"] = max(clicks), max(gaps)
+    out["facet_click_median_ms"] = sorted(clicks)[len(clicks) // 2]
 
     # Typing into the filter box, 30 ms a key.
     from PySide6.QtTest import QTest
@@ -164,6 +166,7 @@ def window_figures(folder: Path) -> dict[str, float]:
         box.clear()
         wait(app, lambda: filters.settled and not filters.proxy.selection.words, 30)
     out["typing_ms"], out["typing_gap_ms"], out["typing_rows"] = max(typing), max(gaps), float(shown[-1])
+    out["typing_median_ms"] = sorted(typing)[len(typing) // 2]
 
     # The GUI thread's part of a recount (the copy) against the lane's (the evaluation).
     from app.queue.evaluation import evaluate
@@ -214,7 +217,8 @@ def main() -> int:
     for key, what in (("recount", "recount after one change"), ("facet_click", "facet click, rows and counts"),
                       ("typing", "typing, last key to rows and every count")):
         ms, gap = f[f"{key}_ms"], f[f"{key}_gap_ms"]
-        print(f"  {what}: {ms:.0f} ms = {ms / CURRENT_BOUND_MS:.2f}x the {CURRENT_BOUND_MS:.0f} ms bound; "
+        print(f"  {what}: worst {ms:.0f} ms = {ms / CURRENT_BOUND_MS:.2f}x the {CURRENT_BOUND_MS:.0f} ms bound "
+              f"(median {f[key + '_median_ms']:.0f} ms); "
               f"longest GUI gap {gap:.0f} ms = {gap / GAP_BOUND_MS:.2f}x the {GAP_BOUND_MS:.0f} ms bound")
     print(f"  a recount's GUI-thread part (table copy) {f['copy_ms']:.1f} ms vs its evaluation on the lane "
           f"{f['evaluate_ms']:.1f} ms (words and a facet)")

@@ -75,7 +75,7 @@ class FacetCounter(QObject):
             self._copy, self._copy_key = table.copy(), key
         self._running = True
         self._again = False
-        self._lane.run(partial(evaluate, text=self._text, table_id=self._generation), self._copy, self._wanted,
+        self._lane.run(partial(evaluate, text=self._text, table_id=self._generation, yield_gil=True), self._copy, self._wanted,
                        done=self._done)
 
     def _done(self, result: Evaluation) -> None:

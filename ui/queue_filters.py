@@ -75,6 +75,7 @@ class QueueFilters(QObject):
         self._recount.setInterval(RECOUNT_MS)
         self._recount.timeout.connect(self._request)
         self._last_request = 0.0
+        self._scheduled = False  # a recount is on its way (posted to the event loop)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged):
             signal.connect(lambda *_: self._rows_changed())
         self.model.modelReset.connect(self._on_reset)
@@ -134,16 +135,18 @@ class QueueFilters(QObject):
 
     def _rows_changed(self) -> None:
         """Recount at once after a quiet spell; during a run of changes, once per RECOUNT_MS."""
-        if self._recount.isActive():
-            return
-        if time.monotonic() - self._last_request >= RECOUNT_MS / 1000:
+        if self._scheduled or self._recount.isActive():
+            return  # (one change emits several signals: one recount)
+        since = time.monotonic() - self._last_request
+        if since >= RECOUNT_MS / 1000:
+            self._scheduled = True
             QTimer.singleShot(0, self, self._request)  # after the change's own signals are handled
-            self._last_request = time.monotonic()
         else:
-            self._recount.start()
+            self._recount.start(max(1, int(RECOUNT_MS - since * 1000)))
 
     def _request(self) -> None:
         self._recount.stop()
+        self._scheduled = False
         self._last_request = time.monotonic()
         self.counter.request(self.wanted)
 
@@ -159,6 +162,7 @@ class QueueFilters(QObject):
         """The rows and every count show the wanted selection (tests and benchmarks wait on it)."""
         last = self.counter.last
         return (self.proxy.selection == self.wanted and not self.counter.busy and not self._recount.isActive()
+                and not self._scheduled
                 and last is not None and last.selection == self.wanted and last.version == self.model.table.version)
 
     # --- folders ------------------------------------------------------------------------------

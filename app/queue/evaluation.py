@@ -16,6 +16,7 @@ Pure functions of a table (or of a `RowTable.copy()` on another thread).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,8 +68,10 @@ class TextMatches:
 
 
 def evaluate(table: RowTable, selection: Selection, *, text: TextMatches | None = None,
-             table_id: int | None = None, counts: bool = True) -> Evaluation:
-    """Which rows pass `selection`, and (with `counts`) every facet's counts."""
+             table_id: int | None = None, counts: bool = True, yield_gil: bool = False) -> Evaluation:
+    """Which rows pass `selection`, and (with `counts`) every facet's counts.
+    `yield_gil`: on a background thread beside a GUI, let go of the GIL between
+    facets (each facet's numpy work holds it for a millisecond or so)."""
     words = selection.words
     text_of = text.mask(table, words, table_id) if (words and text is not None) else None
     base = selection.base_mask(table, text_of)
@@ -90,6 +93,8 @@ def evaluate(table: RowTable, selection: Selection, *, text: TextMatches | None 
             after = suffix[i + 1]
             others_of[name] = prefix[i] if after is None else prefix[i] & after
         for spec in FACETS:
+            if yield_gil:
+                time.sleep(0)
             among = others_of.get(spec.name, passes)
             if spec.kind == "values":
                 found[spec.name] = values_counts(table, spec.name, among, selection.chosen(spec.name))
