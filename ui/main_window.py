@@ -351,6 +351,8 @@ class MainWindow(QMainWindow):
         self._scanning = False
         self._stage_timer.stop()
         self.model.defer_sorting = False
+        if present is not None:
+            self.model.find_missing(present, self._drop_missing)
         with self.table.keep_place(stay_at_top=self._auto_select):
             self.model.show_staged()
             self.model.resort()  # off the GUI thread when many rows came in
@@ -361,11 +363,6 @@ class MainWindow(QMainWindow):
         # skipped by the collector; refcounting still frees them.
         gc.freeze()
         self.status.show_progress(None)
-        if present is not None:
-            gone = self.model.paths() - present
-            if gone:
-                with self.table.keep_place():
-                    self.model.remove(gone)
         if self.queue is not None:  # (a ReviewQueue with no rows is falsy: it has a len())
             self.table.placeholder = "No article files in this folder."
         if report is not None:
@@ -373,6 +370,13 @@ class MainWindow(QMainWindow):
             total = getattr(report, "total", self.model.rowCount())
             self.show_notice(f"Read {total:,} files in {seconds:.2f} s", 8000)
         self._after_update(set())
+
+    def _drop_missing(self, gone: list[str]) -> None:
+        """Rows the finished scan did not find (their files went while the folder was closed)."""
+        if gone:
+            with self.table.keep_place():
+                self.model.remove(gone)
+            self._after_update(set())
 
     @Slot(object)
     def _on_changes(self, changes: list[Any]) -> None:

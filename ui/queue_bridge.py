@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.courtesy import foreground
 from ui.background import Lane
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 COALESCE_MS = 30
 # A drain stops after this long and continues on the next loop turn, so paint
 # and input events get in between (the 50 ms budget of the whole window).
-DRAIN_BUDGET_S = 0.012
+DRAIN_BUDGET_S = 0.006
 # Rows per slice handed to the model in one go.
 SLICE_ROWS = 400
 # Watcher changes merged into one model update (a git checkout can touch thousands).
@@ -206,7 +207,8 @@ class QueueBridge(QObject):
             if batch is None:
                 return
             kind, payload = batch
-            self._deliver(kind, payload)
+            with foreground():  # the scan's thread waits while its rows are taken in
+                self._deliver(kind, payload)
         self._timer.start(1)  # more waiting: continue after pending paint and input
 
     def _take_batch(self) -> tuple[str, Any] | None:

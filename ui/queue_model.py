@@ -307,13 +307,32 @@ class ArticleTableModel(QAbstractTableModel):
             if not self.defer_sorting:
                 self.resort()
 
+    def find_missing(self, present: frozenset[str], done: Callable[[list[str]], None]) -> None:
+        """Tell `done` (on this thread) which rows' paths are not in `present`,
+        e.g. rows streamed from the index whose files the scan did not find.
+        The comparison (100,000 strings: 30 ms) runs in the background over a
+        copy; a row changed or added meanwhile is not reported."""
+        rows = self.table.snapshot().rows  # the one the sorts use: no second copy
+
+        def missing() -> list[ArticleSummary]:
+            return [row for row in rows if row is not None and row.path not in present]
+
+        def still(candidates: list[ArticleSummary]) -> None:
+            done([row.path for row in candidates if self.summary(row.path) is row])
+
+        if self._background is None:
+            still(missing())
+        else:
+            self._background(missing, done=still)
+
     def remove(self, relpaths: Iterable[str]) -> set[str]:
         ids = [i for i in (self.table.id_of(p) for p in set(relpaths)) if i is not None]
         if not ids:
             return set()
         removed = {self.table.rows[i].path for i in ids}  # type: ignore[union-attr]
         if self._staged_set.intersection(ids):  # taken in, never shown: nothing to tell a view
-            self._staged = [i for i in self._staged if i not in ids]
+            leaving = set(ids)
+            self._staged = [i for i in self._staged if i not in leaving]
             self._staged_set.difference_update(ids)
         rows = sorted((r for r in (self.row_of_id(i) for i in ids) if r >= 0), reverse=True)
         start = end = rows[0] if rows else -1
@@ -610,7 +629,7 @@ class QueueFilterProxy(QAbstractTableModel):
         source.rowsAboutToBeMoved.connect(self._on_about_to_move)
         source.rowsMoved.connect(self._on_moved)
         self._moving: list[int] = []
-        source.layoutChanged.connect(lambda *_: self._refilter())
+        source.layoutChanged.connect(self._on_reordered)
         source.modelReset.connect(self._on_reset)
         self._on_reset()
 
@@ -713,6 +732,25 @@ class QueueFilterProxy(QAbstractTableModel):
             row = self.row_of_id(anchor[0]) if anchor else -1
             moved.append(self.index(row, anchor[1]) if anchor and row >= 0 else QModelIndex())
         self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    def _on_reordered(self, *_: Any) -> None:
+        """The source changed its order, not its rows or their values (those
+        come as inserts, removals and dataChanged): the same rows are shown, in
+        the new order. One numpy pass; the selection is not evaluated again."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        anchors = [(int(self._view[i.row()]), i.column()) if i.isValid() and i.row() < len(self._view) else None
+                   for i in persistent]
+        order = np.asarray(self._source.ordered_ids(), dtype=np.int64)
+        inside = order < len(self._vpos)  # ids past the end arrived since and were never shown
+        shown = np.zeros(len(order), dtype=bool)
+        shown[inside] = self._vpos[order[inside]] >= 0
+        self._view = order[shown]
+        self._reindex()
+        self.changePersistentIndexList(persistent, [
+            self.index(self.row_of_id(a[0]), a[1]) if a and self.row_of_id(a[0]) >= 0 else QModelIndex()
+            for a in anchors])
         self.layoutChanged.emit()
 
     def _on_reset(self) -> None:

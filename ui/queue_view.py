@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractItemModel, QEvent, QItemSelectionModel, QMod
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from app.courtesy import foreground
 from ui.queue_cells import RELPATH_ROLE
 
 
@@ -190,7 +191,8 @@ class QueueView(QTableView):
 
     # --- empty state ----------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+        with foreground():  # background Python loops wait: each cell's callback gets the GIL at once
+            super().paintEvent(event)
         model = self.model()
         if model is not None and model.rowCount() == 0 and self.placeholder:
             painter = QPainter(self.viewport())
