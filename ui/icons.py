@@ -8,20 +8,18 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-COLORS = {
-    "published": QColor("#2e7d32"),
-    "unpublished": QColor("#8a8f98"),
-    "unset": QColor("#b0b4ba"),
-    "error": QColor("#c62828"),
-    "pending": QColor("#e6a100"),
-    "failed": QColor("#c62828"),
-}
+from ui import palette
+
+
+def status_icon(kind: str) -> QIcon:
+    """The icon of a row status, in the current palette's tones."""
+    return _status_icon(kind, palette.generation())
 
 
 @cache
-def status_icon(kind: str) -> QIcon:
+def _status_icon(kind: str, _generation: int) -> QIcon:  # a palette change makes a new key
     icon = QIcon()
     for size in (16, 32):
         icon.addPixmap(_draw(kind, size))
@@ -34,9 +32,13 @@ def _draw(kind: str, size: int) -> QPixmap:
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     s = size / 16.0
-    color = COLORS.get(kind, COLORS["unset"])
+    colors = palette.tones().icons
+    color = colors.get(kind, colors["unset"])
     rect = QRectF(2 * s, 2 * s, 12 * s, 12 * s)
-    white = QPen(QColor("white"), 1.8 * s, Qt.PenStyle.SolidLine,
+    # The mark inside a filled disc: white on the light palette's dark discs, and
+    # on the dark palette's lighter ones whatever reads best against the fill.
+    mark = Qt.GlobalColor.white if palette.luminance(color) < 0.3 else Qt.GlobalColor.black
+    white = QPen(mark, 1.8 * s, Qt.PenStyle.SolidLine,
                  Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
     if kind == "published":
         p.setPen(Qt.PenStyle.NoPen)

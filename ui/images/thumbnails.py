@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QIcon, QPainter
+from PySide6.QtGui import QHelpEvent, QIcon, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
 
 from app.article.image_source import format_dimensions, resolve_image_url
@@ -127,7 +127,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         area = QRect(opt.rect.adjusted(2, 2, -2, -2))
         painter.save()
         if preview is None:  # loading
-            painter.fillRect(area, QColor(128, 128, 128, 40))
+            shade = opt.palette.color(opt.palette.ColorRole.Mid)
+            shade.setAlphaF(0.35)  # a faint box in the palette's mid tone while the picture loads
+            painter.fillRect(area, shade)
         elif preview.pixmap is not None:
             size = preview.pixmap.size()
             size.scale(area.size().boundedTo(size), Qt.AspectRatioMode.KeepAspectRatio)

@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -47,19 +47,14 @@ from PySide6.QtWidgets import (
 
 from app.article.image_source import ImageSource, format_bytes, format_dimensions, resolve_image_url, size_mismatch
 from app.article.model import Image
+from ui import palette
 from ui.images.loader import ImageLoader, Preview
 
 DEFAULT_PREVIEW_SIZE = QSize(480, 360)
 
-_BADGE_STYLE = ("QLabel {{ background: {bg}; color: {fg}; border-radius: 3px; padding: 1px 6px; "
-                "font-size: 90%; }}")
-_STYLES = {
-    "iscached": _BADGE_STYLE.format(bg="#dfe3e8", fg="#1f2933"),
-    "cached": _BADGE_STYLE.format(bg="#cfe0fc", fg="#0b3a82"),
-    "live": _BADGE_STYLE.format(bg="#d3f2d8", fg="#11521d"),
-    "local": _BADGE_STYLE.format(bg="#e8e2f4", fg="#3c2470"),
-    "mismatch": _BADGE_STYLE.format(bg="#ffd8a8", fg="#5c2b00"),
-}
+def _badge_style(kind: str) -> str:
+    """A picture's badge (origin, size mismatch), in the palette's tones (`ui.palette`)."""
+    return palette.tones().badge(kind).style("QLabel", "border-radius: 3px; padding: 1px 6px; font-size: 90%;")
 
 
 class PreviewArea(QWidget):
@@ -121,11 +116,11 @@ class PreviewArea(QWidget):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawPixmap(target, self._pixmap)
         else:
-            palette = self.palette()
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
-            painter.setPen(QColor(palette.color(QPalette.ColorRole.Mid)))
+            colors = self.palette()
+            painter.fillRect(rect, colors.color(QPalette.ColorRole.AlternateBase))
+            painter.setPen(colors.color(QPalette.ColorRole.Mid))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.setPen(colors.color(QPalette.ColorRole.Text))
             inner = rect.adjusted(10, 10, -10, -10)
             bold = QFont(self.font())
             bold.setBold(True)
@@ -155,7 +150,7 @@ class PreviewArea(QWidget):
 
 def _badge(style: str) -> QLabel:
     label = QLabel()
-    label.setStyleSheet(_STYLES[style])
+    label.setStyleSheet(_badge_style(style))
     label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
     label.hide()
     return label
@@ -247,7 +242,7 @@ class ImageTile(QFrame):
             self.origin.hide()
             return
         style = "local" if preview.origin == "local" else preview.origin
-        self.origin.setStyleSheet(_STYLES[style])
+        self.origin.setStyleSheet(_badge_style(style))
         self.origin.setText(label)
         tips = {"cached": "Shown from the offline image cache",
                 "live": "Fetched from the server just now",
