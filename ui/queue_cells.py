@@ -11,10 +11,12 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
+from app.article.mapping import DEFAULT_MAPPING
 from app.article.summary import ArticleSummary
 from app.queue.table import SortColumn
+from ui import palette
 from ui.icons import status_icon
 from ui.text import capped
 
@@ -124,8 +126,16 @@ class Cells:
     def __init__(self) -> None:
         self._italic = QFont()
         self._italic.setItalic(True)
-        self._muted = QBrush(QColor("#8a8f98"))
-        self._error_brush = QBrush(QColor("#c62828"))
+        self.mapping = DEFAULT_MAPPING  # the queue's: tooltips name the file's own keys (Hugo's `draft`)
+        self._generation = -1
+        self._restyle()
+
+    def _restyle(self) -> None:
+        # From the palette in use (ui.palette), again whenever the application's changes.
+        self._generation = palette.generation()
+        tones = palette.tones()
+        self._muted = QBrush(tones.muted)
+        self._error_brush = QBrush(tones.error_text)
 
     def value(self, s: ArticleSummary, overlay: Overlay, column: int, role: int) -> Any:
         if role == _DISPLAY or role == _ACCESSIBLE_TEXT:
@@ -133,10 +143,13 @@ class Cells:
         if role == _DECORATION:
             return status_icon(status_kind(s, overlay)) if column == Column.STATUS else None
         if role == _FOREGROUND:
+            if self._generation != palette.generation():
+                self._restyle()
             if s.error or (overlay.write_error and column == Column.STATUS):
                 return self._error_brush
             if column in _MUTED_COLUMNS or (column == Column.QUALITY and s.quality is None
-                                            and "quality" not in overlay.pending):
+                                            and "quality" not in overlay.pending) \
+                    or (column == Column.TITLE and not s.title):  # an untitled article: its file name, dimmed
                 return self._muted
             return None
         if role == _FONT:
@@ -168,9 +181,7 @@ class Cells:
             raw = _invalid(s).get("quality")
             return f"{raw}?" if raw else "—"
         if column == Column.TITLE:
-            if s.error:
-                return s.path.rsplit("/", 1)[-1]
-            return s.title or "(no title)"
+            return s.title if s.title and not s.error else s.path.rsplit("/", 1)[-1]
         if column == Column.PROVIDER:
             return s.provider
         if column == Column.DATE:
@@ -189,14 +200,16 @@ class Cells:
         if overlay.write_error and column in (Column.STATUS, Column.QUALITY, Column.TITLE):
             return f"Not saved: {overlay.write_error}"
         if column == Column.TITLE:
-            return s.title or None
+            return s.title or f"No title: {s.path}"
         if column == Column.DATE:
             return s.published_at or None
         invalid = _invalid(s)
+        mapping = self.mapping
         if column == Column.QUALITY and s.quality is None and invalid.get("quality"):
-            return f"quality on disk is {invalid['quality']!s}, not a number from 0 to 100"
+            return (f"{mapping.quality_key} on disk is {invalid['quality']!s}, not a number from "
+                    f"{mapping.quality_min} to {mapping.quality_max}")
         if column == Column.STATUS and s.published is None and invalid.get("published"):
-            return f"published on disk is {invalid['published']!s}, not true or false"
+            return f"{mapping.published_key} on disk is {invalid['published']!s}, not true or false"
         if s.warnings and column == Column.STATUS:
             return "\n".join(s.warnings)
         if column in (Column.TOPICS, Column.FILE, Column.PROVIDER):
