@@ -41,16 +41,19 @@ TOGGLES: tuple[Plain, ...] = (
 )
 COMMANDS: tuple[Plain, ...] = (
     Plain("demo", "Open &Demo Queue", "Open the demo articles (a private copy in your data folder)"),
+    Plain("queue_settings", "&Queue Settings…", "The profile this folder is read with (news, Hugo, Jekyll site)"),
     Plain("about", "&About Copydesk", "Version, licence and the folders Copydesk uses"),
 )
 
 # Menu title -> entries: an action name, "-" for a separator, or "@name" for a
 # submenu the window fills itself (recent folders, columns).
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("&File", ("open", "@Open &Recent", "demo", "-", "rescan", "-", "quit")),
+    ("&File", ("open", "@Open &Recent", "demo", "-", "queue_settings", "-", "open_in_editor", "reveal", "-",
+               "rescan", "-", "quit")),
     ("&Edit", ("undo", "redo", "-", "publish", "unpublish", "toggle", "-",
-               "quality_up", "quality_down", "quality_up10", "quality_down10", "-", "find")),
-    ("&Go", ("next", "previous", "-", "leave_filter")),
+               "quality_up", "quality_down", "quality_up10", "quality_down10", "-", "copy_path", "copy_link", "-",
+               "find", "-", "preferences")),
+    ("&Go", ("next", "previous", "-", "row_menu", "leave_filter")),
     ("&View", ("auto_advance", "-", *(k.name for k in KEYS if k.name.startswith("quick_")), "-",
                "thumbnails", "remote_images", "@&Columns")),
     ("&Help", ("shortcuts", "about")),
