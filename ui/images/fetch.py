@@ -20,7 +20,7 @@ Rules each request follows:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -105,6 +105,13 @@ class NetworkFetcher(QObject):
         if self._nam is not None:
             shiboken6.delete(self._nam)  # now, on this thread; also deletes the disk cache
         self._nam = self._cache = None
+
+    @Slot("qint64")
+    def set_disk_cache_bytes(self, size: int) -> None:
+        """Preferences changed the cache's size: applied at once (older entries are expired first)."""
+        self._settings = replace(self._settings, disk_cache_bytes=size)
+        if self._cache is not None:
+            self._cache.setMaximumCacheSize(size)
 
     def active(self) -> int:
         """Open replies. Called from the GUI thread: a len() only."""

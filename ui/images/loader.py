@@ -122,6 +122,7 @@ class ImageLoader(QObject):
 
     _start_fetch = Signal(int, str, bool)
     _abort_fetch = Signal(int)
+    _cache_size = Signal("qint64")
 
     def __init__(self, cache_dir: str | os.PathLike[str] | None = None, *, load_remote: bool = True,
                  transfer_timeout_ms: int = 10_000, deadline_ms: int = 30_000,
@@ -152,6 +153,7 @@ class ImageLoader(QObject):
         thread.started.connect(self._fetcher.setup)
         self._start_fetch.connect(self._fetcher.start)
         self._abort_fetch.connect(self._fetcher.abort)
+        self._cache_size.connect(self._fetcher.set_disk_cache_bytes)
         self._fetcher.finished.connect(self._on_fetched, Qt.ConnectionType.QueuedConnection)
         self._engine = _Engine(thread, self._fetcher, self._workers, self._lock, self._temp_dir)
         self.destroyed.connect(self._engine.stop)  # the engine outlives this wrapper; no `self` in it
@@ -179,6 +181,10 @@ class ImageLoader(QObject):
                 self._fetch_done(FetchResult(fetch.fetch_id, fetch.url, failure=Failure(
                     FailureKind.REMOTE_OFF, "“Load remote images” was turned off")))
         self.loadRemoteChanged.emit(on)
+
+    def set_disk_cache_bytes(self, size: int) -> None:
+        """Resize the remote pictures' disk cache (on the network thread, where it lives)."""
+        self._cache_size.emit(int(size))
 
     # --- requests ---
     def peek(self, source: ImageSource, box: Box) -> Preview | None:
