@@ -35,6 +35,7 @@ class DecisionDesk(QObject):
     conflictClosed = Signal()  # the dialog is gone: the queue should have focus again
     revisited = Signal(str)  # an undo or redo wrote this relpath: the editor's place goes there
     articleWritten = Signal(str, object)  # relpath, its new Article: the pane shows it without a read
+    writeFailed = Signal(str)  # an editor's decision about this relpath was not saved: show it there
 
     def __init__(self, model: ArticleTableModel, dialog_parent: QWidget) -> None:
         super().__init__(dialog_parent)
@@ -120,6 +121,8 @@ class DecisionDesk(QObject):
                                  message=outcome.message)
             self.message.emit(f"Not saved: {relpath}: {outcome.message}")
             self._forget(live_command(command))
+            if command is not None:
+                self.writeFailed.emit(relpath)
         else:
             self.model.end_write(relpath, changes, ok=True, disk_values=dict(outcome.disk), row=outcome.row)
             if outcome.status == "written":

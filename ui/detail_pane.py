@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QValidator
+from PySide6.QtGui import QFont, QFontDatabase, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSlider,
     QSpinBox,
@@ -33,18 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.article.model import QUALITY_MAX, QUALITY_MIN
+from ui import palette
+from ui.body_view import BodyView
 from ui.queue_cells import format_date, format_heat
 from ui.raw_text import RawText, RawTextView
 from ui.text import capped
 from ui.wrap_row import WrapRow
 
-_PILLS = {
-    "published": ("Published", "#e3f4e5", "#1b5e20"),
-    "unpublished": ("Unpublished", "#eceff1", "#37474f"),
-    "unset": ("Not set", "#f5f5f5", "#6b7280"),
-    "pending": ("Saving…", "#fff3d6", "#7a5200"),
-    "error": ("Error", "#fdecea", "#8e1b1b"),
-}
+_PILLS = {"published": "Published", "unpublished": "Unpublished", "unset": "Not set", "pending": "Saving…",
+          "error": "Error"}
 URL_LABELS = (("webUrl", "Web"), ("originalUrl", "Original"), ("ampWebUrl", "AMP"),
               ("cdnAmpWebUrl", "AMP cache"))
 
@@ -62,6 +60,7 @@ def _make_image_strip(loader: Any) -> QWidget | None:
 class DetailPane(QWidget):
     publishedChosen = Signal(bool)
     qualityChosen = Signal(int)
+    editRequested = Signal()  # the error banner's button: open this file in a text editor
 
     def __init__(self, parent: QWidget | None = None, *, image_loader: Any = None) -> None:
         super().__init__(parent)
@@ -70,6 +69,7 @@ class DetailPane(QWidget):
         self.article: Any = None
         self._folder: Path | None = None
         self._pill = ""
+        self._untitled = False  # the title shows the file name (dimmed): the article has none
 
         self._build_header()
         self._build_decision()
@@ -82,6 +82,7 @@ class DetailPane(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.byline)
         layout.addWidget(self.error_banner)
+        layout.addWidget(self.fix_row)
         layout.addWidget(self.warnings)
         layout.addWidget(self.decision)
         layout.addWidget(self.tabs, 1)
@@ -89,7 +90,25 @@ class DetailPane(QWidget):
         self.setTabOrder(self.published, self.quality_spin)
         self.setTabOrder(self.quality_spin, self.quality_slider)
         self.setTabOrder(self.quality_slider, self.tabs)
+        self._restyle()
         self.show_nothing()
+
+    def _restyle(self) -> None:
+        """The colours that are not the palette's own roles, from `ui.palette`."""
+        tones = palette.tones()
+        self.error_banner.setStyleSheet(tones.error_banner.style("QLabel#errorBanner",
+                                                                 "border-radius: 4px; padding: 8px;"))
+        self.warnings.setStyleSheet(tones.warning_banner.style("QLabel", "border-radius: 4px; padding: 6px;"))
+        self.saving.setStyleSheet(f"QLabel {{ color: {palette.css(tones.pending_text)}; }}")
+        self.title.setStyleSheet(f"QLabel {{ color: {palette.css(tones.muted)}; }}" if self._untitled else "")
+        kind, self._pill = self._pill, ""
+        if kind:
+            self._set_pill(kind)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._restyle()  # a dark desktop arrived: every derived colour with it
+        super().changeEvent(event)
 
     def _build_header(self) -> None:
         """Title, byline, the error banner and field warnings."""
@@ -114,17 +133,22 @@ class DetailPane(QWidget):
         self.error_banner.setObjectName("errorBanner")
         self.error_banner.setWordWrap(True)
         self.error_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_banner.setStyleSheet(
-            "QLabel#errorBanner { background: #fdecea; color: #8e1b1b; border: 1px solid #f5c2c0;"
-            " border-radius: 4px; padding: 8px; }")
         self.error_banner.setAccessibleName("File error")
         self.error_banner.hide()
+        self.fix_button = QPushButton("Open in Text &Editor")
+        self.fix_button.setObjectName("fixInEditor")
+        self.fix_button.setToolTip("Open this file in your text editor at the marked line (Ctrl+E)")
+        self.fix_button.clicked.connect(self.editRequested)
+        self.fix_row = QWidget()
+        fix_layout = QHBoxLayout(self.fix_row)
+        fix_layout.setContentsMargins(0, 0, 0, 0)
+        fix_layout.addWidget(self.fix_button)
+        fix_layout.addStretch(1)
+        self.fix_row.hide()
 
         self.warnings = QLabel()
         self.warnings.setTextFormat(Qt.TextFormat.RichText)
         self.warnings.setWordWrap(True)
-        self.warnings.setStyleSheet("QLabel { background: #fff6e0; color: #6b4e00; border: 1px solid #f0dca0;"
-                                    " border-radius: 4px; padding: 6px; }")
         self.warnings.setAccessibleName("Field warnings")
         self.warnings.hide()
 
@@ -162,7 +186,6 @@ class DetailPane(QWidget):
         self.saving.setTextFormat(Qt.TextFormat.RichText)
         self.saving.setWordWrap(True)
         self.saving.setObjectName("savingNote")
-        self.saving.setStyleSheet("color: #9a6b00;")
         self.status_pill = QLabel()
         self.status_pill.setObjectName("statusPill")
         self.status_pill.setAccessibleName("Status")
@@ -269,27 +292,38 @@ class DetailPane(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(article, "&Article")
         self.tabs.addTab(self.raw, "&Front matter")
-        self.tabs.setAccessibleName("Article or raw front matter")
-        self.tabs.tabBar().setAccessibleName("Article or raw front matter")
+        self.body = BodyView()  # read only while its tab is shown (ui.body_view)
+        self.tabs.addTab(self.body, "&Body")
+        self.tabs.setAccessibleName("Article, raw front matter or body")
+        self.tabs.tabBar().setAccessibleName("Article, raw front matter or body")
         # An unreadable file has no article to show, only its text: switch to
         # it, and back to the editor's own choice for the next readable one.
         self._preferred_tab = 0
         self.tabs.currentChanged.connect(self._remember_tab)
 
 
+    def set_mapping(self, mapping: Any) -> None:
+        """The open queue's field mapping: the toggle says which line a decision writes."""
+        self.published.setToolTip(
+            f"Toggle published (Space); P publishes ({mapping.describe_key('published', True)}), "
+            f"U unpublishes ({mapping.describe_key('published', False)})")
+
     # --- filling in ---------------------------------------------------------------
     def show_nothing(self, message: str = "No article selected") -> None:
         self.facts.setRowVisible(self._fact_labels["Other"], False)
         self.relpath = None
         self.article = None
-        self.title.setText(message)
+        self._show_title(message)
+        self.status_pill.hide()  # nothing selected: no status to show
         self.byline.setText("")
         self.error_banner.hide()
+        self.fix_row.hide()
         self.warnings.hide()
         self.excerpt.setText("")
         for label in self._fact_labels.values():
             label.setText("")
         self.raw.show_raw(None)
+        self.body.show_file(None)
         self._show_images(None, ())
         self.related_box.hide()
         self.decision.setEnabled(False)
@@ -304,25 +338,27 @@ class DetailPane(QWidget):
         if new_article:
             self.article = None
             self.raw.show_raw(None)
+            self.body.show_file(None)  # read once the article is (ui.body_view reads only when shown)
             self._show_images(None, ())
             self.related_box.hide()
         if summary.error:
             self._show_error(summary)
             return
         self.error_banner.hide()
+        self.fix_row.hide()
         for name, label in self._fact_labels.items():
             if name != "Other":
                 self.facts.setRowVisible(label, True)
             elif new_article:
                 self.facts.setRowVisible(label, False)  # shown once the article is read, if it has any
         self._switch_tab(self._preferred_tab)
-        self.title.setText(capped(summary.title) or "(no title)")
+        self._show_title(capped(summary.title) or summary.path.rsplit("/", 1)[-1], untitled=not summary.title)
         self._set_byline(summary.provider, summary.category, summary.published_at)
         self.excerpt.setText(capped(summary.excerpt))
         self._fact_labels["Topics"].setText(html.escape(capped(", ".join(summary.topics))) or "—")
         self._fact_labels["Heat"].setText(format_heat(summary.heat) or "—")
         self._fact_labels["Category"].setText(html.escape(capped(summary.category)) or "—")
-        self.byline.setToolTip(f"publishedDateTime: {capped(summary.published_at)}" if summary.published_at else "")
+        self.byline.setToolTip(f"Date as written: {capped(summary.published_at)}" if summary.published_at else "")
         self._fact_labels["File"].setText(html.escape(capped(summary.path)))
         if summary.warnings:
             self.warnings.setText("⚠ " + "<br>⚠ ".join(html.escape(capped(w)) for w in summary.warnings))
@@ -335,12 +371,13 @@ class DetailPane(QWidget):
         if pending:
             self._set_pill("pending")
         # The last failed write stays in view until a write of this article succeeds.
-        self.saving.setText(f"<span style='color:#c62828'>Not saved: {html.escape(capped(write_error))}</span>"
+        error = palette.css(palette.tones().error_text)
+        self.saving.setText(f"<span style='color:{error}'>Not saved: {html.escape(capped(write_error))}</span>"
                             if write_error and not pending else "")
 
     def _show_error(self, summary: Any) -> None:
         """An unreadable file: its message and its text; nothing to edit."""
-        self.title.setText(capped(summary.path.rsplit("/", 1)[-1]))
+        self._show_title(capped(summary.path.rsplit("/", 1)[-1]))
         self.byline.setText(capped(summary.path))
         # A position means the text is wrong; without one it is the file itself
         # (permissions, encoding, size), which a text editor may not fix.
@@ -350,6 +387,7 @@ class DetailPane(QWidget):
             "<b>This file cannot be read, so it cannot be edited here.</b><br>"
             + html.escape(capped(summary.error)) + f"<br><small>{hint}</small>")
         self.error_banner.show()
+        self.fix_row.setVisible(summary.error_line is not None)  # the same test as the hint's
         self.warnings.hide()
         self.excerpt.setText("")
         for name, label in self._fact_labels.items():
@@ -369,9 +407,11 @@ class DetailPane(QWidget):
         from app.article.model import ArticleError
 
         self.raw.show_raw(raw)
+        if self._folder is not None:
+            self.body.show_file(self._folder / relpath, reload=True)
         if isinstance(result, ArticleError):
             self.article = None
-            self.raw.mark_line(result.line, QColor("#fdecea"))
+            self.raw.mark_line(result.line, palette.tones().marked_line)
             return
         self.article = result
         if result.provider is not None:
@@ -398,7 +438,8 @@ class DetailPane(QWidget):
                     meta.append(html.escape(capped(rel.provider.name, 300)))
                 if rel.quality is not None:
                     meta.append(f"quality {rel.quality}")
-                items.append(f"<p style='margin:0 0 6px 0'>{link}<br><span style='color:#6b7280'>"
+                muted = palette.css(palette.tones().muted)
+                items.append(f"<p style='margin:0 0 6px 0'>{link}<br><span style='color:{muted}'>"
                              f"{' · '.join(meta)}</span></p>")
             self.related.setText("".join(items))
             self.related_box.setTitle(f"Related ({len(result.related)})")
@@ -427,14 +468,22 @@ class DetailPane(QWidget):
             self.quality_slider.setValue(quality if quality is not None else QUALITY_MIN)
         self._set_pill("published" if published else "unpublished" if published is False else "unset")
 
+    def _show_title(self, text: str, *, untitled: bool = False) -> None:
+        self.title.setText(text)
+        if untitled != self._untitled:
+            self._untitled = untitled
+            self.title.setStyleSheet(f"QLabel {{ color: {palette.css(palette.tones().muted)}; }}"
+                                     if untitled else "")
+        self.title.setToolTip("This article has no title; its file name is shown" if untitled else "")
+
     def _set_pill(self, kind: str) -> None:
+        self.status_pill.show()
         if kind == self._pill:
             return  # a style sheet change restyles the widget: only when the kind changes
         self._pill = kind
-        text, background, foreground = _PILLS[kind]
-        self.status_pill.setText(text)
-        self.status_pill.setStyleSheet(f"QLabel {{ background: {background}; color: {foreground};"
-                                       f" border-radius: 9px; padding: 2px 10px; font-weight: 600; }}")
+        self.status_pill.setText(_PILLS[kind])
+        self.status_pill.setStyleSheet(palette.tones().badge(kind).style(
+            "QLabel", "border-radius: 9px; padding: 2px 10px; font-weight: 600;"))
 
     def _show_images(self, article_path: Path | None, images: Any) -> None:
         images = tuple(images or ())

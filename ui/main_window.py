@@ -33,7 +33,10 @@ from ui.icons import app_icon
 from ui.images import ImageLoader, ThumbnailDelegate, ThumbnailProvider
 from ui.queue_bridge import QueueBridge
 from ui.queue_model import SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
+from ui.preferences import show_preferences
 from ui.queue_panel import TITLE_MIN_WIDTH, QueuePanel
+from ui.queue_settings import QueueSettingsDialog, profile_summary
+from ui.row_menu import CurrentFile, RowActions, show_row_menu
 from ui.settings import WindowSettings, ensure_demo_copy
 from ui.status_bar import QueueStatusBar
 
@@ -74,10 +77,14 @@ class MainWindow(QMainWindow):
         self.undo_stack = self.desk.undo_stack
         self.writer = self.desk  # `busy` while a decision is on its way to the disk
         self.loader = ArticleLoader(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont), self)
-        self.images = ImageLoader(load_remote=self.settings.load_remote_images, parent=self)
+        self.images = ImageLoader(load_remote=self.settings.load_remote_images,
+                                  disk_cache_bytes=self.settings.image_cache_mb * 1024 * 1024, parent=self)
         self.thumbnails: ThumbnailDelegate | None = None
 
         self._build_widgets()
+        self.row_actions = RowActions(self._current_file, lambda: self.settings.editor_command,
+                                      self.status.show_write, self)
+        self.queue_settings_dialog: QueueSettingsDialog | None = None
         self._build_actions()
         self._connect()
         self._restore_settings()
@@ -146,10 +153,14 @@ class MainWindow(QMainWindow):
             "quality_up10": lambda: self.step_quality(+10),
             "quality_down10": lambda: self.step_quality(-10),
             "find": self.focus_filter,
-            "leave_filter": self.table.setFocus,
+            "leave_filter": self._leave_filter,
             "rescan": self.rescan,
             "open": self.choose_folder,
             "demo": self.open_demo,
+            "queue_settings": self.show_queue_settings,
+            "preferences": lambda: show_preferences(self, self.settings, self.actions_by_name, self.images),
+            "row_menu": lambda: show_row_menu(self.table, self.actions_by_name),
+            **self.row_actions.handlers(),
             "shortcuts": lambda: show_keys(self),
             "about": lambda: show_about(self, version()),
             "quit": self.close,
@@ -196,6 +207,10 @@ class MainWindow(QMainWindow):
         self._filter_timer.timeout.connect(self._apply_filter_text)
         self.quick_tabs.currentChanged.connect(lambda i: self.set_quick_filter(QUICK_FILTERS[i].name))
         self.table.horizontalHeader().customContextMenuRequested.connect(self._show_header_menu)
+        self.table.customContextMenuRequested.connect(lambda pos: show_row_menu(self.table, self.actions_by_name, pos))
+        self.status.profileClicked.connect(self.show_queue_settings)
+        self.detail.editRequested.connect(self.row_actions.open_in_editor)
+        self.desk.writeFailed.connect(self._on_revisited)  # a failed write is not left behind by auto-advance
         self.desk.message.connect(self._show_write_message)
         self.desk.rowTouched.connect(self._on_row_touched)
         self.desk.conflictClosed.connect(self._on_conflict_closed)
@@ -264,6 +279,7 @@ class MainWindow(QMainWindow):
         self._auto_select = True
         self.model.defer_sorting = False
         self.detail.show_nothing("Opening…")
+        self.status.show_profile(None)
         self.table.placeholder = f"Opening {folder} …"
         self.setWindowTitle(f"{folder} — Copydesk")
         self._update_counts()
@@ -296,6 +312,11 @@ class MainWindow(QMainWindow):
         self.desk.set_queue(queue)
         folder = Path(getattr(queue, "folder", self._opening or ""))
         self.folder = folder
+        if (settings := getattr(queue, "settings", None)) is not None:  # its profile: rows, pane, status bar
+            self.loader.mapping = settings.mapping
+            self.model.set_mapping(settings.mapping)
+            self.detail.set_mapping(settings.mapping)
+            self.status.show_profile(*profile_summary(settings))
         self.setWindowTitle(f"{_home_short(folder)} — Copydesk")
         self.table.placeholder = "Reading the folder…"
         self.settings.remember_folder(str(folder))
@@ -449,6 +470,7 @@ class MainWindow(QMainWindow):
             text += f" · {shown:,} shown"
         self.counts_label.setText(text)
         self.queue_panel.set_quick_counts(self.model.quick_counts(), total)
+        self.queue_panel.show_empty_state(total, self.proxy.quick_filter, self.filter_edit.text())
 
     # --- selection and the detail pane -------------------------------------------------
     def current_relpath(self) -> str | None:
@@ -501,6 +523,30 @@ class MainWindow(QMainWindow):
         current = self.table.currentIndex()
         row = current.row() + step if current.isValid() else 0
         self.table.select_row(max(0, min(rows - 1, row)))
+
+    def _leave_filter(self) -> None:
+        """Escape in the filter box: the first clears the filter, the next returns to the queue."""
+        if self.filter_edit.text():
+            self.filter_edit.clear()
+            self._filter_timer.stop()
+            self._apply_filter_text()
+        else:
+            self.table.setFocus()
+
+    def _current_file(self) -> CurrentFile | None:
+        relpath, folder = self.current_relpath(), self.folder
+        summary = self.model.summary(relpath) if relpath else None
+        if summary is None or folder is None:
+            return None
+        return CurrentFile(folder / relpath, "" if summary.error else summary.title, summary.error_line)
+
+    def show_queue_settings(self) -> None:
+        if self.queue is None or getattr(self.queue, "settings", None) is None:
+            self.status.show_write("No folder open")
+            return
+        dialog = self.queue_settings_dialog = QueueSettingsDialog(self.queue.settings, self)
+        dialog.changed.connect(lambda _settings: self.folder and self.open_folder(self.folder))
+        dialog.open()
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -645,6 +691,7 @@ class MainWindow(QMainWindow):
         self.desk.close()  # queued decisions are written before we go
         self.bridge.close(wait=True)
         self.loader.close()
+        self.detail.body.close_lane()
         self.images.shutdown()
         super().closeEvent(event)
 

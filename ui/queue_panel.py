@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QLineEdit, QTabBar, QVBoxLayout, QWidget
 
-from app.queue.selection import QUICK_FILTERS
+from app.queue.selection import QUICK_FILTERS, quick_filter
+from ui.i18n import tr
 from ui.queue_cells import Column
 from ui.queue_view import QueueView
 from ui.wrap_row import WrapRow
@@ -80,6 +81,31 @@ class QueuePanel(QWidget):
         box.setMinimumWidth(260)
         return box
 
+    def show_empty_state(self, total: int, quick: str, text: str) -> None:
+        """What the table says when it shows no row although the folder has some."""
+        self.table.filtered_placeholder = empty_text(quick, text) if total else ""
+        self.table.viewport().update()
+
     def set_quick_counts(self, counts: Mapping[str, int], total: int) -> None:
         for i, quick in enumerate(QUICK_FILTERS):
             self.quick_tabs.setTabText(i, f"{quick.label}  {counts[quick.name]:,}" if total else quick.label)
+
+
+def empty_text(quick: str, text: str) -> str:
+    """Why no row shows, for a folder that has rows: the quick filter and the filter words."""
+    words = " ".join(text.split())
+    label = quick_filter(quick).label.lower()
+    if words and quick != "all":
+        found = tr("No article in {label} matches “{words}”.").format(label=label, words=words)
+    elif words:
+        found = tr("No article matches “{words}”.").format(words=words)
+    elif quick == "errors":
+        found = tr("No errors: every file in this folder can be read.")
+    elif quick == "published":
+        found = tr("No published articles.")
+    elif quick == "unpublished":
+        found = tr("No unpublished articles: every readable one is published.")
+    else:
+        found = tr("No article matches the filter.")
+    hint = tr("Escape in the filter box clears it; Ctrl+1 shows all.") if words else tr("Ctrl+1 shows all.")
+    return f"{found}\n\n{hint}"

@@ -50,6 +50,10 @@ class QueueView(QTableView):
         header.sectionResized.connect(self._on_section_resized)
         header.installEventFilter(self)  # the header's width is the viewport's
         self.placeholder = "Opening…"
+        # Shown instead when the folder has rows but the filter shows none: "this folder is
+        # empty" would then be wrong (ui.queue_panel.empty_text).
+        self.filtered_placeholder = ""
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # the row menu (ui.row_menu)
         self._keeping_place = False
         self._layout_anchor: tuple[str, int] | None = None
         self._stretch: tuple[int, int] | None = None  # (column, minimum width)
@@ -192,10 +196,11 @@ class QueueView(QTableView):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         model = self.model()
-        if model is not None and model.rowCount() == 0 and self.placeholder:
+        text = self.filtered_placeholder or self.placeholder
+        if model is not None and model.rowCount() == 0 and text:
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().placeholderText().color())
             painter.drawText(self.viewport().rect().adjusted(24, 24, -24, -24),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                             self.placeholder)
+                             text)
             painter.end()
