@@ -471,6 +471,8 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(text)
         self.queue_panel.set_quick_counts(self.model.quick_counts(), total)
         self.queue_panel.show_empty_state(total, self.proxy.quick_filter, self.filter_edit.text())
+        if self.current_relpath() is None and self.detail.relpath is not None:
+            self.detail.show_nothing()  # the filter left no article selected: the pane (and its badge) say so
 
     # --- selection and the detail pane -------------------------------------------------
     def current_relpath(self) -> str | None:

@@ -83,7 +83,8 @@ class QueuePanel(QWidget):
 
     def show_empty_state(self, total: int, quick: str, text: str) -> None:
         """What the table says when it shows no row although the folder has some."""
-        self.table.filtered_placeholder = empty_text(quick, text) if total else ""
+        shown = self.table.model().rowCount()
+        self.table.filtered_placeholder = empty_text(quick, text) if total and not shown else ""
         self.table.viewport().update()
 
     def set_quick_counts(self, counts: Mapping[str, int], total: int) -> None:
