@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractItemModel, QEvent, QItemSelectionModel, QMod
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from ui.i18n import tr
 from ui.queue_cells import RELPATH_ROLE
 
 
@@ -24,9 +25,9 @@ class QueueView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("queueTable")
-        self.setAccessibleName("Article queue")
-        self.setAccessibleDescription("Articles in the folder. J and K move, P publishes, U unpublishes, "
-                                      "plus and minus change quality.")
+        self.setAccessibleName(tr("Article queue"))
+        self.setAccessibleDescription(tr("Articles in the folder. J and K move, P publishes, U unpublishes, "
+                                         "plus and minus change quality."))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -49,7 +50,7 @@ class QueueView(QTableView):
         header.sortIndicatorChanged.connect(self._after_sort)
         header.sectionResized.connect(self._on_section_resized)
         header.installEventFilter(self)  # the header's width is the viewport's
-        self.placeholder = "Opening…"
+        self.placeholder = tr("Opening…")
         # Shown instead when the folder has rows but the filter shows none: "this folder is
         # empty" would then be wrong (ui.queue_panel.empty_text).
         self.filtered_placeholder = ""

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from ui import palette
-from ui.i18n import tr
+from ui.i18n import count, number, tr
 from ui.text import capped
 
 WRITE_MESSAGE_MS = 15_000  # how long the last write's result (or any message there) stays
@@ -119,3 +119,21 @@ class QueueStatusBar(QStatusBar):
         self.profile_button.setText(text)
         self.profile_button.setToolTip(tip)
         self.profile_button.show()
+
+
+def counts_text(total: int, published: int, errors: int, shown: int) -> str:
+    """"12,345 articles · 3,210 published · 7 errors" (" · 40 shown" under a filter), in the locale's numbers."""
+    text = tr("{articles} · {published} · {errors}").format(
+        articles=count(total, tr("%Ln article", "", total), tr("%Ln articles", "", total)),
+        published=tr("%Ln published", "", published),
+        errors=count(errors, tr("%Ln error", "", errors), tr("%Ln errors", "", errors)))
+    if shown != total:
+        text += " · " + tr("%Ln shown", "", shown)
+    return text
+
+
+def scan_progress_text(done: int, total: int) -> str:
+    if not total:
+        return tr("Scanning {done} of {total}").format(done=number(done), total=number(total))
+    return tr("Scanning {done} of {total} ({percent}%)").format(done=number(done), total=number(total),
+                                                               percent=number(done * 100 // total))

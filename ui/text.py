@@ -21,4 +21,5 @@ def capped(text: str, limit: int = SHOWN_CHARS, where: str | None = None) -> str
         return text
     more = len(text) - limit
     left = count(more, tr("%Ln more character", "", more), tr("%Ln more characters", "", more))
-    return f"{text[:limit]}… [{left}: {where or tr('see the Front matter tab')}]"
+    where = where or tr("see the Front matter tab")
+    return f"{text[:limit]}… [{left}: {where}]"

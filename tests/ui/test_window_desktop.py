@@ -217,18 +217,29 @@ def test_preferences_are_stored_and_shown_again(qtbot, make_window, queue_folder
     assert not again.auto_advance.isChecked()
 
 
-def test_help_about_names_versions_licence_and_folders(qapp) -> None:
+def test_help_about_names_versions_licence_and_folders(qtbot, make_window, queue_folder: Path) -> None:
+    import platform
+
     import PySide6
     from PySide6.QtCore import qVersion
+    from PySide6.QtWidgets import QMessageBox
 
     from app import paths, version
-    from ui.help_dialogs import about_text
 
-    text = about_text(version())
-    assert f"Copydesk {version()}" in text and "MIT" in text
+    window = make_window(queue_folder)
+    window.actions_by_name["about"].trigger()  # Help > About Copydesk
+    qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()),
+                    timeout=4000)
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    text = box.text()
+    assert box.windowTitle() == "About Copydesk"
+    assert f"Copydesk {version()}" in text and "MIT licence" in text
+    assert f"Python {platform.python_version()}" in text
     assert f"Qt {qVersion()}" in text and f"PySide {PySide6.__version__}" in text
-    for folder in (paths.settings_file(), paths.cache_dir(), paths.data_dir()):
-        assert str(folder) in text
+    for folder in (paths.config_dir(), paths.cache_dir(), paths.data_dir()):
+        assert f"<td>{folder}</td>" in text
+    assert "copydesk.ini" in text
+    box.close()
 
 
 # --- messages that say what is true ------------------------------------------------------
@@ -238,7 +249,7 @@ def test_an_empty_view_says_why(qtbot, make_window, queue_folder: Path) -> None:
     window.set_quick_filter("errors")
     window.filter_edit.setText("zzz")
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 0, timeout=4000)
-    assert window.table.filtered_placeholder.startswith("No article in errors matches “zzz”.")
+    assert window.table.filtered_placeholder.startswith("No article in Errors matches “zzz”.")
     assert "No article files" not in window.table.filtered_placeholder
     assert window.detail.title.text() == "No article selected"
     assert not window.detail.status_pill.isVisible()  # no stale badge for nothing

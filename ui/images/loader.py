@@ -30,6 +30,7 @@ from PySide6.QtGui import QPixmap
 
 from app import paths
 from app.article.image_source import DEFAULT_MAX_BYTES, Failure, FailureKind, ImageSource, read_local_image
+from ui.i18n import tr
 from ui.images.cache import ByteLRU, pixmap_cost
 from ui.images.decode import Box, DecodeResult, DecodeWorkers, decode_image
 from ui.images.fetch import FetchResult, FetchSettings, NetworkFetcher, Origin
@@ -179,7 +180,7 @@ class ImageLoader(QObject):
             for fetch in list(self._fetches.values()):
                 self._abort_fetch.emit(fetch.fetch_id)
                 self._fetch_done(FetchResult(fetch.fetch_id, fetch.url, failure=Failure(
-                    FailureKind.REMOTE_OFF, "“Load remote images” was turned off")))
+                    FailureKind.REMOTE_OFF, tr("“Load remote images” was turned off"))))
         self.loadRemoteChanged.emit(on)
 
     def set_disk_cache_bytes(self, size: int) -> None:
@@ -199,7 +200,7 @@ class ImageLoader(QObject):
         key = _key(source, box)
         hit = self.memory.get(key) if box is not None else None
         if hit is not None or source.failure is not None or self._closed or self._engine.stopped:
-            preview = hit or Preview(source, None, failure=source.failure or Failure(FailureKind.UNREACHABLE, "image loader stopped"))
+            preview = hit or Preview(source, None, failure=source.failure or Failure(FailureKind.UNREACHABLE, tr("image loader stopped")))
             self._tickets[ticket] = (0, callback)
             QTimer.singleShot(0, self, lambda: self._deliver_one(ticket, preview))
             return ticket
@@ -338,10 +339,11 @@ class ImageLoader(QObject):
             if self._lock.tryLock(0):
                 self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
                 return wanted
-            self.notices.append("The image cache is in use by another Copydesk window; "
-                                "pictures loaded here are not kept for offline use.")
+            self.notices.append(tr("The image cache is in use by another Copydesk window; "
+                                   "pictures loaded here are not kept for offline use."))
         except OSError as exc:
-            self.notices.append(f"Cannot use the image cache folder {wanted}: {exc.strerror}")
+            self.notices.append(tr("Cannot use the image cache folder {folder}: {reason}").format(
+                folder=wanted, reason=exc.strerror))
         self._lock = None
         self._temp_dir = tempfile.TemporaryDirectory(prefix="copydesk-images-")
         return Path(self._temp_dir.name)
