@@ -359,6 +359,7 @@ class DetailPane(QWidget):
         self._show_title(capped(summary.title) or summary.path.rsplit("/", 1)[-1], untitled=not summary.title)
         self._set_byline(summary.provider, summary.category, summary.published_at)
         self.excerpt.setText(capped(summary.excerpt))
+        self.excerpt.setVisible(bool(summary.excerpt))  # no empty line above the facts
         self._fact_labels["Topics"].setText(html.escape(capped(", ".join(summary.topics))) or "—")
         self._fact_labels["Heat"].setText(format_heat(summary.heat) or "—")
         self._fact_labels["Category"].setText(html.escape(capped(summary.category)) or "—")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 
 from ui import palette
 
@@ -23,17 +23,26 @@ def _status_icon(kind: str, _generation: int) -> QIcon:  # a palette change make
     icon = QIcon()
     for size in (16, 32):
         icon.addPixmap(_draw(kind, size))
+        # A selected row paints its icon on the highlight: the same hue, made to read there.
+        icon.addPixmap(_draw(kind, size, on=QGuiApplication.palette().color(QPalette.ColorRole.Highlight)),
+                       QIcon.Mode.Selected)
     return icon
 
 
-def _draw(kind: str, size: int) -> QPixmap:
+def icon_color(kind: str, on: QColor | None = None) -> QColor:
+    """The colour a status icon is drawn in; `on`: the background it must read on (3:1, WCAG non-text)."""
+    colors = palette.tones().icons
+    color = colors.get(kind, colors["unset"])
+    return color if on is None else palette.readable(color, on, palette.AA_GRAPHICS)
+
+
+def _draw(kind: str, size: int, on: QColor | None = None) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     s = size / 16.0
-    colors = palette.tones().icons
-    color = colors.get(kind, colors["unset"])
+    color = icon_color(kind, on)
     rect = QRectF(2 * s, 2 * s, 12 * s, 12 * s)
     # The mark inside a filled disc: white on the light palette's dark discs, and
     # on the dark palette's lighter ones whatever reads best against the fill.

@@ -169,3 +169,24 @@ def test_a_palette_change_restyles_what_is_shown(qtbot, qapp, make_window, queue
         assert palette.tones().badge("unpublished").background.name() in window.detail.status_pill.styleSheet()
     finally:
         app.setPalette(old)
+
+
+def test_the_selected_rows_status_icon_reads_on_the_highlight(qtbot, fusion: str, make_window,
+                                                               queue_folder: Path) -> None:
+    window = make_window(queue_folder)  # every article in it is unpublished (a grey ring)
+    window.resize(1000, 600)
+    window.table.select_row(window.proxy.row_of_relpath("c.md"))
+    qtbot.waitUntil(lambda: window.current_relpath() == "c.md", timeout=4000)
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus, timeout=4000)
+    highlight = window.table.palette().color(QPalette.ColorRole.Highlight)
+    index = window.proxy.index(window.proxy.row_of_relpath("c.md"), Column.STATUS)
+    rect = window.table.visualRect(index)
+    image = window.table.viewport().grab().toImage()
+    ratio = image.devicePixelRatio()
+    # The icon is the left end of the cell: its most contrasting pixel is the ring itself.
+    best = max(palette.contrast(image.pixelColor(int(x * ratio), int(y * ratio)), highlight)
+               for x in range(rect.left() + 1, rect.left() + 24) for y in range(rect.top() + 2, rect.bottom() - 1))
+    painted = image.pixelColor(int((rect.right() - 2) * ratio), int(rect.center().y() * ratio))
+    assert palette.contrast(painted, highlight) < 1.1, (painted.name(), highlight.name())  # the row is highlighted
+    assert best >= palette.AA_GRAPHICS, (fusion, best)

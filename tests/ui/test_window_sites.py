@@ -93,7 +93,9 @@ def test_a_jekyll_site_in_the_window(qtbot, make_window, jekyll_site: Path) -> N
     assert window.status.profile_button.text() == "Jekyll site (detected)"
     select(qtbot, window, "about.html")
     assert window.detail.excerpt.text() == "Who we are."
+    assert window.detail.excerpt.isVisible()
     select(qtbot, window, post)
+    assert not window.detail.excerpt.isVisible()  # no excerpt: no empty line above the facts
     other = window.detail._fact_labels["Other"].text()
     assert "version: 1.0.0" in other and "date" not in other and "author" not in other
     before = (jekyll_site / post).read_bytes()
