@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.courtesy import foreground
 from ui.background import Lane
+from ui.i18n import tr
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue
@@ -121,7 +122,7 @@ class QueueBridge(QObject):
             if Path(folder).is_file():  # a dropped article opens its folder
                 folder = str(Path(folder).parent)
             if not Path(folder).is_dir():
-                self._post(gen, "failed", (folder, "no such folder"))
+                self._post(gen, "failed", (folder, tr("no such folder")))
                 return
             queue = self._make_queue(folder, poll)
         except Exception as exc:  # noqa: BLE001 - any reason is shown to the editor, never raised
@@ -141,7 +142,7 @@ class QueueBridge(QObject):
         try:
             queue.start_watching(on_changes)
         except Exception as exc:  # noqa: BLE001
-            self._post(gen, "notice", f"Not watching for changes: {_describe(exc)}")
+            self._post(gen, "notice", tr("Not watching for changes: {reason}").format(reason=_describe(exc)))
         self._tell_notices(gen, queue)
 
     def _tell_notices(self, gen: int, queue: Any) -> None:
@@ -168,7 +169,7 @@ class QueueBridge(QObject):
         try:
             report = queue.scan(on_rows=on_rows, on_progress=on_progress)
         except Exception as exc:  # noqa: BLE001
-            self._post(gen, "notice", f"Scan failed: {_describe(exc)}")
+            self._post(gen, "notice", tr("Scan failed: {reason}").format(reason=_describe(exc)))
             self._post(gen, "finished", (None, None))
             return
         present = queue.relpaths()

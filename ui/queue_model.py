@@ -157,6 +157,10 @@ class ArticleTableModel(QAbstractTableModel):
         """Every column's order is prepared (a header click is then a lookup)."""
         return self._sorting is None and len(self._ready) >= COLUMNS - 1
 
+    def set_mapping(self, mapping: Any) -> None:
+        """The open queue's field mapping (its cells' tooltips name the file's keys)."""
+        self._cells.mapping = mapping
+
     # --- lookups ----------------------------------------------------------------
     @property
     def sort_column(self) -> int:

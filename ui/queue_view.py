@@ -18,6 +18,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.courtesy import foreground
+from ui.i18n import tr
 from ui.queue_cells import RELPATH_ROLE
 
 
@@ -25,9 +26,9 @@ class QueueView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("queueTable")
-        self.setAccessibleName("Article queue")
-        self.setAccessibleDescription("Articles in the folder. J and K move, P publishes, U unpublishes, "
-                                      "plus and minus change quality.")
+        self.setAccessibleName(tr("Article queue"))
+        self.setAccessibleDescription(tr("Articles in the folder. J and K move, P publishes, U unpublishes, "
+                                         "plus and minus change quality."))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -50,7 +51,11 @@ class QueueView(QTableView):
         header.sortIndicatorChanged.connect(self._after_sort)
         header.sectionResized.connect(self._on_section_resized)
         header.installEventFilter(self)  # the header's width is the viewport's
-        self.placeholder = "Opening…"
+        self.placeholder = tr("Opening…")
+        # Shown instead when the folder has rows but the filter shows none: "this folder is
+        # empty" would then be wrong (ui.queue_panel.empty_text).
+        self.filtered_placeholder = ""
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # the row menu (ui.row_menu)
         self._keeping_place = False
         self._layout_anchor: tuple[str, int] | None = None
         self._stretch: tuple[int, int] | None = None  # (column, minimum width)
@@ -194,10 +199,11 @@ class QueueView(QTableView):
         with foreground():  # background Python loops wait: each cell's callback gets the GIL at once
             super().paintEvent(event)
         model = self.model()
-        if model is not None and model.rowCount() == 0 and self.placeholder:
+        text = self.filtered_placeholder or self.placeholder
+        if model is not None and model.rowCount() == 0 and text:
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().placeholderText().color())
             painter.drawText(self.viewport().rect().adjusted(24, 24, -24, -24),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                             self.placeholder)
+                             text)
             painter.end()
