@@ -4,7 +4,7 @@ where each one sits.
 
 The builders take widgets and a mapping of action name to handler; they never
 import the main window, so the window depends on them and not the other way
-round. Queue keys (J, K, P, U, Space, +, -, ], [, /) are WidgetShortcuts on
+round. Queue keys (J, K, P, U, R, Space, +, -, ], [, /, Ctrl+A) are WidgetShortcuts on
 the queue table, so they act only while the queue has focus and type normally
 into the filter box; window keys (Ctrl+O, Ctrl+F, F5, Ctrl+Z, ...) work
 anywhere in the window.
@@ -54,10 +54,12 @@ COMMANDS: tuple[Plain, ...] = (
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (QT_TR_NOOP("&File"), ("open", "@" + QT_TR_NOOP("Open &Recent"), "demo", "-", "queue_settings", "-",
                            "open_in_editor", "reveal", "-", "rescan", "-", "quit")),
-    (QT_TR_NOOP("&Edit"), ("undo", "redo", "-", "publish", "unpublish", "toggle", "-",
+    (QT_TR_NOOP("&Edit"), ("undo", "redo", "-", "publish", "unpublish", "toggle", "unpublish_reason",
+                           "mark_reviewed", "-",
                            "quality_up", "quality_down", "quality_up10", "quality_down10", "-",
                            "copy_path", "copy_link", "-", "find", "-", "preferences")),
-    (QT_TR_NOOP("&Go"), ("next", "previous", "-", "row_menu", "leave_filter")),
+    (QT_TR_NOOP("&Go"), ("next", "previous", "-", "extend_next", "extend_previous", "select_all", "-",
+                         "row_menu", "leave_filter")),
     (QT_TR_NOOP("&View"), ("auto_advance", "-", *(k.name for k in KEYS if k.name.startswith("quick_")), "-",
                            "thumbnails", "remote_images", "@" + QT_TR_NOOP("&Columns"))),
     (QT_TR_NOOP("&Help"), ("shortcuts", "about")),

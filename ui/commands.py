@@ -41,8 +41,9 @@ class FieldEdit(QUndoCommand):
     """Set one editable field of one article from `old` to `new`."""
 
     def __init__(self, sink: EditSink, relpath: str, title: str, name: str,
-                 old: Any, new: Any) -> None:
+                 old: Any, new: Any, reason: str | None = None) -> None:
         super().__init__()
+        self.reason = reason  # the editor's reason (Shift+U), for the audit log; an undo has none
         self.sink = sink
         self.relpath = relpath
         self.title = title
@@ -60,6 +61,8 @@ class FieldEdit(QUndoCommand):
         article = f"“{_short(self.title)}”"
         if self.name == "published":
             self.setText((tr("Publish {article}") if self.new else tr("Unpublish {article}")).format(article=article))
+            if self.reason:
+                self.setText(tr("{what}: {reason}").format(what=self.text(), reason=self.reason))
         else:
             self.setText(tr("Quality {old} → {new} on {article}").format(
                 old=describe_value("quality", self.old), new=self.new, article=article))

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from app.decisions import Decision, Outcome, decide, describe_value, same
+from app.decisions import REVIEW, Decision, Outcome, decide, describe_value, same
 from ui.background import Lane
 from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
@@ -37,6 +37,7 @@ class DecisionDesk(QObject):
     revisited = Signal(str)  # an undo or redo wrote this relpath: the editor's place goes there
     articleWritten = Signal(str, object)  # relpath, its new Article: the pane shows it without a read
     writeFailed = Signal(str)  # an editor's decision about this relpath was not saved: show it there
+    decisionLanded = Signal()  # a decision's outcomes are shown: its recorders' notices can be said
 
     def __init__(self, model: ArticleTableModel, dialog_parent: QWidget) -> None:
         super().__init__(dialog_parent)
@@ -48,6 +49,7 @@ class DecisionDesk(QObject):
         self.conflict_dialog: ConflictDialog | None = None
         self._conflicts: deque[Conflict] = deque()
         self._outstanding = 0
+        self.recorders: list[Any] = []  # the audit recorder (ui.audit), handed to every decision
 
     @property
     def busy(self) -> bool:
@@ -66,7 +68,7 @@ class DecisionDesk(QObject):
         summary = self.model.summary(relpath)
         return capped(summary.title if summary is not None and summary.title else relpath.rsplit("/", 1)[-1], 200)
 
-    def decide(self, relpath: str, name: str, old: Any, new: Any) -> bool:
+    def decide(self, relpath: str, name: str, old: Any, new: Any, reason: str | None = None) -> bool:
         """Push the decision `name: old -> new` (which writes it). False if it changes nothing."""
         if same(old, new):
             self.message.emit(tr("{title}: {field} is already {value}").format(
@@ -76,8 +78,13 @@ class DecisionDesk(QObject):
             # does not, the conflict dialog asks, as for any other decision.
             self.submit_edit(relpath, {name: new}, {name: old}, None)
             return False
-        self.undo_stack.push(FieldEdit(self, relpath, self.title(relpath), name, old, new))
+        self.undo_stack.push(FieldEdit(self, relpath, self.title(relpath), name, old, new, reason))
         return True
+
+    def mark_reviewed(self, relpath: str, saw: dict[str, Any]) -> None:
+        """R: record that the editor looked at the article and kept `saw` (nothing
+        is written; a file that no longer holds `saw` is not marked)."""
+        self.submit_edit(relpath, {REVIEW: True}, saw, None)
 
     # --- EditSink -------------------------------------------------------------------
     def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any],
@@ -87,9 +94,11 @@ class DecisionDesk(QObject):
             self.message.emit(tr("No folder open: nothing written"))
             return
         self.model.begin_write(relpath, changes)
-        decision = Decision.one(relpath, changes, expected, source=source)  # type: ignore[arg-type]
+        reason = command.reason if command is not None and source != "undo" else None
+        decision = Decision.one(relpath, changes, expected, source=source, reason=reason)  # type: ignore[arg-type]
         self._outstanding += 1
-        self.lane.run(decide, queue, decision, done=lambda outcomes: self._on_decided(queue, command, outcomes))
+        self.lane.run(_decide, queue, decision, list(self.recorders),
+                      done=lambda outcomes: self._on_decided(queue, command, outcomes))
         self.rowTouched.emit(relpath)
 
     def follow_renames(self, renamed: dict[str, str]) -> None:
@@ -114,6 +123,7 @@ class DecisionDesk(QObject):
             return  # written into a folder that has been closed since; nothing to show
         for outcome in outcomes:
             self._show(outcome, command)
+        self.decisionLanded.emit()
 
     def _show(self, outcome: Outcome, command: FieldEdit | None) -> None:
         relpath, changes, title = outcome.path, dict(outcome.values), self.title(outcome.path)
@@ -135,6 +145,11 @@ class DecisionDesk(QObject):
             elif outcome.status == "already" and command is not None:
                 self.message.emit(tr("Unchanged: {title} — {message} on disk").format(title=title,
                                                                                        message=outcome.message))
+            elif outcome.status == "marked":
+                self.message.emit(tr("Marked reviewed: {title}").format(title=title))
+            elif outcome.status == "conflict" and REVIEW in changes:
+                self.message.emit(tr("Not marked reviewed: {title} changed on disk — {message}").format(
+                    title=title, message=outcome.message))
             elif outcome.status == "conflict":
                 self.message.emit(tr("Changed on disk: {title} — {message}").format(title=title,
                                                                                      message=outcome.message))
@@ -209,3 +224,8 @@ class DecisionDesk(QObject):
         """At exit: drop open questions, let queued writes land."""
         self.close_conflicts()
         self.lane.drain()
+
+
+def _decide(queue: ReviewQueue, decision: Decision, recorders: list[Any]) -> list[Outcome]:
+    """On the writer lane: the one decision path, with the window's recorders."""
+    return decide(queue, decision, recorders=recorders)

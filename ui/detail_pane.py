@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from app.article.model import QUALITY_MAX, QUALITY_MIN
 from ui import palette
 from ui.body_view import BodyView
+from ui.history import HistoryView
 from ui.i18n import QT_TR_NOOP, number, tr
 from ui.queue_cells import format_date, format_heat
 from ui.raw_text import RawText, RawTextView
@@ -272,6 +273,8 @@ class DetailPane(QWidget):
         body_layout.addLayout(self.facts)
         body_layout.addWidget(self.images_box)
         body_layout.addWidget(self.related_box)
+        self.history = HistoryView()  # filled by the window from the audit trail (ui.review_features)
+        body_layout.addWidget(self.history)
         body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("articleScroll")
@@ -330,6 +333,7 @@ class DetailPane(QWidget):
         self.body.show_file(None)
         self._show_images(None, ())
         self.related_box.hide()
+        self.history.show_entries(None, ())
         self.decision.setEnabled(False)
         self.saving.setText("")
 

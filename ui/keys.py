@@ -40,7 +40,10 @@ class Key:
 # The core's quick filters (app.queue.selection) name themselves in English; their words are here for lupdate.
 _QUICK_WORDS = (QT_TR_NOOP("All"), QT_TR_NOOP("Unpublished"), QT_TR_NOOP("Published"), QT_TR_NOOP("Errors"),
                 QT_TR_NOOP("every article"), QT_TR_NOOP("readable articles not published (or not set)"),
-                QT_TR_NOOP("readable articles that are published"), QT_TR_NOOP("files that cannot be read"))
+                QT_TR_NOOP("readable articles that are published"), QT_TR_NOOP("files that cannot be read"),
+                QT_TR_NOOP("To review"), QT_TR_NOOP("Changed"),
+                QT_TR_NOOP("needs review: articles with no decision in the audit trail"),
+                QT_TR_NOOP("changed since review: articles whose file changed after their last logged decision"))
 
 _QUICK = tuple(
     Key(f"quick_{q.name}", QT_TR_NOOP("Show {label}"), (q.key,), QT_TR_NOOP("Quick filter: {tip}"), "window",
@@ -57,7 +60,13 @@ KEYS: tuple[Key, ...] = (
     Key("unpublish", QT_TR_NOOP("&Unpublish"), ("U",), QT_TR_NOOP("Set published: false (then advance, if auto-advance is on)"),
         help=QT_TR_NOOP("unpublish (`published: false`)")),
     Key("toggle", QT_TR_NOOP("&Toggle Published"), ("Space",), QT_TR_NOOP("Flip published (then advance, if auto-advance is on)"),
-        help=QT_TR_NOOP("toggle published")),
+        help=QT_TR_NOOP("toggle published; with many selected, all to the opposite of the current article")),
+    Key("unpublish_reason", QT_TR_NOOP("Unpublish with a &Reason…"), ("Shift+U",),
+        QT_TR_NOOP("Pick a reason (number keys, Enter), then set published: false; the reason goes to the audit log"),
+        help=QT_TR_NOOP("unpublish with a reason (a picker: number keys choose, Enter confirms, Escape cancels)")),
+    Key("mark_reviewed", QT_TR_NOOP("&Mark Reviewed"), ("R",),
+        QT_TR_NOOP("Record that you looked at the article and kept its values; the file is not touched"),
+        help=QT_TR_NOOP("mark reviewed (a line in the audit log, the file untouched; then advance)")),
     Key("quality_up", QT_TR_NOOP("Quality &+1"), ("+", "=", "Num++"), QT_TR_NOOP("Raise quality by 1 (up to 100)"),
         help=QT_TR_NOOP("quality +1")),
     Key("quality_down", QT_TR_NOOP("Quality &−1"), ("-", "Num+-"), QT_TR_NOOP("Lower quality by 1 (down to 0)"),
@@ -69,6 +78,13 @@ KEYS: tuple[Key, ...] = (
     Key("undo", QT_TR_NOOP("&Undo"), ("Ctrl+Z",), QT_TR_NOOP("Undo the last decision: writes the old value back"), "window",
         QT_TR_NOOP("undo; writes the old value back through the same safe path")),
     Key("redo", QT_TR_NOOP("&Redo"), ("Ctrl+Shift+Z", "Ctrl+Y"), QT_TR_NOOP("Redo the last undone decision"), "window", QT_TR_NOOP("redo")),
+    Key("extend_next", QT_TR_NOOP("Select &Next Too"), ("Shift+J",), QT_TR_NOOP("Add the next article to the selection"),
+        help=QT_TR_NOOP("extend the selection down (also Shift/Ctrl click)")),
+    Key("extend_previous", QT_TR_NOOP("Select Pre&vious Too"), ("Shift+K",),
+        QT_TR_NOOP("Add the previous article to the selection"), help=QT_TR_NOOP("extend the selection up")),
+    Key("select_all", QT_TR_NOOP("Select &All Shown"), ("Ctrl+A",),
+        QT_TR_NOOP("Select every article the filter shows: P, U, Space, R, +, -, ] and [ then decide for all"),
+        help=QT_TR_NOOP("select every row the filter shows; decision keys then act on all selected")),
     Key("find", QT_TR_NOOP("&Filter…"), ("Ctrl+F", "/"), QT_TR_NOOP("Put the cursor in the filter box"), "window",
         QT_TR_NOOP("focus the filter box")),
     Key("leave_filter", QT_TR_NOOP("&Back to the Queue"), ("Esc",),

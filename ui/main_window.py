@@ -36,6 +36,7 @@ from ui.queue_model import SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterP
 from ui.preferences import show_preferences
 from ui.queue_panel import TITLE_MIN_WIDTH, QueuePanel
 from ui.queue_settings import QueueSettingsDialog, profile_summary
+from ui.review_features import ReviewFeatures
 from ui.row_menu import CurrentFile, RowActions, show_row_menu
 from ui.settings import WindowSettings, ensure_demo_copy
 from ui.i18n import count, tr
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.thumbnails: ThumbnailDelegate | None = None
 
         self._build_widgets()
+        self.review = ReviewFeatures(self)  # audit trail, History, R, Shift+U, bulk decisions (ui.review_features)
         self.row_actions = RowActions(self._current_file, lambda: self.settings.editor_command,
                                       self.status.show_write, self)
         self.queue_settings_dialog: QueueSettingsDialog | None = None
@@ -159,7 +161,7 @@ class MainWindow(QMainWindow):
             "open": self.choose_folder,
             "demo": self.open_demo,
             "queue_settings": self.show_queue_settings,
-            "preferences": lambda: show_preferences(self, self.settings, self.actions_by_name, self.images),
+            "preferences": self.show_preferences,
             "row_menu": lambda: show_row_menu(self.table, self.actions_by_name),
             **self.row_actions.handlers(),
             "shortcuts": lambda: show_keys(self),
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
             "auto_advance": self._on_auto_advance_toggled,
             "thumbnails": self.set_thumbnails,
             "remote_images": self._on_remote_images_toggled,
+            **self.review.handlers(),
         }
         for quick in QUICK_FILTERS:
             handlers[f"quick_{quick.name}"] = lambda name=quick.name: self.set_quick_filter(name)
@@ -206,7 +209,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
         self.filter_edit.returnPressed.connect(self.table.setFocus)
         self._filter_timer.timeout.connect(self._apply_filter_text)
-        self.quick_tabs.currentChanged.connect(lambda i: self.set_quick_filter(QUICK_FILTERS[i].name))
+        self.quick_tabs.currentChanged.connect(lambda i: self.set_quick_filter(self.queue_panel.tab_names[i]))
         self.table.horizontalHeader().customContextMenuRequested.connect(self._show_header_menu)
         self.table.customContextMenuRequested.connect(lambda pos: show_row_menu(self.table, self.actions_by_name, pos))
         self.status.profileClicked.connect(self.show_queue_settings)
@@ -274,6 +277,7 @@ class MainWindow(QMainWindow):
         self._opening = folder
         self.queue = None
         self.desk.set_queue(None)  # old decisions belong to the old folder
+        self.review.folder_opening()
         self._stage_timer.stop()
         self.model.clear()
         self._arrivals.clear()
@@ -284,7 +288,7 @@ class MainWindow(QMainWindow):
         self.table.placeholder = tr("Opening {folder} …").format(folder=folder)
         self.setWindowTitle(f"{folder} — Copydesk")
         self._update_counts()
-        self.bridge.open(folder, poll=self.poll)
+        self.bridge.open(folder, poll=self.poll, editor_setting=self.settings.editor_name)
         self.table.setFocus()
 
     def choose_folder(self) -> None:
@@ -473,6 +477,7 @@ class MainWindow(QMainWindow):
         total, published, errors = self.model.counts()
         self.counts_label.setText(counts_text(total, published, errors, self.proxy.rowCount()))
         self.queue_panel.set_quick_counts(self.model.quick_counts(), total)
+        self.review.show_counts()
         self.queue_panel.show_empty_state(total, self.proxy.quick_filter, self.filter_edit.text())
         if self.current_relpath() is None and self.detail.relpath is not None:
             self.detail.show_nothing()  # the filter left no article selected: the pane (and its badge) say so
@@ -506,6 +511,7 @@ class MainWindow(QMainWindow):
             return
         self.detail.show_summary(state.summary, self.folder, pending=state.pending,
                                  write_error=state.write_error)
+        self.review.show_history()
         if reload:
             self._load_token = self.loader.request(relpath, self.folder / relpath)
 
@@ -545,6 +551,10 @@ class MainWindow(QMainWindow):
             return None
         return CurrentFile(folder / relpath, "" if summary.error else summary.title, summary.error_line)
 
+    def show_preferences(self) -> None:
+        dialog = show_preferences(self, self.settings, self.actions_by_name, self.images)
+        dialog.accepted.connect(self.review.audit.setting_changed)  # the editor's name may have changed
+
     def show_queue_settings(self) -> None:
         if self.queue is None or getattr(self.queue, "settings", None) is None:
             self.status.show_write(tr("No folder open"))
@@ -564,8 +574,7 @@ class MainWindow(QMainWindow):
 
     def set_quick_filter(self, name: str) -> None:
         quick = quick_filter(name)
-        with QSignalBlocker(self.quick_tabs):
-            self.quick_tabs.setCurrentIndex(QUICK_FILTERS.index(quick))
+        self.queue_panel.show_quick(quick.name)
         self.actions_by_name[f"quick_{quick.name}"].setChecked(True)
         name = quick.name
         with self.table.keep_place():
@@ -613,6 +622,11 @@ class MainWindow(QMainWindow):
         return relpath
 
     def set_published(self, decide: Callable[[Any], bool], *, advance: bool = True) -> None:
+        if self.review.bulk_active():  # many selected: one bulk decision (Space: the current's opposite)
+            current = self.current_relpath()
+            self.review.bulk.set_published(bool(decide(self.model.shown_value(current, "published")
+                                                       if current else None)))
+            return
         relpath = self._editable_current()
         if relpath is None:
             return
@@ -622,6 +636,9 @@ class MainWindow(QMainWindow):
             self.move_selection(+1)
 
     def step_quality(self, step: int) -> None:
+        if self.review.bulk_active():
+            self.review.bulk.step_quality(step, QUALITY_MIN, QUALITY_MAX)
+            return
         relpath = self._editable_current()
         if relpath is None:
             return
@@ -694,6 +711,7 @@ class MainWindow(QMainWindow):
                       self._stage_timer):
             timer.stop()
         self.save_settings()
+        self.review.close()
         self.desk.close()  # queued decisions are written before we go
         self.bridge.close(wait=True)
         self.loader.close()

@@ -32,6 +32,7 @@ class Column(IntEnum):
     HEAT = SortColumn.HEAT
     FILE = SortColumn.FILE
     IMAGE = SortColumn.IMAGE  # thumbnail, painted by ui.images' delegate; hidden unless View > Thumbnails
+    REVIEW = SortColumn.IMAGE + 1  # the review state from the audit trail (ui.review_column); sorts by path
 
 
 HEADERS = {
@@ -44,6 +45,7 @@ HEADERS = {
     Column.HEAT: QT_TR_NOOP("Heat"),
     Column.FILE: QT_TR_NOOP("File"),
     Column.IMAGE: QT_TR_NOOP("Image"),
+    Column.REVIEW: QT_TR_NOOP("Review"),
 }
 
 RELPATH_ROLE = int(Qt.ItemDataRole.UserRole) + 1

@@ -37,7 +37,7 @@ from PySide6.QtCore import (
 
 from app.article.summary import ArticleSummary
 from app.queue.selection import QuickFilter, Selection, quick_counts, quick_filter, words_of
-from app.queue.table import RowTable, Snapshot, insort, insort_position, sort_key, sorted_ids
+from app.queue.table import ERROR, RowTable, Snapshot, insort, insort_position, sort_key, sorted_ids
 from ui.queue_cells import (
     HEADERS,
     RELPATH_ROLE,
@@ -51,6 +51,7 @@ from ui.queue_cells import (
     header_data,
     status_kind,
 )
+from ui.review_column import ReviewCells
 
 __all__ = ["HEADERS", "RELPATH_ROLE", "SUMMARY_ROLE", "ArticleTableModel", "Column", "QueueFilterProxy",
            "RowState", "format_date", "format_heat", "status_kind"]
@@ -61,12 +62,14 @@ COLUMNS = len(Column)  # asked for on every index() Qt makes: a constant, not an
 MOVE_LIMIT = 8  # this few changed rows each move on their own (a row move, not a new layout)
 INSORT_LIMIT = 256  # more changed rows than this re-sort the whole column
 _NO_OVERLAY = Overlay()
+_REVIEW = int(Column.REVIEW)
 # Runs `fn(*args)` off the GUI thread and hands its result to `done` on the GUI thread.
 Background = Callable[..., object]
 
 
 class ArticleTableModel(QAbstractTableModel):
     orderSettled = Signal()  # a sort that ran off the GUI thread is now shown
+    reviewsChanged = Signal(object)  # many rows' review states changed at once (their ids)
 
     def __init__(self, parent: Any = None, *, background: Background | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +78,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._pos = np.zeros(0, dtype=np.int64)  # id -> index in _asc (-1: not there)
         self._overlay: dict[str, Overlay] = {}
         self._cells = Cells()
+        self._review_cells = ReviewCells()
         self._sort_column = -1
         self._descending = False
         self._dirty: set[int] = set()  # ids added or changed since the order was right
@@ -118,6 +122,9 @@ class ArticleTableModel(QAbstractTableModel):
         self.fill_roles(self.id_at(index.row()), index.column(), span)
 
     def fill_roles(self, row_id: int, column: int, span: QModelRoleDataSpan) -> None:
+        if column == _REVIEW:
+            self._fill_review(row_id, span)
+            return
         summary = self.table.rows[row_id]
         overlay = self._overlay.get(summary.path, _NO_OVERLAY)  # type: ignore[union-attr]
         value = self._cells.value
@@ -128,7 +135,20 @@ class ArticleTableModel(QAbstractTableModel):
             else:
                 item.setData(result)
 
+    def _fill_review(self, row_id: int, span: QModelRoleDataSpan) -> None:
+        code, error = int(self.table.review[row_id]), self.table.status[row_id] == ERROR
+        value = self._review_cells.value
+        for item in span:
+            result = value(code, item.role(), error)
+            if result is None:
+                item.clearData()
+            else:
+                item.setData(result)
+
     def value_of(self, row_id: int, column: int, role: int) -> Any:
+        if column == _REVIEW and role not in (RELPATH_ROLE, SUMMARY_ROLE):
+            return self._review_cells.value(int(self.table.review[row_id]), role,
+                                            self.table.status[row_id] == ERROR)
         summary = self.table.rows[row_id]
         return self._cells.value(summary, self._overlay.get(summary.path, _NO_OVERLAY),  # type: ignore[arg-type, union-attr]
                                  column, role)
@@ -228,6 +248,27 @@ class ArticleTableModel(QAbstractTableModel):
     def quick_counts(self) -> dict[str, int]:
         """Rows each quick filter shows (as on disk), by name."""
         return quick_counts(self.table)
+
+    def set_review(self, states: dict[str, str]) -> list[int]:
+        """Review states from the audit trail (relpath -> "needs", "reviewed" or
+        "changed"): rows whose state changed repaint, and a filtered view checks
+        them again, like any changed row. Returns their ids."""
+        by_state: dict[str, list[str]] = {}
+        for relpath, state in states.items():
+            by_state.setdefault(state, []).append(relpath)
+        changed: list[int] = []
+        for state, relpaths in by_state.items():
+            changed.extend(self.table.set_review(relpaths, state))
+        if changed:
+            self._note_changed(changed)
+            if len(changed) <= INSORT_LIMIT:
+                self._emit_ids_changed(changed)
+            else:  # an open's worth: one signal, not one per run of rows
+                self.reviewsChanged.emit(changed)
+        return changed
+
+    def review_of(self, relpath: str) -> str:
+        return self.table.review_of(relpath)
 
     def renames(self, removed: Iterable[str], arrived: Iterable[ArticleSummary]) -> dict[str, str]:
         """Old relpath -> new relpath for rows that leave while a row with the
@@ -635,6 +676,7 @@ class QueueFilterProxy(QAbstractTableModel):
         self._moving: list[int] = []
         source.layoutChanged.connect(self._on_reordered)
         source.modelReset.connect(self._on_reset)
+        source.reviewsChanged.connect(self._on_reviews_changed)
         self._on_reset()
 
     # --- the Qt model API -------------------------------------------------------
@@ -690,6 +732,10 @@ class QueueFilterProxy(QAbstractTableModel):
     def row_of_relpath(self, relpath: str) -> int:
         row_id = self._source.table.id_of(relpath)
         return -1 if row_id is None else self.row_of_id(row_id)
+
+    def ids_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The ids shown in these rows (a multi-selection's articles)."""
+        return self._view[rows]
 
     # --- the selection ------------------------------------------------------------
     @property
@@ -756,6 +802,15 @@ class QueueFilterProxy(QAbstractTableModel):
             self.index(self.row_of_id(a[0]), a[1]) if a and self.row_of_id(a[0]) >= 0 else QModelIndex()
             for a in anchors])
         self.layoutChanged.emit()
+
+    def _on_reviews_changed(self, _ids: Any) -> None:
+        """Many review states changed (the trail was read): a selection on them is
+        evaluated again (one numpy pass); otherwise the column repaints."""
+        selection = self._selection
+        if selection.review is not None or quick_filter(selection.quick).facet is not None:
+            self._refilter()
+        elif len(self._view):
+            self.dataChanged.emit(self.index(0, _REVIEW), self.index(len(self._view) - 1, _REVIEW))
 
     def _on_reset(self) -> None:
         self.beginResetModel()

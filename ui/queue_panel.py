@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QSignalBlocker, Qt
 from PySide6.QtWidgets import QLineEdit, QTabBar, QVBoxLayout, QWidget
 
 from app.queue.selection import QUICK_FILTERS, quick_filter
@@ -56,18 +56,38 @@ class QueuePanel(QWidget):
         table.sortByColumn(Column.DATE, Qt.SortOrder.DescendingOrder)
         return table
 
-    @staticmethod
-    def _make_quick_tabs() -> QTabBar:
+    def _make_quick_tabs(self) -> QTabBar:
         tabs = QTabBar()
         tabs.setObjectName("quickFilter")
         tabs.setAccessibleName(tr("Quick filter"))
         tabs.setDrawBase(False)
         tabs.setExpanding(False)
         tabs.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        for quick in QUICK_FILTERS:
-            tabs.addTab(tr(quick.label))  # the core's words, marked for translation in ui.keys
-            tabs.setTabToolTip(tabs.count() - 1, f"{tr(quick.tip)} ({quick.key})")
+        # The review filters have no tab of their own (the row must fit a narrow window):
+        # chosen from View or with their key, one shows as an extra last tab while it is on.
+        self.tab_names = [quick.name for quick in QUICK_FILTERS if quick.facet is None]
+        for name in self.tab_names:
+            self._add_tab(tabs, name)
         return tabs
+
+    @staticmethod
+    def _add_tab(tabs: QTabBar, name: str) -> None:
+        quick = quick_filter(name)
+        tabs.addTab(tr(quick.label))  # the core's words, marked for translation in ui.keys
+        tabs.setTabToolTip(tabs.count() - 1, f"{tr(quick.tip)} ({quick.key})")
+
+    def show_quick(self, name: str) -> None:
+        """Select the quick filter's tab (adding the extra one for a filter without a tab). Signals blocked."""
+        tabs = self.quick_tabs
+        with QSignalBlocker(tabs):
+            regular = [q.name for q in QUICK_FILTERS if q.facet is None]
+            if len(self.tab_names) > len(regular) and self.tab_names[-1] != name:
+                tabs.removeTab(len(self.tab_names) - 1)
+                self.tab_names = regular
+            if name not in self.tab_names:
+                self.tab_names = [*regular, name]
+                self._add_tab(tabs, name)
+            tabs.setCurrentIndex(self.tab_names.index(name))
 
     @staticmethod
     def _make_filter_box() -> QLineEdit:
@@ -88,7 +108,8 @@ class QueuePanel(QWidget):
         self.table.viewport().update()
 
     def set_quick_counts(self, counts: Mapping[str, int], total: int) -> None:
-        for i, quick in enumerate(QUICK_FILTERS):
+        for i, name in enumerate(self.tab_names):
+            quick = quick_filter(name)
             label = tr(quick.label)
             self.quick_tabs.setTabText(i, f"{label}  {number(counts[quick.name])}" if total else label)
 

@@ -16,6 +16,8 @@ a table of its rows and asks the same.
 
 The quick filters are data: adding one is one entry in `QUICK_FILTERS`; the
 window's tabs, menu entries, Ctrl+N keys and counts are built from the table.
+A quick filter may also hold a facet's values ("Needs review" is every status
+with review state `needs`); `copydesk list --review` is the same filter.
 
 Pure functions of a table; call them on the table's own thread.
 """
@@ -40,13 +42,33 @@ class QuickFilter:
     key: str  # shortcut, as a QKeySequence string
     tip: str
     statuses: frozenset[int]  # the row statuses it shows (app.queue.table's codes)
+    facet: tuple[str, tuple[str, ...]] | None = None  # and, when set, these values of this facet ("review" only)
 
     def accepts(self, row: ArticleSummary) -> bool:
+        """Whether one row passes, by its status (a facet part needs the table: use `mask`)."""
         from app.queue.table import status_of
         return status_of(row) in self.statuses
 
+    def mask(self, table: RowTable, ids: np.ndarray | None = None) -> np.ndarray:
+        """For each id (every slot when None): does the row pass?"""
+        if ids is None:
+            ids = np.arange(table.capacity)
+        allowed = np.zeros(4, dtype=bool)
+        allowed[sorted(self.statuses)] = True
+        keep = table.alive[ids] & allowed[table.status[ids]]
+        if self.facet is not None:
+            keep &= _facet_mask(table, ids, *self.facet)
+        return keep
+
     def count(self, table: RowTable) -> int:
-        return int(_status_counts(table)[sorted(self.statuses)].sum())
+        return int(self.mask(table).sum())
+
+
+def _facet_mask(table: RowTable, ids: np.ndarray, facet: str, values: tuple[str, ...]) -> np.ndarray:
+    if facet != "review":
+        raise ValueError(f"no such quick-filter facet: {facet}")
+    codes = np.array([REVIEW_CODES[value] for value in values], dtype=np.int8)
+    return np.isin(table.review[ids], codes)
 
 
 _EVERY = frozenset((ERROR, UNSET, UNPUBLISHED, PUBLISHED))
@@ -57,6 +79,10 @@ QUICK_FILTERS: tuple[QuickFilter, ...] = (
     QuickFilter("published", "Published", "Ctrl+3", "readable articles that are published",
                 frozenset((PUBLISHED,))),
     QuickFilter("errors", "Errors", "Ctrl+4", "files that cannot be read", frozenset((ERROR,))),
+    QuickFilter("needs_review", "To review", "Ctrl+5", "needs review: articles with no decision in the audit trail", _EVERY,
+                ("review", ("needs",))),
+    QuickFilter("changed_since_review", "Changed", "Ctrl+6",
+                "changed since review: articles whose file changed after their last logged decision", _EVERY, ("review", ("changed",))),
 )
 QUICK_BY_NAME = {q.name: q for q in QUICK_FILTERS}
 
@@ -69,7 +95,8 @@ def quick_filter(name: str) -> QuickFilter:
 def quick_counts(table: RowTable) -> dict[str, int]:
     """How many rows each quick filter shows, by name."""
     counts = _status_counts(table)
-    return {q.name: int(counts[sorted(q.statuses)].sum()) for q in QUICK_FILTERS}
+    return {q.name: int(counts[sorted(q.statuses)].sum()) if q.facet is None else q.count(table)
+            for q in QUICK_FILTERS}
 
 
 def _status_counts(table: RowTable) -> np.ndarray:
@@ -100,10 +127,7 @@ class Selection:
         if ids is None:
             ids = np.arange(table.capacity)
         status = table.status[ids]
-        keep = table.alive[ids].copy()
-        allowed = np.zeros(4, dtype=bool)
-        allowed[sorted(quick_filter(self.quick).statuses)] = True
-        keep &= allowed[status]
+        keep = quick_filter(self.quick).mask(table, ids)
         if self.review is not None:
             keep &= table.review[ids] == REVIEW_CODES[self.review]
         if self.errors_only:
