@@ -83,6 +83,8 @@ class QueueBridge(QObject):
         self._wake.connect(self._on_wake)  # queued: emitted from other threads
         self._closed = False
         self._book: Any = None  # the open queue's ReviewBook (set on the lane's thread)
+        self._appended: set[tuple[Any, str]] = set()  # logs our recorder appended to, not read yet
+        self._appended_lock = threading.Lock()
         self._editor_setting = ""
 
     # --- GUI-thread API ---------------------------------------------------
@@ -200,11 +202,25 @@ class QueueBridge(QObject):
             self._post(gen, "notice", note)
 
     def appended(self, queue_folder: Any, log_name: str) -> None:
-        """The window's audit recorder appended to a log (writer thread): the
-        review state takes our own lines in at once."""
+        """The window's audit recorder appended to a log (writer thread). The
+        review state reads our own lines on the queue's lane, coalesced: a bulk
+        decision of 1,000 files is a few reads, not 1,000, and the writer
+        goes straight on to the next file."""
+        if self._book is None:
+            return
+        with self._appended_lock:
+            first = not self._appended
+            self._appended.add((queue_folder, log_name))
+        if first:
+            self._lane.run(self._take_appended)
+
+    def _take_appended(self) -> None:
+        with self._appended_lock:
+            pending, self._appended = self._appended, set()
         book = self._book
         if book is not None:
-            book.appended(queue_folder, log_name)
+            for queue_folder, log_name in pending:
+                book.appended(queue_folder, log_name)
 
     def _tell_notices(self, gen: int, queue: Any) -> None:
         with self._notes_lock:
