@@ -5,7 +5,7 @@
 
 A bare repository and one clone per editor in a temporary folder, all local.
 Each editor is the window's pipeline without the window: a deciding thread
-calling `decide()` (with the value it saw, the stand-in audit log and the
+calling `decide()` (with the value it saw, the audit recorder and the
 session's CommitRecorder), and a `TeamSession` committing on its own git
 thread and syncing when its scheduler says so (debounce 2 s, at most 10 s
 after a decision, every 15 s). `--overlap` of each editor's decisions fall on
@@ -51,7 +51,8 @@ from app.team.repo import TeamRepo  # noqa: E402
 from app.team.schedule import SyncSettings  # noqa: E402
 from app.team.session import TeamEvent, TeamSession, open_team  # noqa: E402
 from app.team.setup import ensure_registered, init_team  # noqa: E402
-from tools.standin_audit import StandInAuditLog, read_log_lines  # noqa: E402
+from app.audit.recorder import AuditRecorder  # noqa: E402
+from app.audit.trail import AuditTrail  # noqa: E402
 from tools.synthetic import generate_articles  # noqa: E402
 
 NAMES = ("Ana", "Ben", "Cy", "Dee", "Eli", "Fay", "Gus", "Hal")
@@ -124,12 +125,12 @@ def plan(relpaths: list[str], editors: list[str], decisions: int, overlap: float
 class Editor:
     def __init__(self, name: str, desk: Path, settings: SyncSettings, rng: random.Random) -> None:
         self.name, self.desk, self.rng = name, desk, rng
-        self.audit = StandInAuditLog(name)
+        self.audit = AuditRecorder(name)
         self.events: list[TeamEvent] = []
         self.made: list[Made] = []
         self.lost: list[dict[str, Any]] = []  # conflicts this editor settled by taking theirs
         self._settled: set[tuple[str, str, str]] = set()
-        session = open_team(desk, log_file=self.audit.log_file, settings=settings, on_change=self.events.append)
+        session = open_team(desk, log_file=self.audit.log_path, settings=settings, on_change=self.events.append)
         assert isinstance(session, TeamSession), session
         self.session = session
 
@@ -176,6 +177,13 @@ def converge(editors: list[Editor], remote: Path, rounds: int = 40) -> int:
         if quiet and heads == {remote_head}:
             return round_no
     raise SystemExit("the clones did not converge")
+
+
+def read_log_lines(folder: Path) -> list[dict[str, Any]]:
+    """Every line of every editor's log under a queue folder."""
+    trail = AuditTrail(folder)
+    trail.refresh(None)
+    return [entry.to_json() for entry in trail.entries()]
 
 
 def verify(editors: list[Editor], desk: Path) -> dict[str, Any]:
@@ -229,14 +237,14 @@ def plain_commit_ms(clone: Path, relpaths: list[str], n: int) -> float:
 
 def copydesk_commit_ms(clone: Path, relpaths: list[str], n: int, editor: str) -> float:
     repo = TeamRepo.open(clone)
-    audit = StandInAuditLog(editor)
+    audit = AuditRecorder(editor)
     times = []
     for relpath in relpaths[:n]:
         requests: list[CommitRequest] = []
         path = clone / relpath
         current = getattr(load_article(path), "quality", None)
         decide(FileTarget(), Decision.one(str(path), {"quality": 1 if current != 1 else 2}),
-               recorders=[audit, CommitRecorder(requests.append, log_file=audit.log_file)])
+               recorders=[audit, CommitRecorder(requests.append, log_file=audit.log_path)])
         started = time.perf_counter()
         for request in requests:
             commit_request(repo, request)

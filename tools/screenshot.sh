@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the real window under Xvfb on the demo queue and save docs/screenshot.png.
+# Start the real window under Xvfb on the demo queue (or a copy of --folder) and save docs/screenshot.png.
 #   tools/screenshot.sh [--out FILE] [--size WxH] [--keys "j j space"] [--thumbnails]
+#                       [--folder DIR [--profile news|hugo|jekyll] [--select RELPATH]] [--dark]
 # Needs: xvfb, xdotool, imagemagick (import), and the xcb libraries PySide6 expects.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont
 
+from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from ui.background import Lane
 from ui.raw_text import RawText, build_raw_text
 
@@ -24,6 +25,9 @@ class ArticleLoader(QObject):
         self._font = QFont(font)
         self._lane = Lane("copydesk-load", 2, parent=self)  # read-only work runs in parallel
         self._token = 0
+        # The open queue's field mapping: an article is typed as its queue types it
+        # (a Hugo page's `draft`, a Jekyll post's `date`), never as the seed's schema.
+        self.mapping: FieldMapping = DEFAULT_MAPPING
 
     @property
     def token(self) -> int:
@@ -52,7 +56,9 @@ class ArticleLoader(QObject):
         from app.article.model import ArticleError
 
         # A parse of megabytes would hold the GIL, and so the GUI thread, for its whole length.
-        result = run_isolated(load_article, absolute) if is_big(absolute) else load_article(absolute)
+        mapping = self.mapping
+        result = (run_isolated(load_article, absolute, mapping) if is_big(absolute)
+                  else load_article(absolute, mapping))
         if not isinstance(result, ArticleError):
             return result, build_raw_text(result.front_matter, self._font)
         # The raw text helps to fix the file; decoding is not parsing.

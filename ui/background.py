@@ -31,6 +31,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.courtesy import foreground
+
 BACKGROUND_NICE = 10
 
 
@@ -90,7 +92,8 @@ class Lane(QObject):
     @Slot(object, object, object)
     def _deliver(self, callback: Callable[[Any], None], value: Any, _failed: Any) -> None:
         if not self._closed:
-            callback(value)
+            with foreground():  # background loops wait while the GUI thread takes a result in
+                callback(value)
 
     def close(self, *, wait: bool = False, cancel: bool = True) -> None:
         """Stop delivering results; drop queued work unless `cancel` is False.

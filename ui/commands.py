@@ -15,6 +15,7 @@ import shiboken6
 from PySide6.QtGui import QUndoCommand
 
 from app.decisions import describe_value
+from ui.i18n import tr
 
 QUALITY_MERGE_ID = 1001
 
@@ -32,7 +33,7 @@ class EditSink(Protocol):
 
 
 def _short(title: str, limit: int = 48) -> str:
-    title = " ".join(title.split()) or "untitled"
+    title = " ".join(title.split()) or tr("untitled")
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
@@ -40,8 +41,9 @@ class FieldEdit(QUndoCommand):
     """Set one editable field of one article from `old` to `new`."""
 
     def __init__(self, sink: EditSink, relpath: str, title: str, name: str,
-                 old: Any, new: Any) -> None:
+                 old: Any, new: Any, reason: str | None = None) -> None:
         super().__init__()
+        self.reason = reason  # the editor's reason (Shift+U), for the audit log; an undo has none
         self.sink = sink
         self.relpath = relpath
         self.title = title
@@ -58,10 +60,12 @@ class FieldEdit(QUndoCommand):
     def _update_text(self) -> None:
         article = f"“{_short(self.title)}”"
         if self.name == "published":
-            verb = "Publish" if self.new else "Unpublish"
-            self.setText(f"{verb} {article}")
+            self.setText((tr("Publish {article}") if self.new else tr("Unpublish {article}")).format(article=article))
+            if self.reason:
+                self.setText(tr("{what}: {reason}").format(what=self.text(), reason=self.reason))
         else:
-            self.setText(f"Quality {describe_value('quality', self.old)} → {self.new} on {article}")
+            self.setText(tr("Quality {old} → {new} on {article}").format(
+                old=describe_value("quality", self.old), new=self.new, article=article))
 
     def redo(self) -> None:
         if not self.stale:
@@ -97,10 +101,11 @@ class FieldEdit(QUndoCommand):
         self._update_text()
         return True
 
-    def mark_stale(self, note: str = "kept disk value") -> None:
+    def mark_stale(self, note: str | None = None) -> None:
         """The editor chose the disk value in a conflict (or the write failed):
         this decision never happened."""
         self.stale = True
+        note = note or tr("kept disk value")
         self.setText(f"{self.text()} ({note})")
         self.setObsolete(True)
 

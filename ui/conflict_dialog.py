@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.decisions import describe_value
+from ui import palette
+from ui.i18n import tr
 
 KEEP_DISK = "disk"
 APPLY_MINE = "mine"
@@ -45,13 +47,13 @@ class ConflictDialog(QDialog):
     def __init__(self, conflict: Conflict, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.conflict = conflict
-        self.setWindowTitle("Changed on disk")
-        self.setAccessibleName("Conflict: changed on disk")
+        self.setWindowTitle(tr("Changed on disk"))
+        self.setAccessibleName(tr("Conflict: changed on disk"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
-        intro = QLabel(
-            f"<b>{_escape(conflict.name)}</b> of “{_escape(conflict.title or conflict.relpath)}” "
-            "changed on disk after you saw it. Which value should the file keep?")
+        intro = QLabel(tr("<b>{field}</b> of “{title}” changed on disk after you saw it. "
+                          "Which value should the file keep?").format(
+            field=_escape(conflict.name), title=_escape(conflict.title or conflict.relpath)))
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
 
@@ -61,18 +63,20 @@ class ConflictDialog(QDialog):
         saw = QLabel(describe_value(conflict.name, conflict.saw))
         for label in (self.disk_label, self.mine_label, saw):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("On disk now:", self.disk_label)
-        form.addRow("Yours:", self.mine_label)
-        form.addRow("You saw:", saw)
+        form.addRow(tr("On disk now:"), self.disk_label)
+        form.addRow(tr("Yours:"), self.mine_label)
+        form.addRow(tr("You saw:"), saw)
         path = QLabel(conflict.relpath)
-        path.setStyleSheet("color: palette(placeholder-text);")
-        form.addRow("File:", path)
+        path.setTextFormat(Qt.TextFormat.PlainText)
+        path.setStyleSheet(f"QLabel {{ color: {palette.css(palette.tones().muted)}; }}")
+        form.addRow(tr("File:"), path)
 
         buttons = QDialogButtonBox()
-        self.keep_button = QPushButton("&Keep disk value")
-        self.keep_button.setToolTip("Leave the file as it is on disk; your change is dropped")
-        self.apply_button = QPushButton("&Apply mine")
-        self.apply_button.setToolTip(f"Write {describe_value(conflict.name, conflict.mine)} over the disk value")
+        self.keep_button = QPushButton(tr("&Keep disk value"))
+        self.keep_button.setToolTip(tr("Leave the file as it is on disk; your change is dropped"))
+        self.apply_button = QPushButton(tr("&Apply mine"))
+        self.apply_button.setToolTip(tr("Write {value} over the disk value").format(
+            value=describe_value(conflict.name, conflict.mine)))
         buttons.addButton(self.keep_button, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.keep_button.setDefault(True)  # the safe choice is the default

@@ -18,11 +18,12 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from app.decisions import Decision, Outcome, decide, describe_value, same
+from app.decisions import REVIEW, Decision, Outcome, decide, describe_value, same
 from ui.background import Lane
 from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
 from ui.queue_model import ArticleTableModel
+from ui.i18n import tr
 from ui.text import capped
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class DecisionDesk(QObject):
     conflictClosed = Signal()  # the dialog is gone: the queue should have focus again
     revisited = Signal(str)  # an undo or redo wrote this relpath: the editor's place goes there
     articleWritten = Signal(str, object)  # relpath, its new Article: the pane shows it without a read
+    writeFailed = Signal(str)  # an editor's decision about this relpath was not saved: show it there
+    decisionLanded = Signal()  # a decision's outcomes are shown: its recorders' notices can be said
 
     def __init__(self, model: ArticleTableModel, dialog_parent: QWidget) -> None:
         super().__init__(dialog_parent)
@@ -46,6 +49,7 @@ class DecisionDesk(QObject):
         self.conflict_dialog: ConflictDialog | None = None
         self._conflicts: deque[Conflict] = deque()
         self._outstanding = 0
+        self.recorders: list[Any] = []  # the audit recorder (ui.audit), handed to every decision
 
     @property
     def busy(self) -> bool:
@@ -64,29 +68,37 @@ class DecisionDesk(QObject):
         summary = self.model.summary(relpath)
         return capped(summary.title if summary is not None and summary.title else relpath.rsplit("/", 1)[-1], 200)
 
-    def decide(self, relpath: str, name: str, old: Any, new: Any) -> bool:
+    def decide(self, relpath: str, name: str, old: Any, new: Any, reason: str | None = None) -> bool:
         """Push the decision `name: old -> new` (which writes it). False if it changes nothing."""
         if same(old, new):
-            self.message.emit(f"{self.title(relpath)}: {name} is already {describe_value(name, new)}")
+            self.message.emit(tr("{title}: {field} is already {value}").format(
+                title=self.title(relpath), field=name, value=describe_value(name, new)))
             # What the editor saw may be stale (changed on disk, not reported yet):
             # the writer confirms it. Nothing is written if the file agrees; if it
             # does not, the conflict dialog asks, as for any other decision.
             self.submit_edit(relpath, {name: new}, {name: old}, None)
             return False
-        self.undo_stack.push(FieldEdit(self, relpath, self.title(relpath), name, old, new))
+        self.undo_stack.push(FieldEdit(self, relpath, self.title(relpath), name, old, new, reason))
         return True
+
+    def mark_reviewed(self, relpath: str, saw: dict[str, Any]) -> None:
+        """R: record that the editor looked at the article and kept `saw` (nothing
+        is written; a file that no longer holds `saw` is not marked)."""
+        self.submit_edit(relpath, {REVIEW: True}, saw, None)
 
     # --- EditSink -------------------------------------------------------------------
     def submit_edit(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any],
                     command: FieldEdit | None, source: str = "window") -> None:
         queue = self.queue
         if queue is None:
-            self.message.emit("No folder open: nothing written")
+            self.message.emit(tr("No folder open: nothing written"))
             return
         self.model.begin_write(relpath, changes)
-        decision = Decision.one(relpath, changes, expected, source=source)  # type: ignore[arg-type]
+        reason = command.reason if command is not None and source != "undo" else None
+        decision = Decision.one(relpath, changes, expected, source=source, reason=reason)  # type: ignore[arg-type]
         self._outstanding += 1
-        self.lane.run(decide, queue, decision, done=lambda outcomes: self._on_decided(queue, command, outcomes))
+        self.lane.run(_decide, queue, decision, list(self.recorders),
+                      done=lambda outcomes: self._on_decided(queue, command, outcomes))
         self.rowTouched.emit(relpath)
 
     def follow_renames(self, renamed: dict[str, str]) -> None:
@@ -100,9 +112,9 @@ class DecisionDesk(QObject):
         self.revisited.emit(command.relpath)
 
     def cannot_undo(self, command: FieldEdit) -> None:
-        self.message.emit(
-            f"Cannot undo: {command.name} was not set before, and Copydesk never removes a value — "
-            f"{self.title(command.relpath)} stays {describe_value(command.name, command.new)}")
+        self.message.emit(tr("Cannot undo: {field} was not set before, and Copydesk never removes a value — "
+                             "{title} stays {value}").format(field=command.name, title=self.title(command.relpath),
+                                                             value=describe_value(command.name, command.new)))
 
     # --- outcomes ---------------------------------------------------------------------
     def _on_decided(self, queue: ReviewQueue, command: FieldEdit | None, outcomes: list[Outcome]) -> None:
@@ -111,6 +123,7 @@ class DecisionDesk(QObject):
             return  # written into a folder that has been closed since; nothing to show
         for outcome in outcomes:
             self._show(outcome, command)
+        self.decisionLanded.emit()
 
     def _show(self, outcome: Outcome, command: FieldEdit | None) -> None:
         relpath, changes, title = outcome.path, dict(outcome.values), self.title(outcome.path)
@@ -118,19 +131,28 @@ class DecisionDesk(QObject):
             # The overlay goes, the row shows what is on disk and why the write failed.
             self.model.end_write(relpath, changes, ok=False, disk_values=dict(outcome.disk),
                                  message=outcome.message)
-            self.message.emit(f"Not saved: {relpath}: {outcome.message}")
+            self.message.emit(tr("Not saved: {path}: {message}").format(path=relpath, message=outcome.message))
             self._forget(live_command(command))
+            if command is not None:
+                self.writeFailed.emit(relpath)
         else:
             self.model.end_write(relpath, changes, ok=True, disk_values=dict(outcome.disk), row=outcome.row)
             if outcome.status == "written":
                 note = f" ({outcome.warning})" if outcome.warning else ""
-                self.message.emit(f"Saved: {title} — {outcome.message}{note}")
+                self.message.emit(tr("Saved: {title} — {message}").format(title=title, message=outcome.message) + note)
                 if outcome.article is not None:
                     self.articleWritten.emit(relpath, outcome.article)
             elif outcome.status == "already" and command is not None:
-                self.message.emit(f"Unchanged: {title} — {outcome.message} on disk")
+                self.message.emit(tr("Unchanged: {title} — {message} on disk").format(title=title,
+                                                                                       message=outcome.message))
+            elif outcome.status == "marked":
+                self.message.emit(tr("Marked reviewed: {title}").format(title=title))
+            elif outcome.status == "conflict" and REVIEW in changes:
+                self.message.emit(tr("Not marked reviewed: {title} changed on disk — {message}").format(
+                    title=title, message=outcome.message))
             elif outcome.status == "conflict":
-                self.message.emit(f"Changed on disk: {title} — {outcome.message}")
+                self.message.emit(tr("Changed on disk: {title} — {message}").format(title=title,
+                                                                                     message=outcome.message))
                 for name in outcome.conflicts:
                     saw = (outcome.saw or {}).get(name)
                     self._raise_conflict(Conflict(relpath, title, name, saw, changes[name],
@@ -164,7 +186,7 @@ class DecisionDesk(QObject):
         history, so the next Ctrl+Z takes back a decision that did land."""
         if command is None or command.stale:
             return
-        command.mark_stale("not saved")
+        command.mark_stale(tr("not saved"))
         stack = self.undo_stack
         if stack.index() > 0 and stack.command(stack.index() - 1) is command:
             stack.undo()  # an obsolete command is removed, not undone: nothing is written
@@ -186,8 +208,8 @@ class DecisionDesk(QObject):
         else:
             if command is not None:
                 command.mark_stale()
-            self.message.emit(f"Kept the disk value: {conflict.title} — {conflict.name} is "
-                              f"{describe_value(conflict.name, conflict.disk)}")
+            self.message.emit(tr("Kept the disk value: {title} — {field} is {value}").format(
+                title=conflict.title, field=conflict.name, value=describe_value(conflict.name, conflict.disk)))
         self.conflictClosed.emit()
         QTimer.singleShot(0, self._show_next_conflict)
 
@@ -202,3 +224,8 @@ class DecisionDesk(QObject):
         """At exit: drop open questions, let queued writes land."""
         self.close_conflicts()
         self.lane.drain()
+
+
+def _decide(queue: ReviewQueue, decision: Decision, recorders: list[Any]) -> list[Outcome]:
+    """On the writer lane: the one decision path, with the window's recorders."""
+    return decide(queue, decision, recorders=recorders)

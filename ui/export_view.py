@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from app.queue.export import EXPORT_COLUMNS, Cancelled, write_csv, write_json
 from ui.background import Lane
+from ui.i18n import number, tr
 
 PROGRESS_ROWS = 5000
 
@@ -53,8 +54,8 @@ class ViewExporter(QObject):
     # --- exporting ----------------------------------------------------------------------
     def choose_and_export(self) -> None:
         start = str(Path(self.window.folder or Path.home()) / "copydesk-view.csv")
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export View", start,
-                                                   "CSV (*.csv);;JSON (*.json)")
+        path, chosen = QFileDialog.getSaveFileName(self.window, tr("Export View"), start,
+                                                   tr("CSV (*.csv);;JSON (*.json)"))
         if path:
             if not Path(path).suffix:
                 path += ".json" if chosen.startswith("JSON") else ".csv"
@@ -67,12 +68,12 @@ class ViewExporter(QObject):
         rows, columns = self.rows(), self.columns()
         self._cancel = False
         if len(rows) >= PROGRESS_ROWS:
-            self.dialog = QProgressDialog(f"Exporting {len(rows):,} rows…", "Cancel", 0, len(rows), self.window)
-            self.dialog.setWindowTitle("Export View")
+            self.dialog = QProgressDialog(tr("Exporting {n} rows…").format(n=number(len(rows))), tr("Cancel"), 0, len(rows), self.window)
+            self.dialog.setWindowTitle(tr("Export View"))
             self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
             self.dialog.setMinimumDuration(300)
             self.dialog.canceled.connect(self._on_cancel)
-        self.window.status.show_write(f"Exporting {len(rows):,} rows to {path}…")
+        self.window.status.show_write(tr("Exporting {n} rows to {path}…").format(n=number(len(rows)), path=path))
         return self._lane.run(self._write, path, fmt, rows, columns, done=lambda why: self._done(path, len(rows), why))
 
     def _write(self, path: str, fmt: str, rows: list[Any], columns: list[int]) -> str:  # on the lane
@@ -93,7 +94,7 @@ class ViewExporter(QObject):
     def _on_progress(self, done: int, total: int) -> None:
         if self.dialog is not None:
             self.dialog.setValue(done)
-        self.window.status.show_write(f"Exporting… {done:,} of {total:,} rows")
+        self.window.status.show_write(tr("Exporting… {done} of {total} rows").format(done=number(done), total=number(total)))
 
     def _on_cancel(self) -> None:
         self._cancel = True
@@ -104,11 +105,11 @@ class ViewExporter(QObject):
             self.dialog.deleteLater()
             self.dialog = None
         if why == "cancelled":
-            self.window.status.show_write("Export cancelled")
+            self.window.status.show_write(tr("Export cancelled"))
         elif why:
-            self.window.status.show_write(f"Cannot export to {path}: {why}")
+            self.window.status.show_write(tr("Cannot export to {path}: {reason}").format(path=path, reason=why))
         else:
-            self.window.status.show_write(f"Exported {count:,} row{'s' if count != 1 else ''} to {path}")
+            self.window.status.show_write(tr("Exported %n row(s) to {path}", "", count).format(path=path))
         self.finished.emit(path, why)
 
 

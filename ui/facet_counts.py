@@ -38,8 +38,8 @@ class FacetCounter(QObject):
         # At the GUI thread's priority: the editor waits for these counts (a lowered
         # lane starves whenever anything else runs on the machine, measured: 0.4-0.8 s).
         self._lane = Lane("copydesk-facets", 1, nice=0, parent=self)
-        # Used by the lane's one thread only; it lets go of the GIL every 1,000 rows,
-        # so the GUI thread paints while the words are tested.
+        # Used by the lane's one thread only; it pauses every 1,000 rows while the
+        # GUI thread paints (app.courtesy), so a paint never waits for the words' test.
         self._text = TextMatches(yield_every=1000)
         self._generation = 0  # names the table across clears (a cleared table starts at version 0)
         self._copy: RowTable | None = None

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -39,10 +40,16 @@ from PySide6.QtWidgets import (
 from app.article.dates import parse_day_option
 from app.queue.facets import FACETS, Counts, Facet, bucket_bounds
 from app.queue.selection import Selection
+from ui import palette
+from ui.i18n import tr
 
 MAX_VALUES = 60  # values listed per facet (the chosen ones always are); the filter box finds the rest
 _VALUE_ROLE = int(Qt.ItemDataRole.UserRole) + 10
 _ROW_LIMIT = 8  # a list grows to this many rows, then scrolls
+
+
+def _accent() -> str:
+    return palette.css(QGuiApplication.palette().color(QPalette.ColorRole.Link))
 
 
 def _count_text(label: str, count: int) -> str:
@@ -151,7 +158,7 @@ class _Section(QWidget):
         self.values.setFixedHeight(max(1, rows) * max(18, self.values.sizeHintForRow(0)) + 4)
         self.values.setVisible(self.values.count() > 0)
         active = selection.constrains(spec.name)
-        self.heading.setText(f"<b>{spec.label}</b>" + (" <span style='color:#1e63b8'>●</span>" if active else ""))
+        self.heading.setText(f"<b>{tr(spec.label)}</b>" + (f" <span style='color:{_accent()}'>●</span>" if active else ""))
         if self.low is not None and self.high is not None:
             low, high = selection.range_of(spec.name)
             for edit, value in ((self.low, low), (self.high, high)):
@@ -189,8 +196,9 @@ class _Section(QWidget):
         assert self.low is not None and self.high is not None
         bounds = _parse_bounds(self.spec.name, self.low.text(), self.high.text())
         if bounds is None:
-            self.low.setStyleSheet("QLineEdit { border: 1px solid #c62828; }")
-            self.high.setStyleSheet("QLineEdit { border: 1px solid #c62828; }")
+            refused = f"QLineEdit {{ border: 1px solid {palette.css(palette.tones().error_text)}; }}"
+            self.low.setStyleSheet(refused)
+            self.high.setStyleSheet(refused)
             return
         self.low.setStyleSheet("")
         self.high.setStyleSheet("")
@@ -255,13 +263,13 @@ class FacetPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("facetPanel")
         self.selection = Selection()
-        facets = tuple(facets) if facets is not None else tuple(f for f in FACETS if not f.needs)
+        facets = tuple(facets) if facets is not None else FACETS
         top = QHBoxLayout()
         self.summary = QLabel()
         self.summary.setObjectName("facetSummary")
-        self.clear_all = QPushButton("Clear all")
+        self.clear_all = QPushButton(tr("Clear all"))
         self.clear_all.setObjectName("facetClearAll")
-        self.clear_all.setToolTip("Remove every facet's choice (the quick filter and the filter box stay)")
+        self.clear_all.setToolTip(tr("Remove every facet's choice (the quick filter and the filter box stay)"))
         self.clear_all.clicked.connect(lambda: self.choose(self.selection.without_facets()))
         top.addWidget(self.summary, 1)
         top.addWidget(self.clear_all)
@@ -271,6 +279,7 @@ class FacetPanel(QWidget):
         self.sections: dict[str, _Section] = {}
         for spec in facets:
             section = self.sections[spec.name] = _Section(self, spec)
+            section.setVisible(not spec.needs)  # "review": once the folder's audit trail is read
             column.addWidget(section)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -308,6 +317,12 @@ class FacetPanel(QWidget):
         if selection != self.selection:
             self.selection = selection
             self.selectionChosen.emit(selection)
+
+    def set_available(self, needs: str, available: bool) -> None:
+        """Show the facets that need `needs` (the audit trail's "review") or hide them."""
+        for section in self.sections.values():
+            if section.spec.needs == needs:
+                section.setVisible(available)
 
     def section(self, name: str) -> _Section:
         return self.sections[name]

@@ -13,10 +13,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.queue.selection import Selection
+from ui import palette
+from ui.i18n import tr
 
-_CHIP_STYLE = ("QToolButton { background: #e8f0fb; color: #17427a; border: 1px solid #b9cfee;"
-               " border-radius: 10px; padding: 1px 8px; }"
-               " QToolButton:hover { background: #d6e4f8; }")
 
 
 class FilterChips(QWidget):
@@ -25,18 +24,18 @@ class FilterChips(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("filterChips")
-        self.setAccessibleName("Active filter")
+        self.setAccessibleName(tr("Active filter"))
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(4)
-        self._label = QLabel("Filter:")
+        self._label = QLabel(tr("Filter:"))
         self._layout.addWidget(self._label)
         self._chips: list[QToolButton] = []
         self._clear = QToolButton()
-        self._clear.setText("Clear filter")
+        self._clear.setText(tr("Clear filter"))
         self._clear.setObjectName("clearFilter")
         self._clear.setAutoRaise(True)
-        self._clear.setToolTip("Show every article: no quick filter, no words, no facets")
+        self._clear.setToolTip(tr("Show every article: no quick filter, no words, no facets"))
         self._clear.clicked.connect(lambda: self.selectionChosen.emit(Selection()))
         self._layout.addStretch(1)
         self._layout.addWidget(self._clear)
@@ -55,9 +54,9 @@ class FilterChips(QWidget):
             button = QToolButton()
             button.setObjectName("filterChip")
             button.setText(f"{chip.label}  ×")
-            button.setToolTip(f"{chip.tip}\nClick to remove")
-            button.setAccessibleName(f"Remove filter {chip.label}")
-            button.setStyleSheet(_CHIP_STYLE)
+            button.setToolTip(tr("{tip}\nClick to remove").format(tip=chip.tip))
+            button.setAccessibleName(tr("Remove filter {label}").format(label=chip.label))
+            button.setStyleSheet(palette.tones().badge("unset").style("QToolButton", "border-radius: 10px; padding: 1px 8px;"))
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _=False, without=chip.without: self.selectionChosen.emit(without))
             self._layout.insertWidget(1 + n, button)

@@ -8,35 +8,46 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 
-COLORS = {
-    "published": QColor("#2e7d32"),
-    "unpublished": QColor("#8a8f98"),
-    "unset": QColor("#b0b4ba"),
-    "error": QColor("#c62828"),
-    "pending": QColor("#e6a100"),
-    "failed": QColor("#c62828"),
-}
+from ui import palette
+
+
+def status_icon(kind: str) -> QIcon:
+    """The icon of a row status, in the current palette's tones."""
+    return _status_icon(kind, palette.generation())
 
 
 @cache
-def status_icon(kind: str) -> QIcon:
+def _status_icon(kind: str, _generation: int) -> QIcon:  # a palette change makes a new key
     icon = QIcon()
     for size in (16, 32):
         icon.addPixmap(_draw(kind, size))
+        # A selected row paints its icon on the highlight: the same hue, made to read there.
+        icon.addPixmap(_draw(kind, size, on=QGuiApplication.palette().color(QPalette.ColorRole.Highlight)),
+                       QIcon.Mode.Selected)
     return icon
 
 
-def _draw(kind: str, size: int) -> QPixmap:
+def icon_color(kind: str, on: QColor | None = None) -> QColor:
+    """The colour a status icon is drawn in; `on`: the background it must read on (3:1, WCAG non-text)."""
+    colors = palette.tones().icons
+    color = colors.get(kind, colors["unset"])
+    return color if on is None else palette.readable(color, on, palette.AA_GRAPHICS)
+
+
+def _draw(kind: str, size: int, on: QColor | None = None) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     s = size / 16.0
-    color = COLORS.get(kind, COLORS["unset"])
+    color = icon_color(kind, on)
     rect = QRectF(2 * s, 2 * s, 12 * s, 12 * s)
-    white = QPen(QColor("white"), 1.8 * s, Qt.PenStyle.SolidLine,
+    # The mark inside a filled disc: white on the light palette's dark discs, and
+    # on the dark palette's lighter ones whatever reads best against the fill.
+    mark = Qt.GlobalColor.white if palette.luminance(color) < 0.3 else Qt.GlobalColor.black
+    white = QPen(mark, 1.8 * s, Qt.PenStyle.SolidLine,
                  Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
     if kind == "published":
         p.setPen(Qt.PenStyle.NoPen)
@@ -81,10 +92,15 @@ def _draw(kind: str, size: int) -> QPixmap:
     return pixmap
 
 
-@cache
 def marks_icon(warned: int, copies: int) -> QIcon:
-    """The title cell's badges: an amber warning triangle when the row has
-    warnings, and a blue box with the group's size when it has copies."""
+    """The title cell's badges: a warning triangle (the pending hue) when the row
+    has warnings, and a box in the palette's link colour with the group's size
+    when it has copies."""
+    return _marks_icon(warned, copies, palette.generation())
+
+
+@cache
+def _marks_icon(warned: int, copies: int, _generation: int) -> QIcon:  # a palette change makes a new key
     icon = QIcon()
     for size in (16, 32):
         icon.addPixmap(_draw_marks(warned, copies, size))
@@ -99,14 +115,16 @@ def _draw_marks(warned: int, copies: int, size: int) -> QPixmap:
     p = QPainter(pixmap)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     x = 0.0
-    white = QPen(QColor("white"), 1.8 * s, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
     if warned:
+        color = icon_color("pending")
+        mark = Qt.GlobalColor.white if palette.luminance(color) < 0.3 else Qt.GlobalColor.black
+        white = QPen(mark, 1.8 * s, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
         tri = QPainterPath(QPointF(x + 8 * s, 1.5 * s))
         tri.lineTo(x + 15 * s, 14 * s)
         tri.lineTo(x + 1 * s, 14 * s)
         tri.closeSubpath()
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#e6a100"))
+        p.setBrush(color)
         p.drawPath(tri)
         p.setPen(white)
         p.drawLine(QPointF(x + 8 * s, 6 * s), QPointF(x + 8 * s, 9 * s))
@@ -114,13 +132,14 @@ def _draw_marks(warned: int, copies: int, size: int) -> QPixmap:
         x += size + 2 * s
     if copies > 1:
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#1e63b8"))
+        box = QGuiApplication.palette().color(QPalette.ColorRole.Link)
+        p.setBrush(box)
         p.drawRoundedRect(QRectF(x + 0.5 * s, 1.5 * s, 15 * s, 13 * s), 3 * s, 3 * s)
         font = p.font()
         font.setPixelSize(int(10 * s) if copies < 10 else int(8 * s))
         font.setBold(True)
         p.setFont(font)
-        p.setPen(QColor("white"))
+        p.setPen(Qt.GlobalColor.white if palette.luminance(box) < 0.3 else Qt.GlobalColor.black)
         p.drawText(QRectF(x, 0, 16 * s, 16 * s), Qt.AlignmentFlag.AlignCenter, str(copies) if copies < 100 else "99+")
     p.end()
     return pixmap

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QModelIndex, QPoint, QSignalBlocker, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QLocale, QModelIndex, QPoint, QSignalBlocker, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QSplitter, QWidget
 
@@ -33,11 +33,16 @@ from ui.icons import app_icon
 from ui.images import ImageLoader, ThumbnailDelegate, ThumbnailProvider
 from ui.queue_bridge import QueueBridge
 from ui.queue_model import SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
+from ui.preferences import show_preferences
 from ui.queue_filters import QueueFilters
 from ui.queue_panel import TITLE_MIN_WIDTH, QueuePanel
+from ui.queue_settings import QueueSettingsDialog, profile_summary
+from ui.review_features import ReviewFeatures
+from ui.row_menu import CurrentFile, RowActions, show_row_menu
 from ui.window_extras import install_window_extras
 from ui.settings import WindowSettings, ensure_demo_copy
-from ui.status_bar import QueueStatusBar
+from ui.i18n import count, tr
+from ui.status_bar import QueueStatusBar, counts_text, scan_progress_text
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue, ScanReport
@@ -76,10 +81,15 @@ class MainWindow(QMainWindow):
         self.undo_stack = self.desk.undo_stack
         self.writer = self.desk  # `busy` while a decision is on its way to the disk
         self.loader = ArticleLoader(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont), self)
-        self.images = ImageLoader(load_remote=self.settings.load_remote_images, parent=self)
+        self.images = ImageLoader(load_remote=self.settings.load_remote_images,
+                                  disk_cache_bytes=self.settings.image_cache_mb * 1024 * 1024, parent=self)
         self.thumbnails: ThumbnailDelegate | None = None
 
         self._build_widgets()
+        self.review = ReviewFeatures(self)  # audit trail, History, R, Shift+U, bulk decisions (ui.review_features)
+        self.row_actions = RowActions(self._current_file, lambda: self.settings.editor_command,
+                                      self.status.show_write, self)
+        self.queue_settings_dialog: QueueSettingsDialog | None = None
         self._build_actions()
         self.filters = QueueFilters(self)  # the quick filters, the filter box, facets and chips: one Selection
         install_window_extras(self)  # facets in View, Export View in File, warnings and copies in the pane
@@ -150,24 +160,29 @@ class MainWindow(QMainWindow):
             "quality_up10": lambda: self.step_quality(+10),
             "quality_down10": lambda: self.step_quality(-10),
             "find": self.focus_filter,
-            "leave_filter": self.table.setFocus,
+            "leave_filter": self._leave_filter,
             "rescan": self.rescan,
             "open": self.choose_folder,
             "demo": self.open_demo,
+            "queue_settings": self.show_queue_settings,
+            "preferences": self.show_preferences,
+            "row_menu": lambda: show_row_menu(self.table, self.actions_by_name),
+            **self.row_actions.handlers(),
             "shortcuts": lambda: show_keys(self),
             "about": lambda: show_about(self, version()),
             "quit": self.close,
             "auto_advance": self._on_auto_advance_toggled,
             "thumbnails": self.set_thumbnails,
             "remote_images": self._on_remote_images_toggled,
+            **self.review.handlers(),
         }
         for quick in QUICK_FILTERS:
             handlers[f"quick_{quick.name}"] = lambda name=quick.name: self.set_quick_filter(name)
         return handlers
 
     def _build_actions(self) -> None:
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        undo = self.undo_stack.createUndoAction(self, tr("&Undo"))
+        redo = self.undo_stack.createRedoAction(self, tr("&Redo"))
         self.actions_by_name: dict[str, QAction] = build_actions(
             self, self.table, self.filter_edit, self._handlers(), provided={"undo": undo, "redo": redo})
         self.undo_action, self.redo_action = undo, redo
@@ -198,8 +213,12 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
         self.filter_edit.returnPressed.connect(self.table.setFocus)
         self._filter_timer.timeout.connect(self._apply_filter_text)
-        self.quick_tabs.currentChanged.connect(lambda i: self.set_quick_filter(QUICK_FILTERS[i].name))
+        self.quick_tabs.currentChanged.connect(lambda i: self.set_quick_filter(self.queue_panel.tab_names[i]))
         self.table.horizontalHeader().customContextMenuRequested.connect(self._show_header_menu)
+        self.table.customContextMenuRequested.connect(lambda pos: show_row_menu(self.table, self.actions_by_name, pos))
+        self.status.profileClicked.connect(self.show_queue_settings)
+        self.detail.editRequested.connect(self.row_actions.open_in_editor)
+        self.desk.writeFailed.connect(self._on_revisited)  # a failed write is not left behind by auto-advance
         self.desk.message.connect(self._show_write_message)
         self.desk.rowTouched.connect(self._on_row_touched)
         self.desk.conflictClosed.connect(self._on_conflict_closed)
@@ -263,21 +282,23 @@ class MainWindow(QMainWindow):
         self._opening = folder
         self.queue = None
         self.desk.set_queue(None)  # old decisions belong to the old folder
+        self.review.folder_opening()
         self._stage_timer.stop()
         self.model.clear()
         self._arrivals.clear()
         self._auto_select = True
         self.model.defer_sorting = False
-        self.detail.show_nothing("Opening…")
-        self.table.placeholder = f"Opening {folder} …"
+        self.detail.show_nothing(tr("Opening…"))
+        self.status.show_profile(None)
+        self.table.placeholder = tr("Opening {folder} …").format(folder=folder)
         self.setWindowTitle(f"{folder} — Copydesk")
         self._update_counts()
-        self.bridge.open(folder, poll=self.poll)
+        self.bridge.open(folder, poll=self.poll, editor_setting=self.settings.editor_name)
         self.table.setFocus()
 
     def choose_folder(self) -> None:
         start = str(self.folder) if self.folder else ""
-        folder = QFileDialog.getExistingDirectory(self, "Open a folder of articles", start)
+        folder = QFileDialog.getExistingDirectory(self, tr("Open a folder of articles"), start)
         if folder:
             self.open_folder(folder)
 
@@ -287,7 +308,7 @@ class MainWindow(QMainWindow):
         try:
             folder = ensure_demo_copy()
         except OSError as exc:
-            self.write_label.setText(f"Cannot copy the demo queue: {exc}")
+            self.write_label.setText(tr("Cannot copy the demo queue: {error}").format(error=exc))
             return
         self.open_folder(folder)
 
@@ -301,29 +322,34 @@ class MainWindow(QMainWindow):
         self.desk.set_queue(queue)
         folder = Path(getattr(queue, "folder", self._opening or ""))
         self.folder = folder
+        if (settings := getattr(queue, "settings", None)) is not None:  # its profile: rows, pane, status bar
+            self.loader.mapping = settings.mapping
+            self.model.set_mapping(settings.mapping)
+            self.detail.set_mapping(settings.mapping)
+            self.status.show_profile(*profile_summary(settings))
         self.setWindowTitle(f"{_home_short(folder)} — Copydesk")
-        self.table.placeholder = "Reading the folder…"
+        self.table.placeholder = tr("Reading the folder…")
         self.settings.remember_folder(str(folder))
         self._fill_recent_menu()
 
     @Slot(str, str)
     def _on_open_failed(self, folder: str, message: str) -> None:
-        self.table.placeholder = f"Cannot open {folder}: {message}\n\nUse File > Open Folder (Ctrl+O)."
+        self.table.placeholder = tr("Cannot open {folder}: {message}\n\nUse File > Open Folder (Ctrl+O).").format(
+            folder=folder, message=message)
         self.table.viewport().update()
-        self.detail.show_nothing("No folder open")
-        self.write_label.setText(f"Cannot open {folder}: {message}")
+        self.detail.show_nothing(tr("No folder open"))
+        self.write_label.setText(tr("Cannot open {folder}: {message}").format(folder=folder, message=message))
 
     # --- queue updates -------------------------------------------------------------------
     @Slot()
     def _on_scan_started(self) -> None:
         self._scanning = True
         self.model.defer_sorting = True  # rows arrive at the end; one sort when the scan is done
-        self.status.show_progress("Scanning…")
+        self.status.show_progress(tr("Scanning…"))
 
     @Slot(int, int)
     def _on_scan_progress(self, done: int, total: int) -> None:
-        percent = f" ({done * 100 // total}%)" if total else ""
-        self.status.show_progress(f"Scanning {done:,} of {total:,}{percent}")
+        self.status.show_progress(scan_progress_text(done, total))
 
     def _on_order_settled(self) -> None:
         """A sort finished off the GUI thread and is shown: until the editor picks
@@ -356,6 +382,8 @@ class MainWindow(QMainWindow):
         self._scanning = False
         self._stage_timer.stop()
         self.model.defer_sorting = False
+        if present is not None:
+            self.model.find_missing(present, self._drop_missing)
         with self.table.keep_place(stay_at_top=self._auto_select):
             self.model.show_staged()
             self.model.resort()  # off the GUI thread when many rows came in
@@ -366,18 +394,22 @@ class MainWindow(QMainWindow):
         # skipped by the collector; refcounting still frees them.
         gc.freeze()
         self.status.show_progress(None)
-        if present is not None:
-            gone = self.model.paths() - present
-            if gone:
-                with self.table.keep_place():
-                    self.model.remove(gone)
         if self.queue is not None:  # (a ReviewQueue with no rows is falsy: it has a len())
-            self.table.placeholder = "No article files in this folder."
+            self.table.placeholder = tr("No article files in this folder.")
         if report is not None:
             seconds = getattr(report, "seconds", 0.0)
             total = getattr(report, "total", self.model.rowCount())
-            self.show_notice(f"Read {total:,} files in {seconds:.2f} s", 8000)
+            self.show_notice(count(total, tr("Read %Ln file in {seconds} s", "", total),
+                                   tr("Read %Ln files in {seconds} s", "", total)).format(
+                seconds=QLocale().toString(float(seconds), "f", 2)), 8000)
         self._after_update(set())
+
+    def _drop_missing(self, gone: list[str]) -> None:
+        """Rows the finished scan did not find (their files went while the folder was closed)."""
+        if gone:
+            with self.table.keep_place():
+                self.model.remove(gone)
+            self._after_update(set())
 
     @Slot(object)
     def _on_changes(self, changes: list[Any]) -> None:
@@ -392,10 +424,11 @@ class MainWindow(QMainWindow):
             self.desk.follow_renames(renamed)
         outside = sum(1 for c in changes if getattr(c, "by", "outside") == "outside")
         if outside:
-            self.show_notice(f"{outside:,} file{'s' if outside != 1 else ''} changed on disk", 8000)
+            self.show_notice(count(outside, tr("%Ln file changed on disk", "", outside),
+                                   tr("%Ln files changed on disk", "", outside)), 8000)
         current = self.table.current_relpath()
         if current is not None and current in removed and self.model.state(current) is None:
-            self.detail.show_nothing("This article was removed from disk")
+            self.detail.show_nothing(tr("This article was removed from disk"))
         self._after_update(changed)
 
     def _renames(self, removed: list[str], updated: list[Any]) -> dict[str, str]:
@@ -447,13 +480,12 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self) -> None:
         total, published, errors = self.model.counts()
-        text = (f"{total:,} article{'s' if total != 1 else ''} · {published:,} published · "
-                f"{errors:,} error{'s' if errors != 1 else ''}")
-        shown = self.proxy.rowCount()
-        if shown != total:
-            text += f" · {shown:,} shown"
-        self.counts_label.setText(text)
+        self.counts_label.setText(counts_text(total, published, errors, self.proxy.rowCount()))
         self.queue_panel.set_quick_counts(self.model.quick_counts(), total)
+        self.review.show_counts()
+        self.queue_panel.show_empty_state(total, self.proxy.quick_filter, self.filter_edit.text())
+        if self.current_relpath() is None and self.detail.relpath is not None:
+            self.detail.show_nothing()  # the filter left no article selected: the pane (and its badge) say so
 
     # --- selection and the detail pane -------------------------------------------------
     def current_relpath(self) -> str | None:
@@ -484,6 +516,7 @@ class MainWindow(QMainWindow):
             return
         self.detail.show_summary(state.summary, self.folder, pending=state.pending,
                                  write_error=state.write_error)
+        self.review.show_history()
         if reload:
             self._load_token = self.loader.request(relpath, self.folder / relpath)
 
@@ -506,6 +539,34 @@ class MainWindow(QMainWindow):
         current = self.table.currentIndex()
         row = current.row() + step if current.isValid() else 0
         self.table.select_row(max(0, min(rows - 1, row)))
+
+    def _leave_filter(self) -> None:
+        """Escape in the filter box: the first clears the filter, the next returns to the queue."""
+        if self.filter_edit.text():
+            self.filter_edit.clear()
+            self._filter_timer.stop()
+            self._apply_filter_text()
+        else:
+            self.table.setFocus()
+
+    def _current_file(self) -> CurrentFile | None:
+        relpath, folder = self.current_relpath(), self.folder
+        summary = self.model.summary(relpath) if relpath else None
+        if summary is None or folder is None:
+            return None
+        return CurrentFile(folder / relpath, "" if summary.error else summary.title, summary.error_line)
+
+    def show_preferences(self) -> None:
+        dialog = show_preferences(self, self.settings, self.actions_by_name, self.images)
+        dialog.accepted.connect(self.review.audit.setting_changed)  # the editor's name may have changed
+
+    def show_queue_settings(self) -> None:
+        if self.queue is None or getattr(self.queue, "settings", None) is None:
+            self.status.show_write(tr("No folder open"))
+            return
+        dialog = self.queue_settings_dialog = QueueSettingsDialog(self.queue.settings, self)
+        dialog.changed.connect(lambda _settings: self.folder and self.open_folder(self.folder))
+        dialog.open()
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -541,7 +602,7 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _on_auto_advance_toggled(self, on: bool) -> None:
         self.settings.auto_advance = on
-        self.write_label.setText(f"Auto-advance {'on' if on else 'off'}")
+        self.write_label.setText(tr("Auto-advance on") if on else tr("Auto-advance off"))
 
     # --- decisions ----------------------------------------------------------------------
     def _editable_current(self) -> str | None:
@@ -552,11 +613,17 @@ class MainWindow(QMainWindow):
         if state is None:
             return None
         if state.summary.error:
-            self.write_label.setText(f"{relpath} cannot be edited: {state.summary.error}")
+            self.write_label.setText(tr("{path} cannot be edited: {error}").format(path=relpath,
+                                                                                     error=state.summary.error))
             return None
         return relpath
 
     def set_published(self, decide: Callable[[Any], bool], *, advance: bool = True) -> None:
+        if self.review.bulk_active():  # many selected: one bulk decision (Space: the current's opposite)
+            current = self.current_relpath()
+            self.review.bulk.set_published(bool(decide(self.model.shown_value(current, "published")
+                                                       if current else None)))
+            return
         relpath = self._editable_current()
         if relpath is None:
             return
@@ -566,6 +633,9 @@ class MainWindow(QMainWindow):
             self.move_selection(+1)
 
     def step_quality(self, step: int) -> None:
+        if self.review.bulk_active():
+            self.review.bulk.step_quality(step, QUALITY_MIN, QUALITY_MAX)
+            return
         relpath = self._editable_current()
         if relpath is None:
             return
@@ -639,9 +709,11 @@ class MainWindow(QMainWindow):
             timer.stop()
         self.save_settings()
         self.filters.close()
+        self.review.close()
         self.desk.close()  # queued decisions are written before we go
         self.bridge.close(wait=True)
         self.loader.close()
+        self.detail.body.close_lane()
         self.images.shutdown()
         super().closeEvent(event)
 

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 from app.article.summary import ArticleSummary
 from app.queue.duplicate_groups import SIMILAR, URL, describe_copies
 from ui.text import capped
+from ui import palette
+from ui.i18n import tr
 
 _KIND_WORDS = {URL: "Same URL", "title": "Same title and provider", SIMILAR: "Similar title and excerpt"}
 _STATE_WORDS = {True: "published", False: "unpublished", None: "not set"}
@@ -69,14 +71,14 @@ class CopiesBox(QGroupBox):
     copyChosen = Signal(str)  # relpath
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Copies", parent)
+        super().__init__(tr("Copies"), parent)
         self.setObjectName("copiesBox")
         self.list = QLabel()
         self.list.setObjectName("copiesList")
         self.list.setTextFormat(Qt.TextFormat.RichText)
         self.list.setWordWrap(True)
         self.list.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.list.setAccessibleName("Other copies of this story")
+        self.list.setAccessibleName(tr("Other copies of this story"))
         self.list.linkActivated.connect(self._on_link)
         QVBoxLayout(self).addWidget(self.list)
         self.copies: list[Copy] = []
@@ -88,6 +90,7 @@ class CopiesBox(QGroupBox):
             self.hide()
             return
         items = []
+        muted = palette.css(palette.tones().muted)
         for number, copy in enumerate(copies):
             s = copy.summary
             title = html.escape(capped((s.title if s is not None else "") or copy.relpath, 300))
@@ -99,7 +102,7 @@ class CopiesBox(QGroupBox):
                     meta.append(html.escape(capped(s.provider, 120)))
             meta.append(html.escape(capped(copy.relpath, 300)))
             items.append(f"<p style='margin:0 0 6px 0'><a href='copy:{number}'>{title}</a><br>"
-                         f"<span style='color:#6b7280'>{' · '.join(meta)}</span></p>")
+                         f"<span style='color:{muted}'>{' · '.join(meta)}</span></p>")
         strong = sum(1 for c in copies if c.kind != SIMILAR)
         self.setTitle(f"Copies ({strong})" if strong == len(copies) else
                       f"Copies ({strong}) and similar ({len(copies) - strong})" if strong else

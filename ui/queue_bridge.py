@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.courtesy import foreground
 from ui.background import Lane
+from ui.i18n import tr
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue
@@ -33,13 +35,15 @@ if TYPE_CHECKING:
 COALESCE_MS = 30
 # A drain stops after this long and continues on the next loop turn, so paint
 # and input events get in between (the 50 ms budget of the whole window).
-DRAIN_BUDGET_S = 0.012
+DRAIN_BUDGET_S = 0.006
 # Rows per slice handed to the model in one go.
 SLICE_ROWS = 400
 # Watcher changes merged into one model update (a git checkout can touch thousands).
 MAX_CHANGES = 1000
 # Records per slice of the similar pass (between slices, another open can stop it).
 SIMILAR_SLICE = 5000
+# Review states per message (an open with 100,000 logged articles: 50 slices, drained between paints).
+REVIEW_SLICE = 2000
 
 
 class QueueBridge(QObject):
@@ -56,6 +60,11 @@ class QueueBridge(QObject):
     # The queue's duplicate groups (a DuplicateView) and the relpaths whose groups
     # changed since the last time (None: every one), after a scan, a change, the similar pass.
     duplicatesChanged = Signal(object, object)
+    # The review state (app.audit.review): the open queue's ReviewBook once its logs
+    # are read, then {relpath: state} for the rows whose state or History changed.
+    bookOpened = Signal(object)
+    reviewChanged = Signal(object)
+    editorResolved = Signal(object)  # app.audit.editor.Editor for the open folder
     _wake = Signal()
 
     def __init__(self, parent: QObject | None = None, *,
@@ -78,10 +87,17 @@ class QueueBridge(QObject):
         self._timer.timeout.connect(self._drain)
         self._wake.connect(self._on_wake)  # queued: emitted from other threads
         self._closed = False
+        self._book: Any = None  # the open queue's ReviewBook (set on the lane's thread)
+        self._appended: set[tuple[Any, str]] = set()  # logs our recorder appended to, not read yet
+        self._appended_lock = threading.Lock()
+        self._editor_setting = ""
 
     # --- GUI-thread API ---------------------------------------------------
-    def open(self, folder: str, *, poll: bool = False) -> int:
-        """Close the current folder (if any) and open `folder`. Returns the generation."""
+    def open(self, folder: str, *, poll: bool = False, editor_setting: str = "") -> int:
+        """Close the current folder (if any) and open `folder`. Returns the generation.
+        `editor_setting`: the window's editor name setting (the editor is resolved
+        on the worker: it may run git)."""
+        self._editor_setting = editor_setting
         self._generation += 1
         gen = self._generation
         self._lane.run(self._open_on_worker, gen, folder, poll)
@@ -125,7 +141,7 @@ class QueueBridge(QObject):
             if Path(folder).is_file():  # a dropped article opens its folder
                 folder = str(Path(folder).parent)
             if not Path(folder).is_dir():
-                self._post(gen, "failed", (folder, "no such folder"))
+                self._post(gen, "failed", (folder, tr("no such folder")))
                 return
             queue = self._make_queue(folder, poll)
         except Exception as exc:  # noqa: BLE001 - any reason is shown to the editor, never raised
@@ -134,19 +150,25 @@ class QueueBridge(QObject):
         self._queue = queue
         self._notes_told = 0
         self._post(gen, "opened", queue)
+        self._resolve_editor(gen, queue)
         self._tell_notices(gen, queue)
         self._scan_on_worker(gen)
         if gen != self._generation or self._queue is not queue:
             return
+        book = self._open_book(gen, queue)
+
         def on_changes(changes: list[Any]) -> None:  # on the watcher thread
             self._post(gen, "changes", list(changes))
             self._tell_duplicates(gen, queue)  # the queue refiled the changed rows before calling us
             self._tell_notices(gen, queue)  # e.g. the folder itself was deleted or moved
 
         try:
-            queue.start_watching(on_changes)
+            if book is not None:  # the review state follows file and log changes on the way
+                book.start_watching(on_changes, lambda relpaths: self._tell_review(gen, book, relpaths))
+            else:
+                queue.start_watching(on_changes)
         except Exception as exc:  # noqa: BLE001
-            self._post(gen, "notice", f"Not watching for changes: {_describe(exc)}")
+            self._post(gen, "notice", tr("Not watching for changes: {reason}").format(reason=_describe(exc)))
         self._tell_notices(gen, queue)
         self._complete_duplicates(gen, queue)
 
@@ -165,10 +187,67 @@ class QueueBridge(QObject):
         try:
             queue.complete_duplicates(SIMILAR_SLICE, between=lambda: gen == self._generation)
         except Exception as exc:  # noqa: BLE001 - the url and title groups stand; tell why similar ones lack
-            self._post(gen, "notice", f"Similar articles not found: {_describe(exc)}")
+            self._post(gen, "notice", tr("Similar articles not found: {reason}").format(reason=_describe(exc)))
             return
         if gen == self._generation:
             self._tell_duplicates(gen, queue)
+
+    def _resolve_editor(self, gen: int, queue: Any) -> None:
+        from app.audit.editor import resolve_editor
+        try:
+            editor = resolve_editor(getattr(queue, "folder", None), self._editor_setting)
+        except Exception as exc:  # noqa: BLE001 - the OS user is always there; this is a bug, said
+            self._post(gen, "notice", tr("Cannot tell who is deciding: {reason}").format(reason=_describe(exc)))
+            return
+        self._post(gen, "editor", editor)
+
+    def _open_book(self, gen: int, queue: Any) -> Any:
+        """The queue's review state, read from its audit logs once (after the scan)."""
+        if not hasattr(queue, "sha256s_of"):  # a stand-in queue without files (tests)
+            return None
+        from app.audit.review import ReviewBook
+        try:
+            book = ReviewBook(queue)
+            book.load()
+        except Exception as exc:  # noqa: BLE001 - the queue opens all the same; said once
+            self._post(gen, "notice", tr("The review state is not available: {reason}").format(
+                reason=_describe(exc)))
+            return None
+        if gen != self._generation:
+            return None
+        self._book = book
+        self._post(gen, "book", book)
+        self._tell_review(gen, book, book.trail.logged_paths())
+        return book
+
+    def _tell_review(self, gen: int, book: Any, relpaths: list[str]) -> None:
+        """States of these articles, in slices (watcher, writer or lane thread)."""
+        for start in range(0, len(relpaths), REVIEW_SLICE):
+            part = relpaths[start:start + REVIEW_SLICE]
+            self._post(gen, "review", {relpath: book.status(relpath) for relpath in part})
+        for note in book.take_notices():  # corrupt log lines, unreadable logs: each said once
+            self._post(gen, "notice", note)
+
+    def appended(self, queue_folder: Any, log_name: str) -> None:
+        """The window's audit recorder appended to a log (writer thread). The
+        review state reads our own lines on the queue's lane, coalesced: a bulk
+        decision of 1,000 files is a few reads, not 1,000, and the writer
+        goes straight on to the next file."""
+        if self._book is None:
+            return
+        with self._appended_lock:
+            first = not self._appended
+            self._appended.add((queue_folder, log_name))
+        if first:
+            self._lane.run(self._take_appended)
+
+    def _take_appended(self) -> None:
+        with self._appended_lock:
+            pending, self._appended = self._appended, set()
+        book = self._book
+        if book is not None:
+            for queue_folder, log_name in pending:
+                book.appended(queue_folder, log_name)
 
     def _tell_notices(self, gen: int, queue: Any) -> None:
         with self._notes_lock:
@@ -194,15 +273,19 @@ class QueueBridge(QObject):
         try:
             report = queue.scan(on_rows=on_rows, on_progress=on_progress)
         except Exception as exc:  # noqa: BLE001
-            self._post(gen, "notice", f"Scan failed: {_describe(exc)}")
+            self._post(gen, "notice", tr("Scan failed: {reason}").format(reason=_describe(exc)))
             self._post(gen, "finished", (None, None))
             return
         present = queue.relpaths()
         self._tell_notices(gen, queue)
         self._tell_duplicates(gen, queue)
         self._post(gen, "finished", (report, present))
+        book = self._book
+        if book is not None and book.queue is queue:  # a rescan: rows came again, so do their states
+            self._tell_review(gen, book, book.trail.logged_paths())
 
     def _stop_on_worker(self) -> None:
+        self._book = None
         queue, self._queue = self._queue, None
         if queue is not None:
             try:
@@ -234,7 +317,8 @@ class QueueBridge(QObject):
             if batch is None:
                 return
             kind, payload = batch
-            self._deliver(kind, payload)
+            with foreground():  # the scan's thread waits while its rows are taken in
+                self._deliver(kind, payload)
         self._timer.start(1)  # more waiting: continue after pending paint and input
 
     def _take_batch(self) -> tuple[str, Any] | None:
@@ -286,6 +370,12 @@ class QueueBridge(QObject):
             self.notice.emit(payload)
         elif kind == "duplicates":
             self.duplicatesChanged.emit(*payload)
+        elif kind == "review":
+            self.reviewChanged.emit(payload)
+        elif kind == "book":
+            self.bookOpened.emit(payload)
+        elif kind == "editor":
+            self.editorResolved.emit(payload)
 
 
 def _notices(queue: Any) -> list[str]:

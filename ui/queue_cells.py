@@ -11,10 +11,13 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
+from app.article.mapping import DEFAULT_MAPPING
 from app.article.summary import ArticleSummary
 from app.queue.table import SortColumn
+from ui import palette
+from ui.i18n import QT_TR_NOOP, tr
 from ui.icons import marks_icon, status_icon
 from ui.text import capped
 
@@ -29,18 +32,20 @@ class Column(IntEnum):
     HEAT = SortColumn.HEAT
     FILE = SortColumn.FILE
     IMAGE = SortColumn.IMAGE  # thumbnail, painted by ui.images' delegate; hidden unless View > Thumbnails
+    REVIEW = SortColumn.IMAGE + 1  # the review state from the audit trail (ui.review_column); sorts by path
 
 
 HEADERS = {
-    Column.STATUS: "Status",
-    Column.QUALITY: "Quality",
-    Column.TITLE: "Title",
-    Column.PROVIDER: "Provider",
-    Column.DATE: "Date",
-    Column.TOPICS: "Topics",
-    Column.HEAT: "Heat",
-    Column.FILE: "File",
-    Column.IMAGE: "Image",
+    Column.STATUS: QT_TR_NOOP("Status"),
+    Column.QUALITY: QT_TR_NOOP("Quality"),
+    Column.TITLE: QT_TR_NOOP("Title"),
+    Column.PROVIDER: QT_TR_NOOP("Provider"),
+    Column.DATE: QT_TR_NOOP("Date"),
+    Column.TOPICS: QT_TR_NOOP("Topics"),
+    Column.HEAT: QT_TR_NOOP("Heat"),
+    Column.FILE: QT_TR_NOOP("File"),
+    Column.IMAGE: QT_TR_NOOP("Image"),
+    Column.REVIEW: QT_TR_NOOP("Review"),
 }
 
 RELPATH_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -95,8 +100,9 @@ def status_kind(summary: ArticleSummary, overlay: Overlay = _NO_OVERLAY) -> str:
     return "unset"
 
 
-_STATUS_TEXT = {"error": "Error", "published": "Published", "unpublished": "Unpublished",
-                "unset": "Not set", "pending": "Saving…", "failed": "Not saved"}
+_STATUS_TEXT = {"error": QT_TR_NOOP("Error"), "published": QT_TR_NOOP("Published"),
+                "unpublished": QT_TR_NOOP("Unpublished"), "unset": QT_TR_NOOP("Not set"),
+                "pending": QT_TR_NOOP("Saving…"), "failed": QT_TR_NOOP("Not saved")}
 
 
 def format_date(text: str) -> str:
@@ -124,8 +130,19 @@ class Cells:
     def __init__(self) -> None:
         self._italic = QFont()
         self._italic.setItalic(True)
-        self._muted = QBrush(QColor("#8a8f98"))
-        self._error_brush = QBrush(QColor("#c62828"))
+        self.mapping = DEFAULT_MAPPING  # the queue's: tooltips name the file's own keys (Hugo's `draft`)
+        # Translated once: a cell's text is asked for thousands of times a second while painting.
+        self._status_text = {kind: tr(text) for kind, text in _STATUS_TEXT.items()}
+        self._publishing = (tr("Publishing…"), tr("Unpublishing…"))
+        self._generation = -1
+        self._restyle()
+
+    def _restyle(self) -> None:
+        # From the palette in use (ui.palette), again whenever the application's changes.
+        self._generation = palette.generation()
+        tones = palette.tones()
+        self._muted = QBrush(tones.muted)
+        self._error_brush = QBrush(tones.error_text)
 
     def value(self, s: ArticleSummary, overlay: Overlay, column: int, role: int,
               marks: tuple[int, int] = (0, 1)) -> Any:
@@ -142,10 +159,13 @@ class Cells:
                 return marks_icon(min(marks[0], 1), marks[1])
             return None
         if role == _FOREGROUND:
+            if self._generation != palette.generation():
+                self._restyle()
             if s.error or (overlay.write_error and column == Column.STATUS):
                 return self._error_brush
             if column in _MUTED_COLUMNS or (column == Column.QUALITY and s.quality is None
-                                            and "quality" not in overlay.pending):
+                                            and "quality" not in overlay.pending) \
+                    or (column == Column.TITLE and not s.title):  # an untitled article: its file name, dimmed
                 return self._muted
             return None
         if role == _FONT:
@@ -161,14 +181,13 @@ class Cells:
             return s
         return None
 
-    @staticmethod
-    def _display(s: ArticleSummary, overlay: Overlay, column: int) -> str:
+    def _display(self, s: ArticleSummary, overlay: Overlay, column: int) -> str:
         pending = overlay.pending
         if column == Column.STATUS:
             kind = status_kind(s, overlay)
             if kind == "pending" and "published" in pending:
-                return "Publishing…" if pending["published"] else "Unpublishing…"
-            return _STATUS_TEXT[kind]
+                return self._publishing[0] if pending["published"] else self._publishing[1]
+            return self._status_text[kind]
         if column == Column.QUALITY:
             if "quality" in pending:
                 return str(pending["quality"])
@@ -177,9 +196,7 @@ class Cells:
             raw = _invalid(s).get("quality")
             return f"{raw}?" if raw else "—"
         if column == Column.TITLE:
-            if s.error:
-                return s.path.rsplit("/", 1)[-1]
-            return s.title or "(no title)"
+            return s.title if s.title and not s.error else s.path.rsplit("/", 1)[-1]
         if column == Column.PROVIDER:
             return s.provider
         if column == Column.DATE:
@@ -197,16 +214,19 @@ class Cells:
         if s.error:
             return f"{s.path}: {s.error}"
         if overlay.write_error and column in (Column.STATUS, Column.QUALITY, Column.TITLE):
-            return f"Not saved: {overlay.write_error}"
+            return tr("Not saved: {message}").format(message=overlay.write_error)
         if column == Column.TITLE:
-            return "\n".join(p for p in (s.title, marks_tip(s, marks)) if p) or None
+            return "\n".join(p for p in (s.title or tr("No title: {path}").format(path=s.path), marks_tip(s, marks)) if p)
         if column == Column.DATE:
             return s.published_at or None
         invalid = _invalid(s)
+        mapping = self.mapping
         if column == Column.QUALITY and s.quality is None and invalid.get("quality"):
-            return f"quality on disk is {invalid['quality']!s}, not a number from 0 to 100"
+            return tr("{key} on disk is {value}, not a number from {low} to {high}").format(
+                key=mapping.quality_key, value=invalid["quality"], low=mapping.quality_min, high=mapping.quality_max)
         if column == Column.STATUS and s.published is None and invalid.get("published"):
-            return f"published on disk is {invalid['published']!s}, not true or false"
+            return tr("{key} on disk is {value}, not true or false").format(key=mapping.published_key,
+                                                                             value=invalid["published"])
         if s.warnings and column == Column.STATUS:
             return "\n".join(s.warnings)
         if column in (Column.TOPICS, Column.FILE, Column.PROVIDER):
@@ -241,15 +261,18 @@ def _shows_pending(column: int, overlay: Overlay) -> bool:
             or (column == Column.QUALITY and "quality" in overlay.pending))
 
 
-_HEADER_TEXT = {int(column): text for column, text in HEADERS.items()}
-_HEADER_TIP = {int(column): f"Sort by {text.lower()}" for column, text in HEADERS.items()}
 _HORIZONTAL = Qt.Orientation.Horizontal
 
 
+_HEADERS = {int(column): text for column, text in HEADERS.items()}
+
+
 def header_data(section: int, orientation: Qt.Orientation, role: int) -> Any:
-    if orientation == _HORIZONTAL:
+    # Translated when asked (a header is asked for a few times per repaint, not per cell),
+    # so the words follow the translators installed at that moment.
+    if orientation == _HORIZONTAL and (text := _HEADERS.get(section)) is not None:
         if role == _DISPLAY:
-            return _HEADER_TEXT.get(section)
+            return tr(text)
         if role == _TOOLTIP:
-            return _HEADER_TIP.get(section)
+            return tr("Sort by {column}").format(column=tr(text))
     return None

@@ -32,10 +32,11 @@ from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 from app.queue.evaluation import Evaluation
-from app.queue.selection import QUICK_FILTERS, Selection, quick_filter, words_of
+from app.queue.selection import Selection, quick_filter, words_of
 from ui.facet_counts import FacetCounter
 from ui.facet_panel import FacetPanel
 from ui.filter_chips import FilterChips
+from ui.i18n import tr
 
 SYNC_ROWS = 20_000  # at most this many rows: words are tested on the GUI thread at once (under 5 ms)
 RECOUNT_MS = 120  # rows changing: the counts follow this long after the last change
@@ -54,16 +55,16 @@ class QueueFilters(QObject):
 
         self.panel = FacetPanel()
         self.panel.selectionChosen.connect(self.apply)
-        self.dock = QDockWidget("Facets", window)
+        self.dock = QDockWidget(tr("Facets"), window)
         self.dock.setObjectName("facetDock")  # saveState() needs a name
         self.dock.setWidget(self.panel)
         self.dock.setAllowedAreas(Qt.DockWidgetArea.LeftDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.dock.hide()  # until the editor opens it (View > Facets); then as they left it
         toggle = self.dock.toggleViewAction()
-        toggle.setText("&Facets")
+        toggle.setText(tr("&Facets"))
         toggle.setShortcut("Ctrl+Shift+F")
-        toggle.setToolTip("Show or hide the facet panel: provider, topic, quality, date… with counts")
+        toggle.setToolTip(tr("Show or hide the facet panel: provider, topic, quality, date… with counts"))
         self.toggle_action = toggle
 
         self.chips = FilterChips()
@@ -80,6 +81,8 @@ class QueueFilters(QObject):
             signal.connect(lambda *_: self._rows_changed())
         self.model.modelReset.connect(self._on_reset)
         window.bridge.opened.connect(self._on_opened)
+        # The review facet: where the folder's audit trail has been read.
+        window.bridge.bookOpened.connect(lambda book: self.panel.set_available("review", book is not None))
         # The duplicate facet, the Duplicates quick filter and the badges read the table's columns.
         window.bridge.duplicatesChanged.connect(
             lambda view, changed: self.model.set_duplicates(view, None if changed is None else sorted(changed)))
@@ -124,8 +127,7 @@ class QueueFilters(QObject):
     def _show_controls(self, selection: Selection) -> None:
         window = self.window
         quick = quick_filter(selection.quick)
-        with QSignalBlocker(window.quick_tabs):
-            window.quick_tabs.setCurrentIndex(QUICK_FILTERS.index(quick))
+        window.queue_panel.show_quick(quick.name)  # (a filter without a tab of its own gets one while on)
         window.actions_by_name[f"quick_{quick.name}"].setChecked(True)
         if words_of(window.filter_edit.text()) != selection.words:
             with QSignalBlocker(window.filter_edit):
@@ -167,6 +169,7 @@ class QueueFilters(QObject):
 
     # --- folders ------------------------------------------------------------------------------
     def _on_reset(self) -> None:
+        self.panel.set_available("review", False)
         self.counter.reset()
         self._recount.start()
 

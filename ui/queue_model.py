@@ -37,7 +37,7 @@ from PySide6.QtCore import (
 
 from app.article.summary import ArticleSummary
 from app.queue.selection import QuickFilter, Selection, quick_counts, quick_filter, words_of
-from app.queue.table import RowTable, Snapshot, insort, insort_position, sort_key, sorted_ids
+from app.queue.table import ERROR, RowTable, Snapshot, insort, insort_position, sort_key, sorted_ids
 from ui.queue_cells import (
     HEADERS,
     RELPATH_ROLE,
@@ -51,24 +51,29 @@ from ui.queue_cells import (
     header_data,
     status_kind,
 )
+from ui.review_column import ReviewCells
 
 __all__ = ["HEADERS", "RELPATH_ROLE", "SUMMARY_ROLE", "ArticleTableModel", "Column", "QueueFilterProxy",
            "RowState", "format_date", "format_heat", "status_kind"]
 
 Index = QModelIndex | QPersistentModelIndex
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+# No flags() here: QAbstractTableModel's own gives every valid cell Enabled,
+# Selectable and NeverHasChildren, which is what the queue needs, without a call
+# into Python (a paint asks twice per cell: 480 GIL round trips at 1400x900).
 COLUMNS = len(Column)  # asked for on every index() Qt makes: a constant, not an enum's len()
 MOVE_LIMIT = 8  # this few changed rows each move on their own (a row move, not a new layout)
 INSORT_LIMIT = 256  # more changed rows than this re-sort the whole column
 _NO_OVERLAY = Overlay()
 _TITLE = int(Column.TITLE)
 _NO_MARKS = (0, 1)
+_REVIEW = int(Column.REVIEW)
 # Runs `fn(*args)` off the GUI thread and hands its result to `done` on the GUI thread.
 Background = Callable[..., object]
 
 
 class ArticleTableModel(QAbstractTableModel):
     orderSettled = Signal()  # a sort that ran off the GUI thread is now shown
+    reviewsChanged = Signal(object)  # many rows' review states changed at once (their ids)
 
     def __init__(self, parent: Any = None, *, background: Background | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +82,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._pos = np.zeros(0, dtype=np.int64)  # id -> index in _asc (-1: not there)
         self._overlay: dict[str, Overlay] = {}
         self._cells = Cells()
+        self._review_cells = ReviewCells()
         self._sort_column = -1
         self._descending = False
         self._dirty: set[int] = set()  # ids added or changed since the order was right
@@ -102,9 +108,6 @@ class ArticleTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         return header_data(section, orientation, int(role))
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -122,6 +125,9 @@ class ArticleTableModel(QAbstractTableModel):
         self.fill_roles(self.id_at(index.row()), index.column(), span)
 
     def fill_roles(self, row_id: int, column: int, span: QModelRoleDataSpan) -> None:
+        if column == _REVIEW:
+            self._fill_review(row_id, span)
+            return
         summary = self.table.rows[row_id]
         overlay = self._overlay.get(summary.path, _NO_OVERLAY)  # type: ignore[union-attr]
         value = self._cells.value
@@ -133,7 +139,20 @@ class ArticleTableModel(QAbstractTableModel):
             else:
                 item.setData(result)
 
+    def _fill_review(self, row_id: int, span: QModelRoleDataSpan) -> None:
+        code, error = int(self.table.review[row_id]), self.table.status[row_id] == ERROR
+        value = self._review_cells.value
+        for item in span:
+            result = value(code, item.role(), error)
+            if result is None:
+                item.clearData()
+            else:
+                item.setData(result)
+
     def value_of(self, row_id: int, column: int, role: int) -> Any:
+        if column == _REVIEW and role not in (RELPATH_ROLE, SUMMARY_ROLE):
+            return self._review_cells.value(int(self.table.review[row_id]), role,
+                                            self.table.status[row_id] == ERROR)
         summary = self.table.rows[row_id]
         marks = self.marks(row_id) if column == _TITLE else _NO_MARKS
         return self._cells.value(summary, self._overlay.get(summary.path, _NO_OVERLAY),  # type: ignore[arg-type, union-attr]
@@ -162,6 +181,10 @@ class ArticleTableModel(QAbstractTableModel):
     def orders_ready(self) -> bool:
         """Every column's order is prepared (a header click is then a lookup)."""
         return self._sorting is None and len(self._ready) >= COLUMNS - 1
+
+    def set_mapping(self, mapping: Any) -> None:
+        """The open queue's field mapping (its cells' tooltips name the file's keys)."""
+        self._cells.mapping = mapping
 
     # --- lookups ----------------------------------------------------------------
     @property
@@ -268,6 +291,27 @@ class ArticleTableModel(QAbstractTableModel):
         """Rows each quick filter shows (as on disk), by name."""
         return quick_counts(self.table)
 
+    def set_review(self, states: dict[str, str]) -> list[int]:
+        """Review states from the audit trail (relpath -> "needs", "reviewed" or
+        "changed"): rows whose state changed repaint, and a filtered view checks
+        them again, like any changed row. Returns their ids."""
+        by_state: dict[str, list[str]] = {}
+        for relpath, state in states.items():
+            by_state.setdefault(state, []).append(relpath)
+        changed: list[int] = []
+        for state, relpaths in by_state.items():
+            changed.extend(self.table.set_review(relpaths, state))
+        if changed:
+            self._note_changed(changed)
+            if len(changed) <= INSORT_LIMIT:
+                self._emit_ids_changed(changed)
+            else:  # an open's worth: one signal, not one per run of rows
+                self.reviewsChanged.emit(changed)
+        return changed
+
+    def review_of(self, relpath: str) -> str:
+        return self.table.review_of(relpath)
+
     def renames(self, removed: Iterable[str], arrived: Iterable[ArticleSummary]) -> dict[str, str]:
         """Old relpath -> new relpath for rows that leave while a row with the
         same article has just arrived (`mv`, `git mv`, a save under a new name
@@ -350,13 +394,32 @@ class ArticleTableModel(QAbstractTableModel):
             if not self.defer_sorting:
                 self.resort()
 
+    def find_missing(self, present: frozenset[str], done: Callable[[list[str]], None]) -> None:
+        """Tell `done` (on this thread) which rows' paths are not in `present`,
+        e.g. rows streamed from the index whose files the scan did not find.
+        The comparison (100,000 strings: 30 ms) runs in the background over a
+        copy; a row changed or added meanwhile is not reported."""
+        rows = self.table.snapshot().rows  # the one the sorts use: no second copy
+
+        def missing() -> list[ArticleSummary]:
+            return [row for row in rows if row is not None and row.path not in present]
+
+        def still(candidates: list[ArticleSummary]) -> None:
+            done([row.path for row in candidates if self.summary(row.path) is row])
+
+        if self._background is None:
+            still(missing())
+        else:
+            self._background(missing, done=still)
+
     def remove(self, relpaths: Iterable[str]) -> set[str]:
         ids = [i for i in (self.table.id_of(p) for p in set(relpaths)) if i is not None]
         if not ids:
             return set()
         removed = {self.table.rows[i].path for i in ids}  # type: ignore[union-attr]
         if self._staged_set.intersection(ids):  # taken in, never shown: nothing to tell a view
-            self._staged = [i for i in self._staged if i not in ids]
+            leaving = set(ids)
+            self._staged = [i for i in self._staged if i not in leaving]
             self._staged_set.difference_update(ids)
         rows = sorted((r for r in (self.row_of_id(i) for i in ids) if r >= 0), reverse=True)
         start = end = rows[0] if rows else -1
@@ -658,13 +721,22 @@ class QueueFilterProxy(QAbstractTableModel):
         source.rowsAboutToBeMoved.connect(self._on_about_to_move)
         source.rowsMoved.connect(self._on_moved)
         self._moving: list[int] = []
-        source.layoutChanged.connect(lambda *_: self._refilter())
+        source.layoutChanged.connect(self._on_reordered)
         source.modelReset.connect(self._on_reset)
+        source.reviewsChanged.connect(self._on_reviews_changed)
         self._on_reset()
 
     # --- the Qt model API -------------------------------------------------------
     def sourceModel(self) -> ArticleTableModel:
         return self._source
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        # One call into Python per cell, where Qt's own index() asks rowCount()
+        # and columnCount() (two): each call takes the GIL back, and a paint
+        # makes an index per cell.
+        if 0 <= row < len(self._view) and 0 <= column < COLUMNS and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._view)
@@ -675,9 +747,6 @@ class QueueFilterProxy(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         return header_data(section, orientation, int(role))
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -715,6 +784,10 @@ class QueueFilterProxy(QAbstractTableModel):
     def row_of_relpath(self, relpath: str) -> int:
         row_id = self._source.table.id_of(relpath)
         return -1 if row_id is None else self.row_of_id(row_id)
+
+    def ids_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The ids shown in these rows (a multi-selection's articles)."""
+        return self._view[rows]
 
     # --- the selection ------------------------------------------------------------
     @property
@@ -810,6 +883,35 @@ class QueueFilterProxy(QAbstractTableModel):
             moved.append(self.index(row, anchor[1]) if anchor and row >= 0 else QModelIndex())
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
+
+    def _on_reordered(self, *_: Any) -> None:
+        """The source changed its order, not its rows or their values (those
+        come as inserts, removals and dataChanged): the same rows are shown, in
+        the new order. One numpy pass; the selection is not evaluated again."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        anchors = [(int(self._view[i.row()]), i.column()) if i.isValid() and i.row() < len(self._view) else None
+                   for i in persistent]
+        order = np.asarray(self._source.ordered_ids(), dtype=np.int64)
+        inside = order < len(self._vpos)  # ids past the end arrived since and were never shown
+        shown = np.zeros(len(order), dtype=bool)
+        shown[inside] = self._vpos[order[inside]] >= 0
+        self._view = order[shown]
+        self._reindex()
+        self.changePersistentIndexList(persistent, [
+            self.index(self.row_of_id(a[0]), a[1]) if a and self.row_of_id(a[0]) >= 0 else QModelIndex()
+            for a in anchors])
+        self.layoutChanged.emit()
+
+    def _on_reviews_changed(self, _ids: Any) -> None:
+        """Many review states changed (the trail was read): a selection on them is
+        evaluated again (one numpy pass); otherwise the column repaints."""
+        selection = self._selection
+        if selection.constrains("review") or quick_filter(selection.quick).facet is not None:
+            self._passes = None  # evaluated again, every row
+            self._refilter()
+        elif len(self._view):
+            self.dataChanged.emit(self.index(0, _REVIEW), self.index(len(self._view) - 1, _REVIEW))
 
     def _on_reset(self) -> None:
         self.beginResetModel()

@@ -1,4 +1,4 @@
-"""The queue table widget: one selected row at a time, uniform row heights,
+"""The queue table widget: a current row (and more selected with Shift or Ctrl), uniform row heights,
 a placeholder when empty, and `keep_place()`, which holds the editor's place
 (selected article and its position on screen) while rows arrive, change,
 move or disappear underneath. Re-sorts that happen outside `keep_place()`
@@ -13,10 +13,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from app.courtesy import foreground
+from ui.i18n import tr
 from ui.queue_cells import RELPATH_ROLE
 
 
@@ -24,11 +26,12 @@ class QueueView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("queueTable")
-        self.setAccessibleName("Article queue")
-        self.setAccessibleDescription("Articles in the folder. J and K move, P publishes, U unpublishes, "
-                                      "plus and minus change quality.")
+        self.setAccessibleName(tr("Article queue"))
+        self.setAccessibleDescription(tr("Articles in the folder. J and K move, P publishes, U unpublishes, "
+                                         "plus and minus change quality."))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Shift and Ctrl click, Shift+J/K and Ctrl+A select many: keys then decide for all (ui.bulk).
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -49,10 +52,15 @@ class QueueView(QTableView):
         header.sortIndicatorChanged.connect(self._after_sort)
         header.sectionResized.connect(self._on_section_resized)
         header.installEventFilter(self)  # the header's width is the viewport's
-        self.placeholder = "Opening…"
+        self.placeholder = tr("Opening…")
+        # Shown instead when the folder has rows but the filter shows none: "this folder is
+        # empty" would then be wrong (ui.queue_panel.empty_text).
+        self.filtered_placeholder = ""
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # the row menu (ui.row_menu)
         self._keeping_place = False
         self._layout_anchor: tuple[str, int] | None = None
         self._stretch: tuple[int, int] | None = None  # (column, minimum width)
+        self._anchor_row: int | None = None  # where a Shift+J/K selection began
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
@@ -103,7 +111,25 @@ class QueueView(QTableView):
         index = model.index(row, 0)
         self.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self._anchor_row = row
         self.scrollTo(index)
+
+    def extend_selection(self, step: int) -> None:
+        """Shift+J/K: move the current row and select every row from where the
+        selection began (its anchor) to it."""
+        model = self.model()
+        if model is None or not model.rowCount():
+            return
+        current = self.currentIndex()
+        row = max(0, min(model.rowCount() - 1, (current.row() if current.isValid() else 0) + step))
+        selection = self.selectionModel()
+        if not selection.hasSelection() or self._anchor_row is None or self._anchor_row >= model.rowCount():
+            self._anchor_row = current.row() if current.isValid() else row
+        top, bottom = sorted((self._anchor_row, row))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        selection.select(QItemSelection(model.index(top, 0), model.index(bottom, 0)), flags)
+        selection.setCurrentIndex(model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.scrollTo(model.index(row, 0))
 
     def row_of_relpath(self, relpath: str) -> int:
         return self.model().row_of_relpath(relpath)  # type: ignore[attr-defined]
@@ -190,12 +216,14 @@ class QueueView(QTableView):
 
     # --- empty state ----------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+        with foreground():  # background Python loops wait: each cell's callback gets the GIL at once
+            super().paintEvent(event)
         model = self.model()
-        if model is not None and model.rowCount() == 0 and self.placeholder:
+        text = self.filtered_placeholder or self.placeholder
+        if model is not None and model.rowCount() == 0 and text:
             painter = QPainter(self.viewport())
             painter.setPen(self.palette().placeholderText().color())
             painter.drawText(self.viewport().rect().adjusted(24, 24, -24, -24),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-                             self.placeholder)
+                             text)
             painter.end()

@@ -17,6 +17,9 @@ from app.paths import resources_dir  # moved to the core (install-desktop needs 
 
 APP_NAME = paths.APP_NAME
 MAX_RECENT = 8
+BULK_CONFIRM_OVER = 50  # a bulk decision on more articles than this asks first (`bulk/confirm_over`)
+IMAGE_CACHE_MB = 512  # the remote pictures' disk cache (`images/cache_mb`)
+IMAGE_CACHE_MB_RANGE = (16, 100_000)
 
 
 class WindowSettings:
@@ -76,6 +79,44 @@ class WindowSettings:
     def load_remote_images(self, on: bool) -> None:
         self._s.setValue("images/load_remote", bool(on))
 
+    @property
+    def image_cache_mb(self) -> int:
+        """The disk cache for remote pictures, in MB (oldest dropped first beyond it)."""
+        return _as_int(self._s.value("images/cache_mb", IMAGE_CACHE_MB), IMAGE_CACHE_MB, *IMAGE_CACHE_MB_RANGE)
+
+    @image_cache_mb.setter
+    def image_cache_mb(self, mb: int) -> None:
+        self._s.setValue("images/cache_mb", int(mb))
+
+    # --- decisions ---
+    @property
+    def bulk_confirm_over(self) -> int:
+        """A bulk decision on more articles than this asks before writing (0: always asks)."""
+        return _as_int(self._s.value("bulk/confirm_over", BULK_CONFIRM_OVER), BULK_CONFIRM_OVER, 0, 10_000_000)
+
+    @bulk_confirm_over.setter
+    def bulk_confirm_over(self, n: int) -> None:
+        self._s.setValue("bulk/confirm_over", int(n))
+
+    @property
+    def editor_name(self) -> str:
+        """The editor's name for the audit trail and team commits ("" : COPYDESK_EDITOR, git, the OS user)."""
+        return str(self._s.value("audit/editor_name", "") or "").strip()
+
+    @editor_name.setter
+    def editor_name(self, name: str) -> None:
+        self._s.setValue("audit/editor_name", name.strip())
+
+    # --- the desktop ---
+    @property
+    def editor_command(self) -> str:
+        """The text editor Open in Editor runs ("" : $VISUAL, $EDITOR, else the default application)."""
+        return str(self._s.value("desktop/editor_command", "") or "")
+
+    @editor_command.setter
+    def editor_command(self, command: str) -> None:
+        self._s.setValue("desktop/editor_command", command.strip())
+
     # --- folders ---
     @property
     def last_folder(self) -> str:
@@ -119,6 +160,15 @@ def _as_bool(value: object) -> bool:
     if isinstance(value, str):
         return value.lower() in ("true", "1", "yes")
     return bool(value)
+
+
+def _as_int(value: object, default: int, low: int, high: int) -> int:
+    """A stored number (IniFormat hands back strings), within its range; else the default."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return default
+    return number if low <= number <= high else default
 
 
 # --- the demo queue ---------------------------------------------------------

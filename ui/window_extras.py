@@ -15,15 +15,16 @@ from PySide6.QtGui import QAction
 from app.queue.selection import Selection
 from ui.export_view import ViewExporter
 from ui.pane_extras import copies_of, duplicate_text
+from ui.i18n import tr
 
 
 def install_window_extras(window: Any) -> None:
     bar = window.menuBar()
     menus = {action.text().replace("&", ""): action.menu() for action in bar.actions() if action.menu()}
     window.exporter = ViewExporter(window)
-    export = QAction("&Export View…", window)
+    export = QAction(tr("&Export View…"), window)
     export.setObjectName("exportView")
-    export.setToolTip("Write the rows shown (this filter, this order, the visible columns) to CSV or JSON")
+    export.setToolTip(tr("Write the rows shown (this filter, this order, the visible columns) to CSV or JSON"))
     export.triggered.connect(window.exporter.choose_and_export)
     window.export_action = export
     file_menu = menus.get("File")
@@ -62,11 +63,11 @@ def _refresh_pane(window: Any, changed: Any) -> None:
 def go_to(window: Any, relpath: str) -> None:
     """Select `relpath` in the queue; when the filter hides it, the filter is cleared first."""
     if window.model.summary(relpath) is None:
-        window.show_notice(f"{relpath} is no longer in the queue", 6000)
+        window.show_notice(tr("{path} is no longer in the queue").format(path=relpath), 6000)
         return
     if window.table.row_of_relpath(relpath) < 0:
         window.filters.apply(Selection())
-        window.show_notice("Filter cleared to show the copy", 6000)
+        window.show_notice(tr("Filter cleared to show the copy"), 6000)
     row = window.table.row_of_relpath(relpath)
     if row >= 0:
         window._auto_select = False  # the editor chose where to be

@@ -55,7 +55,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, frozenset[str]]:
     parser = argparse.ArgumentParser(
         prog="copydesk",
         description="Review news articles stored as files: approve, unpublish and score them. "
-                    "'copydesk [FOLDER] [--poll]' opens the window (the last folder, or a demo queue).")
+                    "'copydesk [FOLDER] [--poll]' opens the window (the last folder, or a demo queue; "
+                    "Qt's own options such as -style Fusion are passed to Qt).")
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
@@ -74,17 +75,21 @@ class _VersionAction(argparse.Action):
 
 
 def _run_window(argv: list[str]) -> int:
-    """The one hand-over from the command line to the Qt shell."""
-    parser = argparse.ArgumentParser(prog="copydesk", description="Open the review window.")
-    parser.add_argument("folder", nargs="?", help="the article folder (default: the last one, or a demo queue)")
-    parser.add_argument("--poll", action="store_true", help="watch by polling (network shares)")
-    args = parser.parse_args(argv)
+    """The one hand-over from the command line to the Qt shell. Qt's own options
+    (`-style Fusion`, `-platform offscreen`, ...) go to QApplication as they are."""
     try:
-        from ui.app import run  # Qt is imported only here, never by the core
+        from ui.app import run, split_qt_arguments  # Qt is imported only here, never by the core
     except ImportError as exc:
         print(f"copydesk: the window cannot start: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    return int(run(args.folder, poll=args.poll))
+    qt_args, ours = split_qt_arguments(argv)
+    parser = argparse.ArgumentParser(prog="copydesk", description="Open the review window.",
+                                     epilog="Qt's own options (-style NAME, -platform NAME, -reverse, ...) "
+                                            "are passed to Qt.")
+    parser.add_argument("folder", nargs="?", help="the article folder (default: the last one, or a demo queue)")
+    parser.add_argument("--poll", action="store_true", help="watch by polling (network shares)")
+    args = parser.parse_args(ours)
+    return int(run(args.folder, poll=args.poll, qt_args=qt_args))
 
 
 if __name__ == "__main__":  # pragma: no cover

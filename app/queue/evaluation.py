@@ -16,10 +16,11 @@ Pure functions of a table (or of a `RowTable.copy()` on another thread).
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
+
+from app.courtesy import pause_point
 
 from app.queue.facets import FACETS, Counts, range_counts, values_counts
 from app.queue.selection import Selection, quick_counts, text_mask
@@ -70,8 +71,8 @@ class TextMatches:
 def evaluate(table: RowTable, selection: Selection, *, text: TextMatches | None = None,
              table_id: int | None = None, counts: bool = True, yield_gil: bool = False) -> Evaluation:
     """Which rows pass `selection`, and (with `counts`) every facet's counts.
-    `yield_gil`: on a background thread beside a GUI, let go of the GIL between
-    facets (each facet's numpy work holds it for a millisecond or so)."""
+    `yield_gil`: on a background thread beside a GUI, pause between facets while
+    the GUI thread paints (`app.courtesy.pause_point`)."""
     words = selection.words
     text_of = text.mask(table, words, table_id) if (words and text is not None) else None
     base = selection.base_mask(table, text_of)
@@ -94,7 +95,7 @@ def evaluate(table: RowTable, selection: Selection, *, text: TextMatches | None 
             others_of[name] = prefix[i] if after is None else prefix[i] & after
         for spec in FACETS:
             if yield_gil:
-                time.sleep(0)
+                pause_point()
             among = others_of.get(spec.name, passes)
             if spec.kind == "values":
                 found[spec.name] = values_counts(table, spec.name, among, selection.chosen(spec.name))

@@ -20,6 +20,7 @@ from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.summary import ArticleSummary
 from app.queue.index import E_MTIME, E_ROW, E_SIZE, IndexRow, KeysRow, QueueIndex
 from app.article.writer import sweep_stale_temp_files
+from app.courtesy import pause_point
 from app.queue.rules import DEFAULT_RULES, FileRules
 from app.queue.scan import Checked, CheckRunner, Stamp, WalkNotes, current_identity, describe_file_error, may_read, walk_articles
 
@@ -97,6 +98,8 @@ class FullScan:
         with CheckRunner(self.root, workers=self.workers, mapping=self.mapping) as runner:
             for rel, st in walk_articles(self.root, notes=notes, rules=self.rules):
                 self._found += 1
+                if not self._found & 255:
+                    pause_point()
                 if isinstance(st, OSError):
                     self._unreadable(rel, st)
                 elif not self._from_index(rel, st):
@@ -136,7 +139,9 @@ class FullScan:
         left out of the scan's rows (the caller drops what is not there)."""
         for chunk in self.index.iter_entries(_STREAM_EVERY):
             batch = []
-            for entry in chunk:
+            for n, entry in enumerate(chunk):
+                if not n & 255:
+                    pause_point()
                 rel = entry[0]
                 row = ArticleSummary.from_row(rel, entry[E_SIZE], entry[E_MTIME], entry[E_ROW:])
                 self._known[rel] = (entry[E_SIZE:E_ROW], row)
@@ -154,6 +159,7 @@ class FullScan:
             return False
         if not may_read(st, self._identity):
             return False  # an index shared with another user: the file is read, and fails, as ours
+        rel = row.path  # the same string as the walk's, held once (100,000 paths: 12 MB)
         self.rows[rel] = row
         self.files[rel] = state
         self.report.from_index += 1
@@ -163,6 +169,7 @@ class FullScan:
         if not results:
             return
         report = self.report
+        pause_point()
         for checked in results:
             if checked.vanished:
                 self._found -= 1  # deleted or renamed since the folder was listed

@@ -357,9 +357,17 @@ class CheckRunner:
             yield self._futures.popleft().result()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except RuntimeError:
+                # A SIGTERM landed inside `submit` while the pool was starting its
+                # manager thread, so the orderly shutdown cannot run: stop the
+                # workers directly rather than leave them waiting on their queue.
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()
+                    process.join(5)
         self._futures.clear()
 
     def __enter__(self) -> CheckRunner:

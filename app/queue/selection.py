@@ -23,13 +23,14 @@ facet's counts.
 
 The quick filters are data: adding one is one entry in `QUICK_FILTERS`; the
 window's tabs, menu entries, Ctrl+N keys and counts are built from the table.
+A quick filter may also hold a facet's values ("Needs review" is every status
+with review state `needs`); `copydesk list --review` is the same filter.
 
 Pure functions of a table; call them on the table's own thread.
 """
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -38,6 +39,7 @@ import numpy as np
 
 from app.article.dates import parse_day_option
 from app.article.summary import ArticleSummary
+from app.courtesy import pause_point
 from app.queue.facets import FACET_BY_NAME, RANGE_FACETS, range_bounds, range_mask, values_mask
 from app.queue.table import ERROR, PUBLISHED, UNPUBLISHED, UNSET, RowTable, haystack
 
@@ -61,14 +63,15 @@ class QuickFilter:
         from app.queue.table import status_of
         return status_of(row) in self.statuses
 
-    def mask(self, table: RowTable) -> np.ndarray:
-        """Over every slot of the table: does the row pass?"""
+    def mask(self, table: RowTable, ids: np.ndarray | None = None) -> np.ndarray:
+        """For each id (every slot of the table when None): does the row pass?"""
         allowed = np.zeros(4, dtype=bool)
         allowed[sorted(self.statuses)] = True
         n = table.capacity
         keep = table.alive[:n] & allowed[table.status[:n]]
         if self.facet is not None:
             keep &= values_mask(table, *self.facet)
+        return keep if ids is None else keep[np.asarray(ids, dtype=np.int64)]
         return keep
 
     def count(self, table: RowTable) -> int:
@@ -83,7 +86,11 @@ QUICK_FILTERS: tuple[QuickFilter, ...] = (
     QuickFilter("published", "Published", "Ctrl+3", "readable articles that are published",
                 frozenset((PUBLISHED,))),
     QuickFilter("errors", "Errors", "Ctrl+4", "files that cannot be read", frozenset((ERROR,))),
-    QuickFilter("duplicates", "Duplicates", "Ctrl+5",
+    QuickFilter("needs_review", "To review", "Ctrl+5", "needs review: articles with no decision in the audit trail", _EVERY,
+                ("review", ("needs",))),
+    QuickFilter("changed_since_review", "Changed", "Ctrl+6",
+                "changed since review: articles whose file changed after their last logged decision", _EVERY, ("review", ("changed",))),
+    QuickFilter("duplicates", "Duplicates", "Ctrl+7",
                 "articles with a copy: the same URL, or the same title from the same provider", _EVERY,
                 ("duplicate", ("yes",))),
 )
@@ -97,9 +104,13 @@ def quick_filter(name: str) -> QuickFilter:
 
 def quick_counts(table: RowTable) -> dict[str, int]:
     """How many rows each quick filter shows, by name."""
-    counts = np.bincount(table.status[table.alive], minlength=4)
+    counts = _status_counts(table)
     return {q.name: int(counts[sorted(q.statuses)].sum()) if q.facet is None else q.count(table)
             for q in QUICK_FILTERS}
+
+
+def _status_counts(table: RowTable) -> np.ndarray:
+    return np.bincount(table.status[table.alive], minlength=4)
 
 
 def words_of(text: str | None) -> tuple[str, ...]:
@@ -114,7 +125,7 @@ def text_mask(table: RowTable, words: tuple[str, ...], candidates: np.ndarray | 
     Python test at 100,000 rows (about 20 ms a word; see bench/bench_facets.py).
 
     `yield_every`: on a background thread, let go of the GIL after every so many
-    rows (`time.sleep(0)`), so a GUI thread waiting for it (to paint a cell) gets
+    rows (`pause_point()`), so a GUI thread waiting for it (to paint a cell) gets
     it within a fraction of a millisecond instead of a switch interval (5 ms)."""
     n = table.capacity
     keep = np.zeros(n, dtype=bool)
@@ -127,7 +138,7 @@ def text_mask(table: RowTable, words: tuple[str, ...], candidates: np.ndarray | 
         found: list[int] = []
         for start in range(0, len(ids), yield_every):
             found += [i for i in ids[start:start + yield_every] if word in hay[i]]
-            time.sleep(0)
+            pause_point()
         ids = found
     keep[ids] = True
     return keep

@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 
 from app.decisions import Change, Decision, FileTarget, Outcome, decide
+from app.audit.recorder import AuditRecorder
+from app.audit.trail import AuditTrail
 from app.team.commits import CommitRecorder, CommitRequest, commit_request
 from app.team.repo import TeamRepo
 from app.team.setup import ensure_registered, init_team
 from app.team.sync import SyncResult, sync
 from tests.app.queue_support import SEED, article
-from tools.standin_audit import StandInAuditLog
 
 STEERING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
             "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
@@ -84,7 +85,7 @@ class Team:
             git(root, "clone", "--quiet", str(self.remote), str(root / editor))
             self._identify(editor)
             ensure_registered(self.repo(editor))
-        self.audits = {editor: StandInAuditLog(editor) for editor in editors}
+        self.audits = {editor: AuditRecorder(editor) for editor in editors}
 
     def _identify(self, editor: str) -> None:
         git(self.clone(editor), "config", "user.name", editor)
@@ -108,13 +109,13 @@ class Team:
 
     def decide(self, editor: str, relpaths: str | Sequence[str], values: Mapping[str, Any], **options: Any
                ) -> tuple[list[Outcome], list[str | None]]:
-        """Decide as `editor` (the stand-in audit log, then a commit per decision, at once)."""
+        """Decide as `editor` (the audit log, then a commit per decision, at once)."""
         names = [relpaths] if isinstance(relpaths, str) else list(relpaths)
         requests: list[CommitRequest] = []
         decision = Decision(tuple(Change(str(self.desk(editor) / n), dict(values)) for n in names), **options)
         outcomes = decide(FileTarget(), decision,
                           recorders=[self.audits[editor],
-                                     CommitRecorder(requests.append, log_file=self.audits[editor].log_file)])
+                                     CommitRecorder(requests.append, log_file=self.audits[editor].log_path)])
         repo = self.repo(editor)
         return outcomes, [commit_request(repo, request) for request in requests]
 
@@ -123,3 +124,10 @@ class Team:
 
     def read(self, editor: str, relpath: str) -> bytes:
         return (self.desk(editor) / relpath).read_bytes()
+
+
+def read_log_lines(folder: Path) -> list[dict[str, Any]]:
+    """Every line of every editor's log under a queue folder (as `copydesk log --json` prints them)."""
+    trail = AuditTrail(folder)
+    trail.refresh(None)
+    return [entry.to_json() for entry in trail.entries()]

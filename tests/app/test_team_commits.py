@@ -48,12 +48,12 @@ def test_git_log_shows_one_commit_per_decision_with_trailers(team: Team) -> None
     assert trailers(team, "Ana", "HEAD~2") == {"Copydesk-Action": "publish", "Copydesk-Items": "3",
                                                 "Copydesk-Batch": "batch-7", "Copydesk-Source": "bulk",
                                                 "Copydesk-Reason": "duplicate"}
-    assert files_of(team, "Ana", "HEAD~2") == ["desk/.copydesk/log/ana.jsonl", "desk/news/a2.md",
+    assert files_of(team, "Ana", "HEAD~2") == ["desk/.copydesk/log/Ana.jsonl", "desk/news/a2.md",
                                                "desk/news/a3.md", "desk/news/a4.md"]
     assert trailers(team, "Ana", "HEAD")["Copydesk-Source"] == "undo"  # undo: a new commit, nothing rewritten
-    assert files_of(team, "Ana", "HEAD") == ["desk/.copydesk/log/ana.jsonl", "desk/seed.txt"]
+    assert files_of(team, "Ana", "HEAD") == ["desk/.copydesk/log/Ana.jsonl", "desk/seed.txt"]
     assert team.git("Ana", "status", "--porcelain") == ""  # every decision is committed, the index agrees
-    logged = team.git("Ana", "show", "HEAD:desk/.copydesk/log/ana.jsonl").splitlines()
+    logged = team.git("Ana", "show", "HEAD:desk/.copydesk/log/Ana.jsonl").splitlines()
     assert len(logged) == 6  # the audit lines travel with the commits: 1 + 3 + 1 + 1
 
 
@@ -76,7 +76,7 @@ def test_an_unrelated_dirty_file_and_staged_changes_stay_as_they_were(team: Team
     status_before = team.git("Ana", "status", "--porcelain")
     [outcome], [commit] = team.decide("Ana", "news/a1.md", {"quality": 90})
     assert outcome.status == "written" and commit is not None
-    assert files_of(team, "Ana", "HEAD") == ["desk/.copydesk/log/ana.jsonl", "desk/news/a1.md"]
+    assert files_of(team, "Ana", "HEAD") == ["desk/.copydesk/log/Ana.jsonl", "desk/news/a1.md"]
     assert (desk / "news" / "a5.md").read_bytes() == dirty
     assert os.stat(desk / "news" / "a5.md").st_mtime_ns == stamp  # not even rewritten
     assert team.git("Ana", "status", "--porcelain") == status_before  # a5 dirty, reasons staged, notes untracked
@@ -95,7 +95,7 @@ def test_a_hand_edit_in_the_same_file_is_not_committed_with_the_decision(team: T
 
 def test_two_quick_decisions_on_one_file_make_two_commits_each_with_its_own_step(team: Team) -> None:
     requests: list[CommitRequest] = []
-    recorder = CommitRecorder(requests.append, log_file=team.audits["Ana"].log_file)
+    recorder = CommitRecorder(requests.append, log_file=team.audits["Ana"].log_path)
     path = str(team.desk("Ana") / "news" / "a1.md")
     for value in (52, 53, 54):  # three + keys before the committer gets to the first
         decide(FileTarget(), Decision.one(path, {"quality": value}), recorders=[team.audits["Ana"], recorder])
@@ -106,7 +106,7 @@ def test_two_quick_decisions_on_one_file_make_two_commits_each_with_its_own_step
         diff = team.git("Ana", "show", "--format=", f"HEAD~{back}", "--", "desk/news/a1.md")
         assert f"-quality: {old}\n+quality: {new}\n" in diff
         # ... and exactly its own audit line, though all three were on disk before the first commit
-        log = team.git("Ana", "show", "--format=", f"HEAD~{back}", "--", "desk/.copydesk/log/ana.jsonl")
+        log = team.git("Ana", "show", "--format=", f"HEAD~{back}", "--", "desk/.copydesk/log/Ana.jsonl")
         added = [line for line in log.splitlines() if line.startswith("+{")]
         assert len(added) == 1 and f'"new": {new}' in added[0]
 
@@ -152,7 +152,7 @@ def test_team_features_can_be_turned_off_per_repository(team: Team) -> None:
 def test_a_commit_made_by_hand_meanwhile_is_built_upon(team: Team) -> None:
     requests: list[CommitRequest] = []
     decide(FileTarget(), Decision.one(str(team.desk("Ana") / "news" / "a1.md"), {"quality": 77}),
-           recorders=[team.audits["Ana"], CommitRecorder(requests.append, log_file=team.audits["Ana"].log_file)])
+           recorders=[team.audits["Ana"], CommitRecorder(requests.append, log_file=team.audits["Ana"].log_path)])
     (team.desk("Ana") / "hand.txt").write_text("by hand\n")
     team.git("Ana", "add", "desk/hand.txt")
     team.git("Ana", "commit", "-qm", "by hand")  # between the decision and its commit
@@ -168,5 +168,5 @@ def test_what_the_repository_ignores_is_never_made_tracked(team: Team) -> None:
     team.git("Ana", "commit", "-qam", "keep logs local")
     team.decide("Ana", "news/a1.md", {"published": True})
     assert files_of(team, "Ana", "HEAD") == ["desk/news/a1.md"]
-    assert (team.desk("Ana") / ".copydesk" / "log" / "ana.jsonl").exists()
+    assert (team.desk("Ana") / ".copydesk" / "log" / "Ana.jsonl").exists()
     assert team.git("Ana", "ls-files", "desk/.copydesk/log") == ""

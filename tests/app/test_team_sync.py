@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from app.team.sync import count_unshared, load_conflicts, resolve
-from tests.app.team_support import Team, isolate_git
-from tools.standin_audit import read_log_lines
+from tests.app.team_support import Team, isolate_git, read_log_lines
 
 
 @pytest.fixture

@@ -455,3 +455,28 @@ def test_folder_of_50_moved_in_renamed_and_moved_out(queue: ReviewQueue, folder:
     assert sorted(p for k, p, _ in events if k == "removed") == sorted(
         [f"incoming/{n}" for n in names] + [f"renamed/{n}" for n in names])
     assert sorted(s.path for s in queue.summaries()) == ["a.md", "news/b.md"]
+
+
+def test_the_first_pass_catches_what_changed_between_the_scan_and_the_watch(folder: Path, tmp_path: Path,
+                                                                            collector: Collector) -> None:
+    # Unchanged files are passed over without being held; a changed, a deleted
+    # and a new file are each reported, and nothing else.
+    for i in range(40):
+        (folder / "news" / f"n{i:02d}.md").write_text(article(f"News {i}"))
+    queue = ReviewQueue(folder, index_path=tmp_path / "first.sqlite3")
+    queue.scan()
+    try:
+        (folder / "a.md").write_text(article("Alpha, rewritten at more length"))
+        (folder / "news" / "n07.md").unlink()
+        (folder / "news" / "fresh.md").write_text(article("Fresh"))
+        queue.start_watching(collector)
+        collector.wait_for("changed", "a.md")
+        collector.wait_for("removed", "news/n07.md")
+        collector.wait_for("added", "news/fresh.md")
+        assert queue.wait_settled(10)
+        assert sorted(collector.events()) == [("added", "news/fresh.md", "outside"),
+                                              ("changed", "a.md", "outside"),
+                                              ("removed", "news/n07.md", "outside")]
+        assert queue.get("news/n07.md") is None and queue.get("news/n08.md") is not None
+    finally:
+        queue.stop()

@@ -31,6 +31,7 @@ from app.article.image_source import (
     truncation_problem,
 )
 from ui.background import Lane
+from ui.i18n import tr
 
 Box = tuple[int, int] | None  # fit inside (width, height); None = full size
 
@@ -64,7 +65,7 @@ def decode_image(data: bytes, box: Box, *, content_type: str = "",
     if not header.isValid() or header.width() <= 0 or header.height() <= 0:
         why = reader.errorString() if reader.error() != QImageReader.ImageReaderError.UnknownError else ""
         return DecodeResult(None, None, fmt, Failure(FailureKind.CORRUPT,
-                                                     f"cannot read the {fmt.upper()} header" + (f" ({why})" if why else "")))
+                                                     tr("cannot read the {format} header").format(format=fmt.upper()) + (f" ({why})" if why else "")))
     width, height = header.width(), header.height()
     rotated = bool(reader.transformation() & QImageIOHandler.Transformation.TransformationRotate90)
     real = (height, width) if rotated else (width, height)
@@ -87,8 +88,8 @@ def decode_image(data: bytes, box: Box, *, content_type: str = "",
     else:
         image = reader.read()
     if image.isNull():
-        return DecodeResult(None, real, fmt, Failure(FailureKind.CORRUPT, f"the {fmt.upper()} data is damaged "
-                                                                          f"({reader.errorString()})"))
+        return DecodeResult(None, real, fmt, Failure(FailureKind.CORRUPT, tr("the {format} data is damaged ({reason})").format(
+                                                     format=fmt.upper(), reason=reader.errorString())))
     return DecodeResult(image, real, fmt)
 
 
@@ -142,4 +143,4 @@ def _run(work: Callable[[], DecodeResult], flag: _Cancel) -> DecodeResult | None
     try:
         return work()
     except Exception as exc:  # noqa: BLE001 - a bug in a decoder must not kill the worker
-        return DecodeResult(None, None, "", Failure(FailureKind.CORRUPT, f"decoder error: {exc}"))
+        return DecodeResult(None, None, "", Failure(FailureKind.CORRUPT, tr("decoder error: {error}").format(error=exc)))

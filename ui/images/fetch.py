@@ -20,7 +20,7 @@ Rules each request follows:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +34,8 @@ from PySide6.QtNetwork import (
 )
 
 from app.article.image_source import DEFAULT_MAX_BYTES, Failure, FailureKind, format_bytes
+from ui.i18n import tr
+from ui.images import words
 
 Origin = Literal["local", "cached", "live", ""]
 
@@ -106,6 +108,13 @@ class NetworkFetcher(QObject):
             shiboken6.delete(self._nam)  # now, on this thread; also deletes the disk cache
         self._nam = self._cache = None
 
+    @Slot("qint64")
+    def set_disk_cache_bytes(self, size: int) -> None:
+        """Preferences changed the cache's size: applied at once (older entries are expired first)."""
+        self._settings = replace(self._settings, disk_cache_bytes=size)
+        if self._cache is not None:
+            self._cache.setMaximumCacheSize(size)
+
     def active(self) -> int:
         """Open replies. Called from the GUI thread: a len() only."""
         return len(self._transfers)
@@ -114,7 +123,7 @@ class NetworkFetcher(QObject):
     @Slot(int, str, bool)
     def start(self, fetch_id: int, url: str, allow_network: bool) -> None:
         if self._nam is None:
-            self.finished.emit(FetchResult(fetch_id, url, failure=Failure(FailureKind.UNREACHABLE, "image loader stopped")))
+            self.finished.emit(FetchResult(fetch_id, url, failure=Failure(FailureKind.UNREACHABLE, tr("image loader stopped"))))
             return
         if not allow_network:
             cached = self._read_cache(url)
@@ -122,7 +131,7 @@ class NetworkFetcher(QObject):
                 self.finished.emit(FetchResult(fetch_id, url, cached[0], cached[1], "cached"))
             else:
                 self.finished.emit(FetchResult(fetch_id, url, failure=Failure(
-                    FailureKind.REMOTE_OFF, "“Load remote images” is off and this picture is not in the offline cache")))
+                    FailureKind.REMOTE_OFF, tr("“Load remote images” is off and this picture is not in the offline cache"))))
             return
         request = QNetworkRequest(QUrl(url))
         request.setAttribute(_ATTR.CacheLoadControlAttribute, QNetworkRequest.CacheLoadControl.PreferCache)
@@ -159,9 +168,10 @@ class NetworkFetcher(QObject):
         length = t.reply.header(QNetworkRequest.KnownHeaders.ContentLengthHeader)
         if isinstance(length, int) and length > self._settings.max_bytes:
             self._refuse(t, Failure(FailureKind.TOO_LARGE,
-                                    f"{format_bytes(length)} from {_host(t.url)} (limit {format_bytes(self._settings.max_bytes)})"))
+                                    tr("{size} from {host} (limit {limit})").format(
+                                        size=format_bytes(length), host=_host(t.url), limit=format_bytes(self._settings.max_bytes))))
         elif t.content_type.startswith(_NOT_IMAGE_TYPES):
-            self._refuse(t, Failure(FailureKind.NOT_AN_IMAGE, f"{_host(t.url)} sent {t.content_type}, not a picture"))
+            self._refuse(t, Failure(FailureKind.NOT_AN_IMAGE, tr("{host} sent {type}, not a picture").format(host=_host(t.url), type=t.content_type)))
 
     def _on_data(self, t: _Transfer) -> None:
         if t.failure is not None or t.fetch_id not in self._transfers:
@@ -169,7 +179,8 @@ class NetworkFetcher(QObject):
         t.buffer += t.reply.readAll().data()
         if len(t.buffer) > self._settings.max_bytes:
             self._refuse(t, Failure(FailureKind.TOO_LARGE,
-                                    f"over {format_bytes(self._settings.max_bytes)} from {_host(t.url)}; download stopped"))
+                                    tr("over {limit} from {host}; download stopped").format(
+                                        limit=format_bytes(self._settings.max_bytes), host=_host(t.url))))
 
     def _on_deadline(self, t: _Transfer) -> None:
         if t.fetch_id in self._transfers:
@@ -201,18 +212,18 @@ class NetworkFetcher(QObject):
         if isinstance(status, int) and status >= 400:
             reason = reply.attribute(_ATTR.HttpReasonPhraseAttribute) or ""
             kind = FailureKind.NOT_FOUND if status in (404, 410) else FailureKind.HTTP_ERROR
-            self.finished.emit(FetchResult(t.fetch_id, t.url, failure=Failure(kind, f"HTTP {status} {reason} from {host}".replace("  ", " "))))
+            self.finished.emit(FetchResult(t.fetch_id, t.url, failure=Failure(kind, tr("HTTP {status} {reason} from {host}").format(status=status, reason=reason, host=host).replace("  ", " "))))
             return
         if t.timed_out or error in (_ERR.TimeoutError, _ERR.OperationCanceledError):
             seconds = (self._settings.deadline_ms if t.timed_out else self._settings.transfer_timeout_ms) / 1000
-            failure = Failure(FailureKind.TIMED_OUT, f"no picture from {host} within {seconds:g} s")
+            failure = Failure(FailureKind.TIMED_OUT, tr("no picture from {host} within {seconds} s").format(host=host, seconds=f"{seconds:g}"))
         else:
             failure = Failure(FailureKind.UNREACHABLE, f"{host}: {reply.errorString()}")
         # Offline or slow: an older cached copy is better than a placeholder.
         cached = self._read_cache(t.url)
         if cached is not None:
             self.finished.emit(FetchResult(t.fetch_id, t.url, cached[0], cached[1], "cached",
-                                           note=f"offline copy ({failure.kind.value})"))
+                                           note=tr("offline copy ({why})").format(why=words.short(failure))))
         else:
             self.finished.emit(FetchResult(t.fetch_id, t.url, failure=failure))
 

@@ -30,6 +30,7 @@ from PySide6.QtGui import QPixmap
 
 from app import paths
 from app.article.image_source import DEFAULT_MAX_BYTES, Failure, FailureKind, ImageSource, read_local_image
+from ui.i18n import tr
 from ui.images.cache import ByteLRU, pixmap_cost
 from ui.images.decode import Box, DecodeResult, DecodeWorkers, decode_image
 from ui.images.fetch import FetchResult, FetchSettings, NetworkFetcher, Origin
@@ -122,6 +123,7 @@ class ImageLoader(QObject):
 
     _start_fetch = Signal(int, str, bool)
     _abort_fetch = Signal(int)
+    _cache_size = Signal("qint64")
 
     def __init__(self, cache_dir: str | os.PathLike[str] | None = None, *, load_remote: bool = True,
                  transfer_timeout_ms: int = 10_000, deadline_ms: int = 30_000,
@@ -152,6 +154,7 @@ class ImageLoader(QObject):
         thread.started.connect(self._fetcher.setup)
         self._start_fetch.connect(self._fetcher.start)
         self._abort_fetch.connect(self._fetcher.abort)
+        self._cache_size.connect(self._fetcher.set_disk_cache_bytes)
         self._fetcher.finished.connect(self._on_fetched, Qt.ConnectionType.QueuedConnection)
         self._engine = _Engine(thread, self._fetcher, self._workers, self._lock, self._temp_dir)
         self.destroyed.connect(self._engine.stop)  # the engine outlives this wrapper; no `self` in it
@@ -177,8 +180,12 @@ class ImageLoader(QObject):
             for fetch in list(self._fetches.values()):
                 self._abort_fetch.emit(fetch.fetch_id)
                 self._fetch_done(FetchResult(fetch.fetch_id, fetch.url, failure=Failure(
-                    FailureKind.REMOTE_OFF, "“Load remote images” was turned off")))
+                    FailureKind.REMOTE_OFF, tr("“Load remote images” was turned off"))))
         self.loadRemoteChanged.emit(on)
+
+    def set_disk_cache_bytes(self, size: int) -> None:
+        """Resize the remote pictures' disk cache (on the network thread, where it lives)."""
+        self._cache_size.emit(int(size))
 
     # --- requests ---
     def peek(self, source: ImageSource, box: Box) -> Preview | None:
@@ -193,7 +200,7 @@ class ImageLoader(QObject):
         key = _key(source, box)
         hit = self.memory.get(key) if box is not None else None
         if hit is not None or source.failure is not None or self._closed or self._engine.stopped:
-            preview = hit or Preview(source, None, failure=source.failure or Failure(FailureKind.UNREACHABLE, "image loader stopped"))
+            preview = hit or Preview(source, None, failure=source.failure or Failure(FailureKind.UNREACHABLE, tr("image loader stopped")))
             self._tickets[ticket] = (0, callback)
             QTimer.singleShot(0, self, lambda: self._deliver_one(ticket, preview))
             return ticket
@@ -332,10 +339,11 @@ class ImageLoader(QObject):
             if self._lock.tryLock(0):
                 self._temp_dir: tempfile.TemporaryDirectory[str] | None = None
                 return wanted
-            self.notices.append("The image cache is in use by another Copydesk window; "
-                                "pictures loaded here are not kept for offline use.")
+            self.notices.append(tr("The image cache is in use by another Copydesk window; "
+                                   "pictures loaded here are not kept for offline use."))
         except OSError as exc:
-            self.notices.append(f"Cannot use the image cache folder {wanted}: {exc.strerror}")
+            self.notices.append(tr("Cannot use the image cache folder {folder}: {reason}").format(
+                folder=wanted, reason=exc.strerror))
         self._lock = None
         self._temp_dir = tempfile.TemporaryDirectory(prefix="copydesk-images-")
         return Path(self._temp_dir.name)

@@ -26,10 +26,12 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QIcon, QPainter
+from PySide6.QtGui import QHelpEvent, QIcon, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QToolTip
 
 from app.article.image_source import format_dimensions, resolve_image_url
+from ui.i18n import tr
+from ui.images import words
 from ui.images.loader import ImageLoader, Preview
 
 SourceForIndex = Callable[[QModelIndex | QPersistentModelIndex], "tuple[str | os.PathLike[str], str] | None"]
@@ -127,7 +129,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         area = QRect(opt.rect.adjusted(2, 2, -2, -2))
         painter.save()
         if preview is None:  # loading
-            painter.fillRect(area, QColor(128, 128, 128, 40))
+            shade = opt.palette.color(opt.palette.ColorRole.Mid)
+            shade.setAlphaF(0.35)  # a faint box in the palette's mid tone while the picture loads
+            painter.fillRect(area, shade)
         elif preview.pixmap is not None:
             size = preview.pixmap.size()
             size.scale(area.size().boundedTo(size), Qt.AspectRatioMode.KeepAspectRatio)
@@ -140,7 +144,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             font = painter.font()
             font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
             painter.setFont(font)
-            kind = preview.failure.kind.value if preview.failure else "no picture"
+            kind = words.short(preview.failure) if preview.failure else tr("no picture")
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, kind)
         painter.restore()
 
@@ -150,9 +154,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         if not has_image:
             return super().helpEvent(event, view, option, index)
         if preview is None:
-            text = "Loading…"
+            text = tr("Loading…")
         elif preview.failure is not None:
-            text = preview.failure.describe()
+            text = words.describe(preview.failure)
         else:
             real = format_dimensions(*preview.real_size) if preview.real_size else "?"
             text = f"{real} px · {preview.origin or 'local'}"

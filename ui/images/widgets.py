@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -47,19 +47,17 @@ from PySide6.QtWidgets import (
 
 from app.article.image_source import ImageSource, format_bytes, format_dimensions, resolve_image_url, size_mismatch
 from app.article.model import Image
+from ui import palette
+from ui.i18n import QT_TR_NOOP, tr
+from ui.images import words
 from ui.images.loader import ImageLoader, Preview
 
 DEFAULT_PREVIEW_SIZE = QSize(480, 360)
+ORIGINS = {"cached": QT_TR_NOOP("cached"), "live": QT_TR_NOOP("live"), "local": QT_TR_NOOP("local file")}
 
-_BADGE_STYLE = ("QLabel {{ background: {bg}; color: {fg}; border-radius: 3px; padding: 1px 6px; "
-                "font-size: 90%; }}")
-_STYLES = {
-    "iscached": _BADGE_STYLE.format(bg="#dfe3e8", fg="#1f2933"),
-    "cached": _BADGE_STYLE.format(bg="#cfe0fc", fg="#0b3a82"),
-    "live": _BADGE_STYLE.format(bg="#d3f2d8", fg="#11521d"),
-    "local": _BADGE_STYLE.format(bg="#e8e2f4", fg="#3c2470"),
-    "mismatch": _BADGE_STYLE.format(bg="#ffd8a8", fg="#5c2b00"),
-}
+def _badge_style(kind: str) -> str:
+    """A picture's badge (origin, size mismatch), in the palette's tones (`ui.palette`)."""
+    return palette.tones().badge(kind).style("QLabel", "border-radius: 3px; padding: 1px 6px; font-size: 90%;")
 
 
 class PreviewArea(QWidget):
@@ -121,11 +119,11 @@ class PreviewArea(QWidget):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawPixmap(target, self._pixmap)
         else:
-            palette = self.palette()
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
-            painter.setPen(QColor(palette.color(QPalette.ColorRole.Mid)))
+            colors = self.palette()
+            painter.fillRect(rect, colors.color(QPalette.ColorRole.AlternateBase))
+            painter.setPen(colors.color(QPalette.ColorRole.Mid))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.setPen(colors.color(QPalette.ColorRole.Text))
             inner = rect.adjusted(10, 10, -10, -10)
             bold = QFont(self.font())
             bold.setBold(True)
@@ -155,7 +153,7 @@ class PreviewArea(QWidget):
 
 def _badge(style: str) -> QLabel:
     label = QLabel()
-    label.setStyleSheet(_STYLES[style])
+    label.setStyleSheet(_badge_style(style))
     label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
     label.hide()
     return label
@@ -203,16 +201,17 @@ class ImageTile(QFrame):
         name = _short_name(source)
         self.caption.setText(f"{number}/{count}  {name}")
         self.caption.setToolTip(image.url)
-        self.picture.setAccessibleName(f"Image {number} of {count}: {name}")
+        self.picture.setAccessibleName(tr("Image {number} of {count}: {name}").format(number=number, count=count,
+                                                                                     name=name))
         if image.is_cached is None:
             self.is_cached.hide()
         else:
-            self.is_cached.setText(f"isCached: {'yes' if image.is_cached else 'no'}")
-            self.is_cached.setToolTip("The article's own isCached field")
+            self.is_cached.setText(f"isCached: {tr('yes') if image.is_cached else tr('no')}")
+            self.is_cached.setToolTip(tr("The article's own isCached field"))
             self.is_cached.show()
         self.origin.hide()
         self.state = "loading"
-        self.picture.set_placeholder("Loading…", name)
+        self.picture.set_placeholder(tr("Loading…"), name)
         self._show_sizes(None)
 
     def set_preview(self, preview: Preview) -> None:
@@ -220,11 +219,11 @@ class ImageTile(QFrame):
         if preview.pixmap is not None:
             self.state = "ok"
             self.picture.set_pixmap(preview.pixmap)
-            self.picture.setAccessibleDescription(f"{preview.format.upper()} preview")
+            self.picture.setAccessibleDescription(tr("{format} preview").format(format=preview.format.upper()))
         else:
             self.state = "failed"
             failure = preview.failure
-            title, detail = (failure.title, failure.detail) if failure else ("No picture", "")
+            title, detail = (words.headline(failure), failure.detail) if failure else (tr("No picture"), "")
             self.picture.set_placeholder(title, detail)
             self.picture.setAccessibleDescription(f"{title}: {detail}")
         self._show_origin(preview)
@@ -233,25 +232,25 @@ class ImageTile(QFrame):
     def placeholder_text(self) -> str:
         """The headline and reason shown instead of a picture ("" when a picture shows)."""
         if self.preview is None:
-            return "Loading…" if self.state == "loading" else ""
+            return tr("Loading…") if self.state == "loading" else ""
         if self.preview.failure is None:
             return ""
-        return self.preview.failure.describe()
+        return words.describe(self.preview.failure)
 
     def badge_texts(self) -> list[str]:
         return [b.text() for b in (self.origin, self.is_cached, self.mismatch) if not b.isHidden()]
 
     def _show_origin(self, preview: Preview) -> None:
-        label = {"cached": "cached", "live": "live", "local": "local file"}.get(preview.origin, "")
+        label = tr(ORIGINS.get(preview.origin, "")) if preview.origin in ORIGINS else ""
         if not label or preview.pixmap is None:
             self.origin.hide()
             return
         style = "local" if preview.origin == "local" else preview.origin
-        self.origin.setStyleSheet(_STYLES[style])
+        self.origin.setStyleSheet(_badge_style(style))
         self.origin.setText(label)
-        tips = {"cached": "Shown from the offline image cache",
-                "live": "Fetched from the server just now",
-                "local": "Read from a file next to the article"}
+        tips = {"cached": tr("Shown from the offline image cache"),
+                "live": tr("Fetched from the server just now"),
+                "local": tr("Read from a file next to the article")}
         tip = tips[preview.origin]
         if preview.note:
             tip += f" — {preview.note}"
@@ -265,10 +264,10 @@ class ImageTile(QFrame):
         declared = (format_dimensions(image.width, image.height)
                     if image is not None and image.width is not None and image.height is not None else "—")
         shown_real = format_dimensions(*real) if real else ("…" if self.state == "loading" else "—")
-        self.sizes.setText(f"declared {declared} · real {shown_real}")
+        self.sizes.setText(tr("declared {declared} · real {real}").format(declared=declared, real=shown_real))
         self.mismatch_text = (size_mismatch(image.width, image.height, real) or "") if image is not None else ""
         self.mismatch.setVisible(bool(self.mismatch_text))
-        self.mismatch.setText("size mismatch")
+        self.mismatch.setText(tr("size mismatch"))
         self.mismatch.setToolTip(self.mismatch_text)
 
 
@@ -297,7 +296,7 @@ class ImageStrip(QWidget):
         self._images: tuple[Image, ...] = ()
         self._tiles: list[ImageTile] = []
         self._viewer: ImageViewer | None = None
-        self._empty = QLabel("No images")
+        self._empty = QLabel(tr("No images"))
         self._empty.setEnabled(False)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -412,9 +411,9 @@ class ImageViewer(QDialog):
         if self._ticket is not None:
             self._loader.cancel(self._ticket)
         self.preview = None
-        self.setWindowTitle(f"Image — {_short_name(source)}")
+        self.setWindowTitle(tr("Image — {name}").format(name=_short_name(source)))
         self.picture.setPixmap(QPixmap())
-        self.picture.setText("Loading…")
+        self.picture.setText(tr("Loading…"))
         self.info.setText(image.url)
         self._ticket = self._loader.request(source, None, self._on_preview)
 
@@ -424,13 +423,13 @@ class ImageViewer(QDialog):
         url = preview.source.url
         if preview.pixmap is None:
             failure = preview.failure
-            self.picture.setText(failure.describe() if failure else "No picture")
+            self.picture.setText(words.describe(failure) if failure else tr("No picture"))
             self.info.setText(url)
         else:
             self.picture.setPixmap(preview.pixmap)
             real = format_dimensions(*preview.real_size) if preview.real_size else "?"
             parts = [f"{real} px", preview.format.upper(), format_bytes(preview.byte_size) if preview.byte_size else "",
-                     {"cached": "cached", "live": "live", "local": "local file"}.get(preview.origin, ""), url]
+                     tr(ORIGINS[preview.origin]) if preview.origin in ORIGINS else "", url]
             self.info.setText(" · ".join(p for p in parts if p))
             self._fit_to_screen(preview.pixmap.size())
         self.loaded.emit()

@@ -1,0 +1,50 @@
+"""Background Python work steps aside while the GUI thread paints.
+
+Qt calls back into Python for every cell it paints (`multiData`), and each
+call takes the GIL back. While a background thread is busy in Python (the
+index streaming in, a sort building its keys, the walk), each of those calls
+waits up to a switch interval, and a 20 ms paint of the queue stretched to
+70-110 ms at 100,000 rows (bench/bench_window.py, `open_gap_ms`).
+
+So the painter raises a flag for the length of a paint (`foreground()`), and
+long background loops call `pause_point()` between slices: while the flag is
+up they wait with the GIL released, at most `MAX_WAIT_S` per call, so a
+window that paints without pause cannot starve them. Raising and lowering the
+flag is the GUI thread's; `pause_point` may be called from any thread, and
+costs one attribute read when nothing is painting.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+MAX_WAIT_S = 0.05  # a background loop yields at most this long per pause point
+
+_idle = threading.Event()
+_idle.set()
+_depth = 0  # nested foreground() sections (the GUI thread's only)
+
+
+@contextmanager
+def foreground() -> Iterator[None]:
+    """While inside: background loops wait at their next pause point."""
+    global _depth
+    _depth += 1
+    _idle.clear()
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0:
+            _idle.set()
+
+
+def pause_point() -> None:
+    """Wait (GIL released) while the GUI thread is painting, `MAX_WAIT_S` at most."""
+    if not _idle.is_set():
+        _idle.wait(MAX_WAIT_S)
+
+
+def in_foreground() -> bool:
+    return not _idle.is_set()
