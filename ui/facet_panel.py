@@ -154,11 +154,17 @@ class _Section(QWidget):
                 more = QListWidgetItem(f"… {rest:,} more" + (" (type to find)" if self.search is not None else ""))
                 more.setFlags(Qt.ItemFlag.NoItemFlags)
                 self.values.addItem(more)
+        # Sizes, visibility and the heading only when they change: each change lays the dock out again.
         rows = min(self.values.count(), _ROW_LIMIT)
-        self.values.setFixedHeight(max(1, rows) * max(18, self.values.sizeHintForRow(0)) + 4)
-        self.values.setVisible(self.values.count() > 0)
+        height = max(1, rows) * max(18, self.values.sizeHintForRow(0)) + 4
+        if self.values.height() != height or self.values.minimumHeight() != height:
+            self.values.setFixedHeight(height)
+        if self.values.isVisibleTo(self) != (self.values.count() > 0):
+            self.values.setVisible(self.values.count() > 0)
         active = selection.constrains(spec.name)
-        self.heading.setText(f"<b>{tr(spec.label)}</b>" + (f" <span style='color:{_accent()}'>●</span>" if active else ""))
+        heading = f"<b>{tr(spec.label)}</b>" + (f" <span style='color:{_accent()}'>●</span>" if active else "")
+        if self.heading.text() != heading:
+            self.heading.setText(heading)
         if self.low is not None and self.high is not None:
             low, high = selection.range_of(spec.name)
             for edit, value in ((self.low, low), (self.high, high)):
