@@ -11,14 +11,16 @@ GUI thread only (outcomes arrive through the lane's callback).
 """
 from __future__ import annotations
 
+import contextlib
 from collections import deque
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from app.decisions import Decision, Outcome, decide, describe_value, same
+from app.decisions import Decision, Outcome, Recorder, decide, describe_value, same
 from ui.background import Lane
 from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
@@ -48,6 +50,11 @@ class DecisionDesk(QObject):
         self.conflict_dialog: ConflictDialog | None = None
         self._conflicts: deque[Conflict] = deque()
         self._outstanding = 0
+        # Accounts of each decision (a team queue's commits: ui.team_status), and context
+        # managers held around each one on the writer thread (a team sync's working-copy lock).
+        # Taken when a decision is submitted, so it is recorded where it was decided.
+        self.recorders: list[Recorder] = []
+        self.guards: list[Callable[[], contextlib.AbstractContextManager[Any]]] = []
 
     @property
     def busy(self) -> bool:
@@ -89,7 +96,8 @@ class DecisionDesk(QObject):
         self.model.begin_write(relpath, changes)
         decision = Decision.one(relpath, changes, expected, source=source)  # type: ignore[arg-type]
         self._outstanding += 1
-        self.lane.run(decide, queue, decision, done=lambda outcomes: self._on_decided(queue, command, outcomes))
+        self.lane.run(_decide_guarded, queue, decision, tuple(self.recorders), tuple(self.guards),
+                      done=lambda outcomes: self._on_decided(queue, command, outcomes))
         self.rowTouched.emit(relpath)
 
     def follow_renames(self, renamed: dict[str, str]) -> None:
@@ -209,3 +217,16 @@ class DecisionDesk(QObject):
         """At exit: drop open questions, let queued writes land."""
         self.close_conflicts()
         self.lane.drain()
+
+
+def _decide_guarded(queue: Any, decision: Decision, recorders: Sequence[Recorder],
+                    guards: Sequence[Callable[[], contextlib.AbstractContextManager[Any]]]) -> list[Outcome]:
+    """`decide` with its recorders, inside each guard (the writer thread). A guard that
+    cannot be taken (a sync holding the working copy far too long) does not stop the decision."""
+    with contextlib.ExitStack() as stack:
+        for guard in guards:
+            try:
+                stack.enter_context(guard())
+            except Exception:  # noqa: BLE001 - the write is atomic on its own; the guard only orders it
+                pass
+        return decide(queue, decision, recorders=recorders)
