@@ -36,6 +36,7 @@ from ui.text import capped
 CLAIM_MINUTES = 30.0
 AUTO_CLAIM_AFTER_MS = 1500  # the editor stays this long on an article before it is claimed for them
 RENEW_EVERY_MS = int(CLAIM_MINUTES * 60_000 / 2)  # an automatic claim is renewed halfway through
+EXPIRY_CHECK_MS = 30_000  # a claim that ran out leaves its row within this long, sync or not
 
 
 def when_text(until: float) -> str:
@@ -144,6 +145,9 @@ class ClaimDesk(QObject):
         self._auto_timer.setSingleShot(True)
         self._auto_timer.timeout.connect(self._auto_claim)
         team.claimsChanged.connect(self.refresh)
+        self._expiry = QTimer(self)
+        self._expiry.setInterval(EXPIRY_CHECK_MS)
+        self._expiry.timeout.connect(self._drop_expired)
 
     # --- showing --------------------------------------------------------------------
     def refresh(self) -> None:
@@ -157,6 +161,14 @@ class ClaimDesk(QObject):
             marks[relpath] = (claim_icon(kind), claim_text(claim))
         self.model.set_claims(marks)
         self.show_current()
+        if marks:
+            self._expiry.start()
+        else:
+            self._expiry.stop()
+
+    def _drop_expired(self) -> None:
+        if len(self.team.claims()) != len(self.model.claims()):  # the session lists unexpired claims only
+            self.refresh()
 
     def show_current(self) -> None:
         relpath = self.current()

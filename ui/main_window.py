@@ -667,9 +667,10 @@ class MainWindow(QMainWindow):
             relpaths = [current]
         self.claims.claim(relpaths)
 
-    def show_preferences(self) -> None:
+    def show_preferences(self) -> Any:
         dialog = show_preferences(self, self.settings, self.actions_by_name, self.images)
-        dialog.accepted.connect(self.team.apply_settings)
+        dialog.accepted.connect(self.team.apply_settings)  # a team queue syncs by the new times at once
+        return dialog
 
     @Slot(bool)
     def _on_detail_published(self, checked: bool) -> None:

@@ -133,6 +133,9 @@ class ArticleTableModel(QAbstractTableModel):
         return self._cells.value(summary, self._overlay.get(summary.path, _NO_OVERLAY),  # type: ignore[arg-type, union-attr]
                                  column, role)
 
+    def claims(self) -> dict[str, tuple[Any, str]]:
+        return self._cells.claims
+
     def set_claims(self, claims: dict[str, tuple[Any, str]]) -> None:
         """Team claims to show on the rows' titles: relpath -> (icon, words) (ui.claims)."""
         before, self._cells.claims = self._cells.claims, claims

@@ -46,11 +46,12 @@ MAX_WAIT_S = 3600.0  # the sync timer is re-armed at least this often
 CLOSE_TIMEOUT_S = 30.0  # closing the window: queued commits get this long to finish
 
 
-def _open_team(folder: str, identity: Any, settings: Any, on_change: Callable[[Any], None]) -> Any:
+def _open_team(folder: str, identity: Any, settings: Any, on_change: Callable[[Any], None],
+               log_file: Callable[[Path], Path | None] | None) -> Any:
     """On the open lane: the folder's TeamSession, or TeamOff (imported here: git is not needed to start)."""
     from app.team.session import open_team
 
-    return open_team(folder, identity=identity, settings=settings, on_change=on_change)
+    return open_team(folder, identity=identity, settings=settings, on_change=on_change, log_file=log_file)
 
 
 def ago_text(seconds: float) -> str:
@@ -167,6 +168,9 @@ class TeamDesk(QObject):
         self._clock.setInterval(CLOCK_MS)
         self._clock.timeout.connect(self._show_status)
         self.on_conflicts_clicked: Callable[[], object] | None = None  # set by ui.team_conflicts
+        # The editor's audit log in a queue folder, committed with each decision: set it when the
+        # window keeps an audit trail (its recorder must come before the session's in DecisionDesk.recorders).
+        self.log_file: Callable[[Path], Path | None] | None = None
 
     # --- the open folder ----------------------------------------------------------
     @property
@@ -188,7 +192,7 @@ class TeamDesk(QObject):
                 pass
 
         self._open_lane.run(_open_team, str(folder), self._identity(), self._sync_settings(), on_change,
-                            done=lambda result: self._on_opened(token, result, desk))
+                            self.log_file, done=lambda result: self._on_opened(token, result, desk))
 
     def _identity(self) -> Any:
         name = self.settings.editor_name

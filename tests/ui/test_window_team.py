@@ -102,6 +102,24 @@ def test_a_decision_becomes_one_commit_by_the_editor_and_f6_shares_it(qtbot, mak
     assert window.actions_by_name["sync"].shortcut().toString() == "F6"
 
 
+def test_a_decision_is_shared_by_itself_after_the_debounce_from_preferences(qtbot, make_window, team: Team,  # type: ignore[no-untyped-def]
+                                                                           tmp_path: Path) -> None:
+    window = open_desk(qtbot, make_window, team, "Ana", tmp_path)
+    dialog = window.show_preferences()
+    assert dialog.sync_after.value() == 3600 and dialog.sync_every.value() == 86_400
+    dialog.sync_after.setValue(1)
+    dialog.accept()
+    assert window.settings.sync_after_s == 1
+    focus(qtbot, window)
+    select(qtbot, window, "news/a4.md")
+    remote_head = team.git("Ana", "--git-dir", str(team.remote), "rev-parse", "main").strip()
+    qtbot.keyClick(window.table, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: team.git("Ana", "--git-dir", str(team.remote), "rev-parse", "main").strip()
+                    != remote_head, timeout=WAIT_MS)  # no F6: the sync came a second after the decision
+    qtbot.waitUntil(lambda: sync_text(window).startswith("Synced"), timeout=WAIT_MS)
+    assert "Copydesk-Action: publish" in team.git("Ana", "--git-dir", str(team.remote), "log", "-1", "--format=%B")
+
+
 def test_an_unreachable_remote_says_why_and_keeps_count_then_a_click_syncs(qtbot, make_window, team: Team,  # type: ignore[no-untyped-def]
                                                                            tmp_path: Path) -> None:
     window = open_desk(qtbot, make_window, team, "Ana", tmp_path)
@@ -211,6 +229,30 @@ def test_c_claims_and_another_window_shows_it_and_asks_before_deciding(qtbot, ma
     ben.claim_selected()  # Ben cannot take Ana's claim
     qtbot.waitUntil(lambda: "Ana" in ben.write_label.text() and "Not claimed" in ben.write_label.text(),
                     timeout=WAIT_MS)
+
+
+def test_expired_claims_are_ignored_and_a_claim_leaves_its_row_when_it_runs_out(  # type: ignore[no-untyped-def]
+        qtbot, make_window, team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.team.claims import claim as make_claim
+    from app.team.repo import Identity
+
+    ben = Identity("Ben", team.email("Ben"))
+    [old] = make_claim(team.repo("Ben"), ["desk/news/a1.md"], ben, minutes=1, now=time.time() - 600)
+    [short] = make_claim(team.repo("Ben"), ["desk/news/a2.md"], ben, minutes=6 / 60)
+    assert old.status == "claimed" and short.status == "claimed"
+    monkeypatch.setattr("ui.claims.EXPIRY_CHECK_MS", 200)
+    window = open_desk(qtbot, make_window, team, "Ana", tmp_path)
+
+    def flag(relpath: str) -> object:
+        return window.proxy.index(window.table.row_of_relpath(relpath), Column.TITLE).data(
+            Qt.ItemDataRole.DecorationRole)
+
+    qtbot.waitUntil(lambda: flag("news/a2.md") is not None, timeout=WAIT_MS)
+    assert flag("news/a1.md") is None  # expired ten minutes ago: not shown
+    select(qtbot, window, "news/a2.md")
+    assert window.claim_banner.isVisible()
+    qtbot.waitUntil(lambda: flag("news/a2.md") is None, timeout=WAIT_MS)  # ran out while shown
+    assert not window.claim_banner.isVisible()
 
 
 def test_a_claim_made_offline_shows_as_tentative(qtbot, make_window, team: Team, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
