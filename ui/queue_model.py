@@ -56,7 +56,9 @@ __all__ = ["HEADERS", "RELPATH_ROLE", "SUMMARY_ROLE", "ArticleTableModel", "Colu
            "RowState", "format_date", "format_heat", "status_kind"]
 
 Index = QModelIndex | QPersistentModelIndex
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+# No flags() here: QAbstractTableModel's own gives every valid cell Enabled,
+# Selectable and NeverHasChildren, which is what the queue needs, without a call
+# into Python (a paint asks twice per cell: 480 GIL round trips at 1400x900).
 COLUMNS = len(Column)  # asked for on every index() Qt makes: a constant, not an enum's len()
 MOVE_LIMIT = 8  # this few changed rows each move on their own (a row move, not a new layout)
 INSORT_LIMIT = 256  # more changed rows than this re-sort the whole column
@@ -97,9 +99,6 @@ class ArticleTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         return header_data(section, orientation, int(role))
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -650,6 +649,14 @@ class QueueFilterProxy(QAbstractTableModel):
     def sourceModel(self) -> ArticleTableModel:
         return self._source
 
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        # One call into Python per cell, where Qt's own index() asks rowCount()
+        # and columnCount() (two): each call takes the GIL back, and a paint
+        # makes an index per cell.
+        if 0 <= row < len(self._view) and 0 <= column < COLUMNS and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._view)
 
@@ -659,9 +666,6 @@ class QueueFilterProxy(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         return header_data(section, orientation, int(role))
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

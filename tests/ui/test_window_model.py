@@ -272,3 +272,14 @@ def test_the_view_always_shows_what_the_slow_way_would(qapp, ops) -> None:  # ty
             assert shown(proxy) == expected_rows(rows, column, descending, proxy.selection)
         else:
             assert sorted(shown(proxy)) == sorted(expected_rows(rows, column, descending, proxy.selection))
+
+
+def test_cells_are_enabled_selectable_and_childless_through_the_proxy(qapp) -> None:
+    model = ArticleTableModel()
+    model.upsert([row("a.md"), row("b.md")])
+    proxy = QueueFilterProxy(model)
+    expected = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    for m in (model, proxy):
+        assert m.flags(m.index(1, int(Column.TITLE))) == expected
+        assert m.flags(m.index(5, 0)) == Qt.ItemFlag.NoItemFlags  # no such row
+    assert not proxy.flags(proxy.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
