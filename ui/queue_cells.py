@@ -135,6 +135,8 @@ class Cells:
         self._status_text = {kind: tr(text) for kind, text in _STATUS_TEXT.items()}
         self._publishing = (tr("Publishing…"), tr("Unpublishing…"))
         self._generation = -1
+        # relpath -> (icon, words): claims of a team queue (ui.claims), shown on the title
+        self.claims: dict[str, tuple[Any, str]] = {}
         self._restyle()
 
     def _restyle(self) -> None:
@@ -148,7 +150,11 @@ class Cells:
         if role == _DISPLAY or role == _ACCESSIBLE_TEXT:
             return capped(self._display(s, overlay, column), SHOWN_IN_ROW)
         if role == _DECORATION:
-            return status_icon(status_kind(s, overlay)) if column == Column.STATUS else None
+            if column == Column.STATUS:
+                return status_icon(status_kind(s, overlay))
+            if column == Column.TITLE and self.claims and (claim := self.claims.get(s.path)) is not None:
+                return claim[0]
+            return None
         if role == _FOREGROUND:
             if self._generation != palette.generation():
                 self._restyle()
@@ -206,7 +212,9 @@ class Cells:
         if overlay.write_error and column in (Column.STATUS, Column.QUALITY, Column.TITLE):
             return tr("Not saved: {message}").format(message=overlay.write_error)
         if column == Column.TITLE:
-            return s.title or tr("No title: {path}").format(path=s.path)
+            title = s.title or tr("No title: {path}").format(path=s.path)
+            claim = self.claims.get(s.path) if self.claims else None
+            return f"{title}\n{claim[1]}" if claim is not None else title
         if column == Column.DATE:
             return s.published_at or None
         invalid = _invalid(s)
