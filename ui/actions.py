@@ -53,11 +53,11 @@ COMMANDS: tuple[Plain, ...] = (
 # submenu the window fills itself (recent folders, columns).
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (QT_TR_NOOP("&File"), ("open", "@" + QT_TR_NOOP("Open &Recent"), "demo", "-", "queue_settings", "-",
-                           "open_in_editor", "reveal", "-", "rescan", "-", "quit")),
+                           "open_in_editor", "reveal", "-", "rescan", "sync", "-", "quit")),
     (QT_TR_NOOP("&Edit"), ("undo", "redo", "-", "publish", "unpublish", "toggle", "unpublish_reason",
                            "mark_reviewed", "-",
                            "quality_up", "quality_down", "quality_up10", "quality_down10", "-",
-                           "copy_path", "copy_link", "-", "find", "-", "preferences")),
+                           "claim", "-", "copy_path", "copy_link", "-", "find", "-", "preferences")),
     (QT_TR_NOOP("&Go"), ("next", "previous", "-", "extend_next", "extend_previous", "select_all", "-",
                          "row_menu", "leave_filter")),
     (QT_TR_NOOP("&View"), ("auto_advance", "-", *(k.name for k in KEYS if k.name.startswith("quick_")), "-",

@@ -20,6 +20,7 @@ GUI thread only.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -73,14 +74,27 @@ class WindowAudit(QObject):
     def folder_opening(self) -> None:
         """A folder is being opened: its recorder comes with its editor."""
         self.book = None
-        self.recorder = None
-        self.window.desk.recorders = []
+        self._set_recorder(None)
         self.log_warning.hide()
+
+    def _set_recorder(self, recorder: AuditRecorder | None) -> None:
+        """Ours comes first among the desk's recorders: a team queue's commit (the
+        recorder after it) then carries the log line."""
+        recorders = self.window.desk.recorders
+        if self.recorder is not None and self.recorder in recorders:
+            recorders.remove(self.recorder)
+        self.recorder = recorder
+        if recorder is not None:
+            recorders.insert(0, recorder)
+
+    def log_file_for(self, queue_folder: Path) -> Path | None:
+        """The editor's log in `queue_folder` (any thread: read when a team commit is made)."""
+        recorder = self.recorder
+        return None if recorder is None else recorder.log_path(queue_folder)
 
     def _on_editor(self, editor: Editor) -> None:
         self.editor = editor
-        self.recorder = AuditRecorder(editor, on_appended=self.window.bridge.appended)
-        self.window.desk.recorders = [self.recorder]
+        self._set_recorder(AuditRecorder(editor, on_appended=self.window.bridge.appended))
         # Elided: a long name must not make the window wider than the editor made it.
         self.editor_button.setText(self.editor_button.fontMetrics().elidedText(
             editor.name, Qt.TextElideMode.ElideRight, EDITOR_WIDTH))

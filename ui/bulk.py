@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.decisions import Change, Decision, Outcome, decide, new_batch_id, summarize_outcomes, undo_decision
+from ui.decisions import Guard, held
 from ui.i18n import count, number, tr
 from ui.text import capped
 
@@ -69,8 +70,12 @@ class BulkJob:
         self.finished = False
         self.failure = ""  # the writer raised (a bug): said in the summary
 
-    def run(self, queue: Any, recorders: list[Any]) -> None:
-        """On the writer lane."""
+    def run(self, queue: Any, recorders: list[Any], guards: Sequence[Guard] = ()) -> None:
+        """On the writer lane, inside the desk's guards (a team queue's working-copy lock)."""
+        with held(guards):
+            self._run(queue, recorders)
+
+    def _run(self, queue: Any, recorders: list[Any]) -> None:
         decision, self.cannot = self.make()
         self.total = len(decision.changes)
 
@@ -262,7 +267,7 @@ class BulkDesk(QObject):
             return job
         self.jobs.append(job)
         self.desk._outstanding += 1  # the window is busy until it lands (closing waits for it)
-        self.desk.lane.run(job.run, queue, list(self.desk.recorders),
+        self.desk.lane.run(job.run, queue, list(self.desk.recorders), tuple(self.desk.guards),
                            done=lambda _none: self._job_done(queue, job),
                            failed=lambda exc: self._job_failed(queue, job, exc))
         self._timer.start()

@@ -11,14 +11,16 @@ GUI thread only (outcomes arrive through the lane's callback).
 """
 from __future__ import annotations
 
+import contextlib
 from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from app.decisions import REVIEW, Decision, Outcome, decide, describe_value, same
+from app.decisions import REVIEW, Decision, Outcome, Recorder, decide, describe_value, same
 from ui.background import Lane
 from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
@@ -28,6 +30,10 @@ from ui.text import capped
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue
+
+
+# A context manager factory held around each decision on the writer thread.
+Guard = Callable[[], contextlib.AbstractContextManager[Any]]
 
 
 class DecisionDesk(QObject):
@@ -49,7 +55,12 @@ class DecisionDesk(QObject):
         self.conflict_dialog: ConflictDialog | None = None
         self._conflicts: deque[Conflict] = deque()
         self._outstanding = 0
-        self.recorders: list[Any] = []  # the audit recorder (ui.audit), handed to every decision
+        # Accounts of each decision: the audit trail first (ui.audit), then a team queue's
+        # commits (ui.team_status), so that a commit carries the log line. Guards: context
+        # managers held around each decision on the writer thread (a team sync's working-copy
+        # lock). Both are taken when a decision is submitted, so it is recorded where it was decided.
+        self.recorders: list[Recorder] = []
+        self.guards: list[Guard] = []
 
     @property
     def busy(self) -> bool:
@@ -97,7 +108,7 @@ class DecisionDesk(QObject):
         reason = command.reason if command is not None and source != "undo" else None
         decision = Decision.one(relpath, changes, expected, source=source, reason=reason)  # type: ignore[arg-type]
         self._outstanding += 1
-        self.lane.run(_decide, queue, decision, list(self.recorders),
+        self.lane.run(_decide_guarded, queue, decision, tuple(self.recorders), tuple(self.guards),
                       done=lambda outcomes: self._on_decided(queue, command, outcomes))
         self.rowTouched.emit(relpath)
 
@@ -226,6 +237,22 @@ class DecisionDesk(QObject):
         self.lane.drain()
 
 
-def _decide(queue: ReviewQueue, decision: Decision, recorders: list[Any]) -> list[Outcome]:
-    """On the writer lane: the one decision path, with the window's recorders."""
-    return decide(queue, decision, recorders=recorders)
+def _decide_guarded(queue: Any, decision: Decision, recorders: Sequence[Recorder],
+                    guards: Sequence[Guard]) -> list[Outcome]:
+    """`decide` with its recorders, inside each guard (the writer thread)."""
+    with held(guards):
+        return decide(queue, decision, recorders=recorders)
+
+
+@contextlib.contextmanager
+def held(guards: Sequence[Guard]) -> Iterator[None]:
+    """Inside every guard that can be taken (on the writer thread). A guard that cannot
+    (a sync holding the working copy far too long) does not stop the decision: the
+    write is atomic on its own; the guard only orders it."""
+    with contextlib.ExitStack() as stack:
+        for guard in guards:
+            try:
+                stack.enter_context(guard())
+            except Exception:  # noqa: BLE001
+                pass
+        yield

@@ -315,6 +315,11 @@ class DetailPane(QWidget):
         self.tabs.currentChanged.connect(self._remember_tab)
 
 
+    def add_note(self, widget: QWidget) -> None:
+        """A line of the window's own just above the decision (a team claim: ui.claims)."""
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.decision), widget)
+
     def set_mapping(self, mapping: Any) -> None:
         """The open queue's field mapping: the toggle says which line a decision writes."""
         self.published.setToolTip(tr("Toggle published (Space); P publishes ({on}), U unpublishes ({off})").format(

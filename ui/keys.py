@@ -77,6 +77,10 @@ KEYS: tuple[Key, ...] = (
         help=QT_TR_NOOP("quality +10")),
     Key("quality_down10", QT_TR_NOOP("Quality −1&0"), ("[",), QT_TR_NOOP("Lower quality by 10 (clamped to 0)"),
         help=QT_TR_NOOP("quality -10")),
+    Key("claim", QT_TR_NOOP("&Claim Article"), ("C",),
+        QT_TR_NOOP("Claim the selected article for 30 minutes, so the other editors of a team queue see "
+                   "that you are reviewing it (again: renew)"),
+        help=QT_TR_NOOP("claim the article (team queues)")),
     Key("undo", QT_TR_NOOP("&Undo"), ("Ctrl+Z",), QT_TR_NOOP("Undo the last decision: writes the old value back"), "window",
         QT_TR_NOOP("undo; writes the old value back through the same safe path")),
     Key("redo", QT_TR_NOOP("&Redo"), ("Ctrl+Shift+Z", "Ctrl+Y"), QT_TR_NOOP("Redo the last undone decision"), "window", QT_TR_NOOP("redo")),
@@ -94,6 +98,9 @@ KEYS: tuple[Key, ...] = (
         QT_TR_NOOP("in the filter box: clear it; again: back to the queue")),
     Key("rescan", QT_TR_NOOP("&Rescan Folder"), ("F5",), QT_TR_NOOP("Read the folder again (changes on disk also appear by themselves)"),
         "window", QT_TR_NOOP("rescan")),
+    Key("sync", QT_TR_NOOP("&Sync Now"), ("F6",),
+        QT_TR_NOOP("Share your decisions and bring in the other editors' (a team queue: a folder in a git "
+                   "working copy)"), "window", QT_TR_NOOP("sync a team queue now (git)")),
     Key("open", QT_TR_NOOP("&Open Folder…"), ("Ctrl+O",), QT_TR_NOOP("Open a folder of article files"), "window", QT_TR_NOOP("open a folder")),
     Key("open_in_editor", QT_TR_NOOP("Open in &Editor"), ("Ctrl+E",),
         QT_TR_NOOP("Open the article's file in your text editor (Preferences, else $VISUAL or $EDITOR)"),

@@ -25,6 +25,7 @@ from app.queue.selection import QUICK_FILTERS, Selection, quick_filter, words_of
 from ui.actions import build_actions, build_menus, fill_columns_menu, fill_recent_menu
 from ui.article_loader import ArticleLoader
 from ui.background import Lane
+from ui.claims import ClaimBanner, ClaimDesk
 from ui.conflict_dialog import ConflictDialog
 from ui.decisions import DecisionDesk
 from ui.detail_pane import DetailPane
@@ -32,7 +33,7 @@ from ui.help_dialogs import show_about, show_keys
 from ui.icons import app_icon
 from ui.images import ImageLoader, ThumbnailDelegate, ThumbnailProvider
 from ui.queue_bridge import QueueBridge
-from ui.queue_model import SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
+from ui.queue_model import RELPATH_ROLE, SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
 from ui.preferences import show_preferences
 from ui.queue_filters import QueueFilters
 from ui.queue_panel import TITLE_MIN_WIDTH, QueuePanel
@@ -43,6 +44,8 @@ from ui.window_extras import install_window_extras
 from ui.settings import WindowSettings, ensure_demo_copy
 from ui.i18n import count, tr
 from ui.status_bar import QueueStatusBar, counts_text, scan_progress_text
+from ui.team_conflicts import TeamConflicts
+from ui.team_status import TeamDesk
 
 if TYPE_CHECKING:
     from app.queue import ReviewQueue, ScanReport
@@ -80,6 +83,7 @@ class MainWindow(QMainWindow):
         self.desk = DecisionDesk(self.model, self)
         self.undo_stack = self.desk.undo_stack
         self.writer = self.desk  # `busy` while a decision is on its way to the disk
+        self.team = TeamDesk(self.settings, self)  # a team queue's commits, sync and claims (ui.team_status)
         self.loader = ArticleLoader(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont), self)
         self.images = ImageLoader(load_remote=self.settings.load_remote_images,
                                   disk_cache_bytes=self.settings.image_cache_mb * 1024 * 1024, parent=self)
@@ -87,6 +91,7 @@ class MainWindow(QMainWindow):
 
         self._build_widgets()
         self.review = ReviewFeatures(self)  # audit trail, History, R, Shift+U, bulk decisions (ui.review_features)
+        self.team.log_file = self.review.audit.log_file_for  # a team commit carries the decision's log line
         self.row_actions = RowActions(self._current_file, lambda: self.settings.editor_command,
                                       self.status.show_write, self)
         self.queue_settings_dialog: QueueSettingsDialog | None = None
@@ -144,6 +149,13 @@ class MainWindow(QMainWindow):
         self.progress = self.status.progress
         self.counts_label = self.status.counts_label
 
+        self.status.insertPermanentWidget(1, self.team.button)  # after the write label: first on the right
+        self.claim_banner = ClaimBanner()
+        self.detail.add_note(self.claim_banner)
+        self.claims = ClaimDesk(self.team, self.model, self.claim_banner, self.settings, self.current_relpath, self,
+                                done=self._on_conflict_closed)
+        self.team_conflicts = TeamConflicts(self.team, self, self.desk.title, done=self._on_conflict_closed)
+
         # Tab order: filter, quick filter, queue (the panel's own), then the decision controls.
         QWidget.setTabOrder(self.table, self.detail.published)
 
@@ -166,6 +178,8 @@ class MainWindow(QMainWindow):
             "demo": self.open_demo,
             "queue_settings": self.show_queue_settings,
             "preferences": self.show_preferences,
+            "sync": self.team.sync_now,
+            "claim": self.claim_selected,
             "row_menu": lambda: show_row_menu(self.table, self.actions_by_name),
             **self.row_actions.handlers(),
             "shortcuts": lambda: show_keys(self),
@@ -225,6 +239,9 @@ class MainWindow(QMainWindow):
         self.desk.revisited.connect(self._on_revisited)
         self.desk.articleWritten.connect(self._on_article_written)
 
+        self.team.message.connect(self._show_write_message)
+        self.team.notice.connect(lambda text: self.show_notice(text, 30_000))
+
         self.bridge.opened.connect(self._on_opened)
         self.bridge.openFailed.connect(self._on_open_failed)
         self.bridge.rowsArrived.connect(self._on_rows)
@@ -283,6 +300,8 @@ class MainWindow(QMainWindow):
         self.queue = None
         self.desk.set_queue(None)  # old decisions belong to the old folder
         self.review.folder_opening()
+        self.claims.close()
+        self.team.close_folder(self.desk)  # its queued commits still land, off the GUI thread
         self._stage_timer.stop()
         self.model.clear()
         self._arrivals.clear()
@@ -331,6 +350,7 @@ class MainWindow(QMainWindow):
         self.table.placeholder = tr("Reading the folder…")
         self.settings.remember_folder(str(folder))
         self._fill_recent_menu()
+        self.team.open(folder, self.desk)  # a team queue if it is in a git working copy (asked off this thread)
 
     @Slot(str, str)
     def _on_open_failed(self, folder: str, message: str) -> None:
@@ -493,6 +513,7 @@ class MainWindow(QMainWindow):
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self.claims.current_changed(self.current_relpath())
         if self._selecting:  # the window chose (the first row of a new folder): show it at once
             self._show_current(reload=True)
             return
@@ -517,6 +538,7 @@ class MainWindow(QMainWindow):
         self.detail.show_summary(state.summary, self.folder, pending=state.pending,
                                  write_error=state.write_error)
         self.review.show_history()
+        self.claims.show_current()
         if reload:
             self._load_token = self.loader.request(relpath, self.folder / relpath)
 
@@ -628,8 +650,7 @@ class MainWindow(QMainWindow):
         if relpath is None:
             return
         old = self.model.shown_value(relpath, "published")
-        self._decide(relpath, "published", old, decide(old))
-        if advance and self.auto_advance_action.isChecked():
+        if self._decide(relpath, "published", old, decide(old)) and advance and self.auto_advance_action.isChecked():
             self.move_selection(+1)
 
     def step_quality(self, step: int) -> None:
@@ -644,9 +665,27 @@ class MainWindow(QMainWindow):
         new = max(QUALITY_MIN, min(QUALITY_MAX, (old or 0) + step))
         self._decide(relpath, "quality", old, new)
 
-    def _decide(self, relpath: str, name: str, old: Any, new: Any) -> None:
+    def _decide(self, relpath: str, name: str, old: Any, new: Any) -> bool:
+        """False when it waits for the editor's answer (another editor claimed the article)."""
         self._auto_select = False  # the editor is at work here
+        if not self.claims.confirm(relpath, self.desk.title(relpath),
+                                   lambda: self.desk.decide(relpath, name, old, new)):
+            return False
         self.desk.decide(relpath, name, old, new)
+        return True
+
+    def claim_selected(self) -> None:
+        """C: claim the selected articles (team queues)."""
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        relpaths = [r for r in (index.data(RELPATH_ROLE) for index in rows) if r]
+        if not relpaths and (current := self.current_relpath()) is not None:
+            relpaths = [current]
+        self.claims.claim(relpaths)
+
+    def show_preferences(self) -> Any:
+        dialog = show_preferences(self, self.settings, self.actions_by_name, self.images)
+        dialog.accepted.connect(self.team.apply_settings)  # a team queue syncs by the new times at once
+        return dialog
 
     @Slot(bool)
     def _on_detail_published(self, checked: bool) -> None:
@@ -710,7 +749,9 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.filters.close()
         self.review.close()
+        self.claims.close()
         self.desk.close()  # queued decisions are written before we go
+        self.team.shutdown(self.desk)  # ... and committed
         self.bridge.close(wait=True)
         self.loader.close()
         self.detail.body.close_lane()

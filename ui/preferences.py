@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.i18n import tr
-from ui.settings import IMAGE_CACHE_MB_RANGE, WindowSettings
+from ui.settings import IMAGE_CACHE_MB_RANGE, SYNC_DEBOUNCE_RANGE, SYNC_INTERVAL_RANGE, WindowSettings
 
 
 class PreferencesDialog(QDialog):
@@ -77,6 +77,23 @@ class PreferencesDialog(QDialog):
                                           "{file} is the article's file (added at the end if not named), "
                                           "{line} an unreadable file's error line"))
 
+        self.sync_after = QSpinBox()
+        self.sync_after.setObjectName("syncAfter")
+        self.sync_after.setRange(*SYNC_DEBOUNCE_RANGE)
+        self.sync_after.setSuffix(tr(" s"))
+        self.sync_after.setValue(settings.sync_after_s)
+        self.sync_after.setToolTip(tr("A team queue shares your decisions this long after the last one"))
+        self.sync_every = QSpinBox()
+        self.sync_every.setObjectName("syncEvery")
+        self.sync_every.setRange(*SYNC_INTERVAL_RANGE)
+        self.sync_every.setSingleStep(30)
+        self.sync_every.setSuffix(tr(" s"))
+        self.sync_every.setValue(settings.sync_every_s)
+        self.sync_every.setToolTip(tr("... and syncs this often anyway, bringing the other editors' decisions in"))
+        self.auto_claim = QCheckBox(tr("C&laim the article I am on (renewed while I stay on it)"))
+        self.auto_claim.setObjectName("autoClaim")
+        self.auto_claim.setChecked(settings.auto_claim)
+
         you = QGroupBox(tr("You"))
         you_form = QFormLayout(you)
         you_form.addRow(tr("Your &name:"), self.editor_name)
@@ -88,6 +105,11 @@ class PreferencesDialog(QDialog):
         pictures_form = QFormLayout(pictures)
         pictures_form.addRow(self.remote_images)
         pictures_form.addRow(tr("Image &cache size:"), self.cache_mb)
+        team = QGroupBox(tr("Team queues (git)"))
+        team_form = QFormLayout(team)
+        team_form.addRow(tr("S&ync after a decision:"), self.sync_after)
+        team_form.addRow(tr("Sync &every:"), self.sync_every)
+        team_form.addRow(self.auto_claim)
         desktop = QGroupBox(tr("The desktop"))
         desktop_form = QFormLayout(desktop)
         desktop_form.addRow(tr("&Text editor command:"), self.editor_command)
@@ -102,7 +124,7 @@ class PreferencesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for group in (you, queue, pictures, desktop):
+        for group in (you, queue, pictures, team, desktop):
             layout.addWidget(group)
         layout.addWidget(buttons)
 
@@ -115,6 +137,9 @@ class PreferencesDialog(QDialog):
         s.editor_name = self.editor_name.text()
         s.editor_command = self.editor_command.text()
         s.bulk_confirm_over = self.bulk_over.value()
+        s.sync_after_s = self.sync_after.value()
+        s.sync_every_s = self.sync_every.value()
+        s.auto_claim = self.auto_claim.isChecked()
         if self.cache_mb.value() != s.image_cache_mb:
             s.image_cache_mb = self.cache_mb.value()
             if self._images is not None:

@@ -135,6 +135,8 @@ class Cells:
         self._status_text = {kind: tr(text) for kind, text in _STATUS_TEXT.items()}
         self._publishing = (tr("Publishing…"), tr("Unpublishing…"))
         self._generation = -1
+        # relpath -> (icon, words): claims of a team queue (ui.claims), shown on the title
+        self.claims: dict[str, tuple[Any, str]] = {}
         self._restyle()
 
     def _restyle(self) -> None:
@@ -155,6 +157,8 @@ class Cells:
         if role == _DECORATION:
             if column == Column.STATUS:
                 return status_icon(status_kind(s, overlay))
+            if column == Column.TITLE and self.claims and (claim := self.claims.get(s.path)) is not None:
+                return claim[0]  # (a claim's flag first; the warnings and copies are in the tooltip then)
             if column == Column.TITLE and marks != (0, 1) and not s.error:
                 return marks_icon(min(marks[0], 1), marks[1])
             return None
@@ -216,7 +220,9 @@ class Cells:
         if overlay.write_error and column in (Column.STATUS, Column.QUALITY, Column.TITLE):
             return tr("Not saved: {message}").format(message=overlay.write_error)
         if column == Column.TITLE:
-            return "\n".join(p for p in (s.title or tr("No title: {path}").format(path=s.path), marks_tip(s, marks)) if p)
+            title = s.title or tr("No title: {path}").format(path=s.path)
+            claim = self.claims.get(s.path) if self.claims else None
+            return "\n".join(p for p in (title, claim[1] if claim is not None else "", marks_tip(s, marks)) if p)
         if column == Column.DATE:
             return s.published_at or None
         invalid = _invalid(s)

@@ -158,6 +158,15 @@ class ArticleTableModel(QAbstractTableModel):
         return self._cells.value(summary, self._overlay.get(summary.path, _NO_OVERLAY),  # type: ignore[arg-type, union-attr]
                                  column, role, marks)
 
+    def claims(self) -> dict[str, tuple[Any, str]]:
+        return self._cells.claims
+
+    def set_claims(self, claims: dict[str, tuple[Any, str]]) -> None:
+        """Team claims to show on the rows' titles: relpath -> (icon, words) (ui.claims)."""
+        before, self._cells.claims = self._cells.claims, claims
+        changed = [p for p in before.keys() | claims.keys() if before.get(p) != claims.get(p)]
+        self._emit_ids_changed([i for p in changed if (i := self.table.id_of(p)) is not None])
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
         if column == self._sort_column:

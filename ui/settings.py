@@ -20,6 +20,10 @@ MAX_RECENT = 8
 BULK_CONFIRM_OVER = 50  # a bulk decision on more articles than this asks first (`bulk/confirm_over`)
 IMAGE_CACHE_MB = 512  # the remote pictures' disk cache (`images/cache_mb`)
 IMAGE_CACHE_MB_RANGE = (16, 100_000)
+SYNC_DEBOUNCE_S = 5  # a team queue syncs this long after the last decision (`team/sync_after_s`)
+SYNC_INTERVAL_S = 120  # ... and this often anyway, to bring others' decisions in (`team/sync_every_s`)
+SYNC_DEBOUNCE_RANGE = (1, 3600)
+SYNC_INTERVAL_RANGE = (10, 86_400)
 
 
 class WindowSettings:
@@ -106,6 +110,34 @@ class WindowSettings:
     @editor_name.setter
     def editor_name(self, name: str) -> None:
         self._s.setValue("audit/editor_name", name.strip())
+
+    # --- team queues ---
+    @property
+    def sync_after_s(self) -> int:
+        """A team queue syncs this many seconds after the last decision."""
+        return _as_int(self._s.value("team/sync_after_s", SYNC_DEBOUNCE_S), SYNC_DEBOUNCE_S, *SYNC_DEBOUNCE_RANGE)
+
+    @sync_after_s.setter
+    def sync_after_s(self, seconds: int) -> None:
+        self._s.setValue("team/sync_after_s", int(seconds))
+
+    @property
+    def sync_every_s(self) -> int:
+        """... and every this many seconds anyway (others' decisions come in)."""
+        return _as_int(self._s.value("team/sync_every_s", SYNC_INTERVAL_S), SYNC_INTERVAL_S, *SYNC_INTERVAL_RANGE)
+
+    @sync_every_s.setter
+    def sync_every_s(self, seconds: int) -> None:
+        self._s.setValue("team/sync_every_s", int(seconds))
+
+    @property
+    def auto_claim(self) -> bool:
+        """In a team queue, claim the current article while the editor stays on it."""
+        return _as_bool(self._s.value("team/auto_claim", False))
+
+    @auto_claim.setter
+    def auto_claim(self, on: bool) -> None:
+        self._s.setValue("team/auto_claim", bool(on))
 
     # --- the desktop ---
     @property

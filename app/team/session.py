@@ -140,6 +140,11 @@ class TeamSession:
             self._scheduler.requested(time.monotonic())
         self.tick()
 
+    def configure(self, settings: SyncSettings) -> None:
+        """New debounce and interval (the editor's preferences), from the next sync on."""
+        with self._lock:
+            self._scheduler.settings = settings
+
     def status(self) -> SyncStatus:
         with self._lock:
             return self._status

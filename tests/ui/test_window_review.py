@@ -359,7 +359,9 @@ def test_a_read_only_log_folder_lets_the_decision_land_and_says_so_visibly(qtbot
         assert str(logs) in audit.log_warning.toolTip()
         press(qtbot, window, Qt.Key.Key_P)  # said once: the second decision adds no second notice
         qtbot.waitUntil(lambda: published(queue_folder / "d.md") is True, timeout=8000)
-        assert len(audit.recorder.notices) == 1 and audit.recorder.unlogged == 2
+        # the recorder hears of a write after the file is on disk: wait for it too
+        qtbot.waitUntil(lambda: audit.recorder.unlogged == 2, timeout=5000)
+        assert len(audit.recorder.notices) == 1
         assert list(logs.iterdir()) == []
         window.close()
 
