@@ -72,6 +72,7 @@ def test_the_dock_lists_values_by_count_with_counts_given_the_other_facets(qtbot
     window = make_window(desk)
     settle(qtbot, window)
     panel = window.filters.panel
+    assert panel.section("provider").isVisibleTo(panel)
     providers = panel.section("provider").items()
     assert [(v, t) for v, t, _ in providers] == [("Heise", "Heise   4"), ("Ars", "Ars   2"),
                                                  ("Register", "Register   1")]
@@ -228,3 +229,18 @@ def test_a_values_filter_box_finds_values_and_ranges_take_typed_bounds(qtbot, ma
     quality.values.itemClicked.emit(quality.values.item(bucket))
     settle(qtbot, window)
     assert shown(window) == ["a1.md", "h4.md"]
+
+
+def test_the_review_facet_shows_once_the_audit_trail_is_read(qtbot, make_window, desk: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["set", "--published", "true", "--quiet", str(desk / "h2.md"), str(desk / "r1.md")]) == 0
+    window = make_window(desk)
+    section = window.filters.panel.section("review")
+    qtbot.waitUntil(lambda: window.review.audit.book is not None, timeout=10_000)
+    assert not section.isVisibleTo(window.filters.panel) or window.review.audit.book is not None
+    qtbot.waitUntil(lambda: section.isVisibleTo(window.filters.panel), timeout=5000)
+    window.filters.apply(Selection().with_values("review", ["reviewed"]))
+    settle(qtbot, window)
+    expected = listed(capsys, desk, ["--review", "reviewed"])
+    assert expected == ["h2.md", "r1.md"] and shown(window) == expected
+    assert dict((v, t) for v, t, _ in section.items())["reviewed"] == "Reviewed   2"
