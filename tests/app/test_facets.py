@@ -49,6 +49,9 @@ class _Dups:
     def is_duplicate(self, key: str, kinds: object = ()) -> bool:
         return key in self.similar
 
+    def keys_with_copies(self, kinds: object = ()) -> frozenset[str]:
+        return frozenset(self.copy | self.similar)
+
 
 # --- each facet read row by row ---------------------------------------------------------------
 
@@ -212,3 +215,24 @@ def test_range_buckets_count_what_a_click_on_them_selects(world) -> None:  # typ
             bounds = [convert(b) if b else None for b in (low, high)]
             picked = Selection().with_range(name, *bounds)
             assert len(picked.select(table)) == count, (name, bucket)
+
+
+def test_a_full_duplicate_refresh_touches_only_rows_in_a_group_now_or_before() -> None:
+    from app.queue.duplicate_groups import DuplicateGroup, DuplicateView
+    from app.queue.table import COPY, NO_COPY, SIMILAR, RowTable
+
+    table = RowTable()
+    table.put([ArticleSummary(f"{c}.md", title=c) for c in "abcde"])
+    pair = DuplicateGroup("url", "https://x.example/1", ("a.md", "b.md"))
+    near = DuplicateGroup("similar", "c.md", ("c.md", "d.md"))
+    first = DuplicateView({"url": {"a.md": pair, "b.md": pair}, "similar": {"c.md": near, "d.md": near}})
+    changed = table.set_duplicates(first)
+    ids = {p: table.id_of(p) for p in ("a.md", "b.md", "c.md", "d.md", "e.md")}
+    assert sorted(changed) == sorted(ids[p] for p in ("a.md", "b.md", "c.md", "d.md"))
+    assert [(int(table.dup[ids[p]]), int(table.dup_size[ids[p]])) for p in sorted(ids)] == \
+        [(COPY, 2), (COPY, 2), (SIMILAR, 1), (SIMILAR, 1), (NO_COPY, 1)]
+    # b was rewritten into another story: a's group is gone, and so is c/d's similar one
+    changed = table.set_duplicates(DuplicateView({}))
+    assert sorted(changed) == sorted(ids[p] for p in ("a.md", "b.md", "c.md", "d.md"))
+    assert all((int(table.dup[i]), int(table.dup_size[i])) == (NO_COPY, 1) for i in ids.values())
+    assert table.set_duplicates(DuplicateView({})) == []
