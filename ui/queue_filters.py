@@ -77,7 +77,8 @@ class QueueFilters(QObject):
         self._recount.timeout.connect(self._request)
         self._last_request = 0.0
         self._scheduled = False  # a recount is on its way (posted to the event loop)
-        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged):
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged,
+                       self.model.manyChanged, self.model.reviewsChanged):
             signal.connect(lambda *_: self._rows_changed())
         self.model.modelReset.connect(self._on_reset)
         window.bridge.opened.connect(self._on_opened)

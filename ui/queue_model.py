@@ -62,6 +62,7 @@ Index = QModelIndex | QPersistentModelIndex
 # into Python (a paint asks twice per cell: 480 GIL round trips at 1400x900).
 COLUMNS = len(Column)  # asked for on every index() Qt makes: a constant, not an enum's len()
 MOVE_LIMIT = 8  # this few changed rows each move on their own (a row move, not a new layout)
+MANY_CHANGED = 64  # more changed rows than this are told at once (manyChanged), not one signal per run
 INSORT_LIMIT = 256  # more changed rows than this re-sort the whole column
 _NO_OVERLAY = Overlay()
 _TITLE = int(Column.TITLE)
@@ -74,6 +75,7 @@ Background = Callable[..., object]
 class ArticleTableModel(QAbstractTableModel):
     orderSettled = Signal()  # a sort that ran off the GUI thread is now shown
     reviewsChanged = Signal(object)  # many rows' review states changed at once (their ids)
+    manyChanged = Signal(object)  # many rows' other columns changed at once (their ids): no dataChanged per row
 
     def __init__(self, parent: Any = None, *, background: Background | None = None) -> None:
         super().__init__(parent)
@@ -264,7 +266,10 @@ class ArticleTableModel(QAbstractTableModel):
         filtered view re-checks them, like any changed row."""
         self.duplicates = view
         changed = self.table.set_duplicates(view, relpaths)
-        if changed:
+        if len(changed) > MANY_CHANGED:  # e.g. the groups of a whole queue, found after it opened
+            self._note_changed(changed)
+            self.manyChanged.emit(changed)
+        elif changed:
             self._note_changed(changed)
             self._emit_ids_changed(changed)
         return changed
@@ -733,6 +738,7 @@ class QueueFilterProxy(QAbstractTableModel):
         source.layoutChanged.connect(self._on_reordered)
         source.modelReset.connect(self._on_reset)
         source.reviewsChanged.connect(self._on_reviews_changed)
+        source.manyChanged.connect(self._on_many_changed)
         self._on_reset()
 
     # --- the Qt model API -------------------------------------------------------
@@ -921,6 +927,19 @@ class QueueFilterProxy(QAbstractTableModel):
             self._refilter()
         elif len(self._view):
             self.dataChanged.emit(self.index(0, _REVIEW), self.index(len(self._view) - 1, _REVIEW))
+
+    def _on_many_changed(self, ids: Any) -> None:
+        """Many rows' values changed at once: evaluated again in one numpy pass, then
+        one layout change if what is shown changed, else one repaint (5,600 signals, one
+        per run of rows, took 425 ms at 100,000 rows)."""
+        if not self._selection.everything:
+            self._recheck(np.asarray(ids, dtype=np.int64))
+            order = np.asarray(self._source.ordered_ids(), dtype=np.int64)
+            if not np.array_equal(order[self._current_passes()[order]], self._view):
+                self._refilter()
+                return
+        if len(self._view):
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._view) - 1, COLUMNS - 1))
 
     def _on_reset(self) -> None:
         self.beginResetModel()

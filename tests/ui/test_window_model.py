@@ -283,3 +283,33 @@ def test_cells_are_enabled_selectable_and_childless_through_the_proxy(qapp) -> N
         assert m.flags(m.index(1, int(Column.TITLE))) == expected
         assert m.flags(m.index(5, 0)) == Qt.ItemFlag.NoItemFlags  # no such row
     assert not proxy.flags(proxy.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+
+
+def test_many_duplicate_changes_at_once_update_the_filtered_view_in_one_go(qapp) -> None:
+    from app.queue.duplicate_groups import DuplicateGroup, DuplicateView
+
+    model = ArticleTableModel()
+    model.sort(Column.FILE, Qt.SortOrder.AscendingOrder)
+    names = [f"{i:03d}.md" for i in range(300)]
+    model.upsert([row(n) for n in names])
+    proxy = QueueFilterProxy(model)
+    proxy.set_quick_filter("duplicates")
+    assert proxy.rowCount() == 0
+    signals: list[str] = []
+    proxy.dataChanged.connect(lambda *_: signals.append("data"))
+    proxy.layoutChanged.connect(lambda *_: signals.append("layout"))
+    pairs = {}
+    for i in range(0, 200, 2):  # 100 pairs: 200 rows change at once
+        group = DuplicateGroup("url", f"https://x.example/{i}", (names[i], names[i + 1]))
+        pairs[names[i]] = pairs[names[i + 1]] = group
+    changed = model.set_duplicates(DuplicateView({"url": pairs}))
+    assert len(changed) == 200
+    assert shown(proxy) == names[:200] and signals == ["layout"]
+    # the same groups again: nothing changes, nothing is said
+    signals.clear()
+    assert model.set_duplicates(DuplicateView({"url": pairs})) == [] and signals == []
+    # without a filter, many changes are one repaint
+    proxy.set_quick_filter("all")
+    signals.clear()
+    assert len(model.set_duplicates(DuplicateView({}))) == 200
+    assert signals == ["data"] and proxy.rowCount() == 300
