@@ -151,6 +151,7 @@ def open_child(folder: Path, private: Path, logs: bool) -> dict[str, float]:
     meter.start()
     started = time.perf_counter()
     window.open_folder(folder)
+    wait(app, lambda: window.proxy.rowCount() > 0, 600)  # the scan has begun (before it, nothing is "scanning")
     wait(app, lambda: window.queue is not None and not window._scanning and not window.model.unsorted, 1800)
     rows_s = time.perf_counter() - started
     reviewed = 0
