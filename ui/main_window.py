@@ -33,7 +33,8 @@ from ui.help_dialogs import show_about, show_keys
 from ui.icons import app_icon
 from ui.images import ImageLoader, ThumbnailDelegate, ThumbnailProvider
 from ui.queue_bridge import QueueBridge
-from ui.queue_model import RELPATH_ROLE, SUMMARY_ROLE, ArticleTableModel, Column, QueueFilterProxy
+from ui.queue_filter_model import QueueFilterProxy
+from ui.queue_model import RELPATH_ROLE, SUMMARY_ROLE, ArticleTableModel, Column
 from ui.preferences import show_preferences
 from ui.queue_filters import QueueFilters
 from ui.queue_panel import TITLE_MIN_WIDTH, QueuePanel

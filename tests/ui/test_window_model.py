@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, QPersistentModelIndex, Qt
 
 from app.article.summary import ArticleSummary
-from ui.queue_model import ArticleTableModel, Column, QueueFilterProxy
+from ui.queue_filter_model import QueueFilterProxy
+from ui.queue_model import ArticleTableModel, Column
 
 
 def row(path: str, **fields) -> ArticleSummary:  # type: ignore[no-untyped-def]
