@@ -27,38 +27,12 @@ CLI's main thread); a lock makes a recorder safe to share between threads.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
 
 from app.audit.editor import Editor, editor_file_name, resolve_editor
 from app.audit.log import REVIEW_FIELD, append_lines, describe_log_error, encode_line, log_file, sync_log, utc_now
-
-
-class _Target(Protocol):
-    def locate(self, path: str) -> tuple[Path, str]: ...
-
-
-class _Decision(Protocol):
-    @property
-    def source(self) -> str: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def batch(self) -> str | None: ...
-
-
-class _Outcome(Protocol):
-    @property
-    def path(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def values(self) -> Mapping[str, Any]: ...
-    @property
-    def previous(self) -> Mapping[str, Any]: ...
-    @property
-    def sha256(self) -> str | None: ...
+from app.recording import DecisionLike, OutcomeLike, TargetLike
 
 
 class AuditRecorder:
@@ -113,7 +87,7 @@ class AuditRecorder:
 
     # --- the Recorder protocol --------------------------------------------------
 
-    def on_written(self, target: _Target, decision: _Decision, outcome: _Outcome) -> None:
+    def on_written(self, target: TargetLike, decision: DecisionLike, outcome: OutcomeLike) -> None:
         if outcome.status != "written":
             return
         try:
@@ -128,7 +102,7 @@ class AuditRecorder:
         except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision; the notice shows the bug
             self._notice(f"audit log: {outcome.path}: not logged: {exc!r}")
 
-    def on_decided(self, target: _Target, decision: _Decision, outcomes: Sequence[_Outcome]) -> None:
+    def on_decided(self, target: TargetLike, decision: DecisionLike, outcomes: Sequence[OutcomeLike]) -> None:
         try:
             marks = [o for o in outcomes if o.status == "marked"]
             by_root: dict[Path, list[bytes]] = {}
@@ -150,7 +124,7 @@ class AuditRecorder:
 
     # --- appending --------------------------------------------------------------
 
-    def _append(self, root: Path, editor: str, lines: list[bytes], decision: _Decision) -> None:
+    def _append(self, root: Path, editor: str, lines: list[bytes], decision: DecisionLike) -> None:
         path = log_file(root, editor_file_name(editor))
         result = append_lines(path, lines)
         lost = len(lines) - result.written

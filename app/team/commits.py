@@ -33,11 +33,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from app.article.edit import EditRefused, apply_edit
 from app.article.frontmatter import parse_document
 from app.article.model import ArticleError
+from app.recording import DecisionLike, OutcomeLike, TargetLike
 from app.team.git import GitError
 from app.team.message import DecidedFile, compose_message
 from app.team.objects import Entry, fast_import_path, index_info, read_objects, tree_entries
@@ -47,35 +48,6 @@ CAS_RETRIES = 3  # HEAD moved under us (someone committed by hand): build the co
 INDEX_LOCK_WAIT_S = 5.0  # the editor's own git holds index.lock for milliseconds
 _SYMLINK, _REGULAR, _EXECUTABLE = "120000", "100644", "100755"
 
-
-# --- what the recorder sees (app.decisions' Decision, Outcome, WriteTarget) ---------
-
-class DecisionLike(Protocol):
-    @property
-    def source(self) -> str: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def batch(self) -> str | None: ...
-
-
-class OutcomeLike(Protocol):
-    @property
-    def path(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def values(self) -> Mapping[str, Any]: ...
-    @property
-    def previous(self) -> Mapping[str, Any]: ...
-    @property
-    def row(self) -> Any: ...
-    @property
-    def article(self) -> Any: ...
-
-
-class TargetLike(Protocol):
-    def locate(self, path: str) -> tuple[Path, str]: ...
 
 
 @dataclass(frozen=True, slots=True)
