@@ -16,11 +16,11 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.queue.selection import QuickFilter, Selection, quick_filter, words_of
-from ui.queue_cells import Column, header_data
-from ui.queue_model import COLUMNS, ArticleTableModel
+from ui.queue_cells import Column
+from ui.queue_model import COLUMNS, ArticleTableModel, RowsById
 
 __all__ = ["QueueFilterProxy"]
 
@@ -28,7 +28,7 @@ Index = QModelIndex | QPersistentModelIndex
 _REVIEW = int(Column.REVIEW)
 
 
-class QueueFilterProxy(QAbstractTableModel):
+class QueueFilterProxy(RowsById):
     """The rows the current `Selection` shows, in the model's order."""
 
     def __init__(self, source: ArticleTableModel, parent: Any = None) -> None:
@@ -58,39 +58,14 @@ class QueueFilterProxy(QAbstractTableModel):
     def sourceModel(self) -> ArticleTableModel:
         return self._source
 
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
-        # One call into Python per cell, where Qt's own index() asks rowCount()
-        # and columnCount() (two): each call takes the GIL back, and a paint
-        # makes an index per cell.
-        if 0 <= row < len(self._view) and 0 <= column < COLUMNS and not parent.isValid():
-            return self.createIndex(row, column)
-        return QModelIndex()
+    def _row_total(self) -> int:
+        return len(self._view)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._view)
+    def _id_of_row(self, row: int) -> int:
+        return int(self._view[row])
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else COLUMNS
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        return header_data(section, orientation, int(role))
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        return self._source.value_of(int(self._view[index.row()]), index.column(), int(role))
-
-    def multiData(self, index: Index, span: QModelRoleDataSpan) -> None:
-        if not index.isValid():
-            for item in span:
-                item.clearData()
-            return
-        # Straight to the source's cells by id: no source index is made, because
-        # making one (like any call that enters Qt's model machinery) lets go of
-        # the GIL, and while a background thread is busy in Python, getting it
-        # back costs up to a switch interval: per cell, while painting.
-        self._source.fill_roles(int(self._view[index.row()]), index.column(), span)
+    def _cells_of(self) -> ArticleTableModel:
+        return self._source
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._source.sort(column, order)

@@ -50,13 +50,10 @@ from ui.queue_cells import (
 )
 from ui.review_column import ReviewCells
 
-__all__ = ["COLUMNS", "HEADERS", "RELPATH_ROLE", "SUMMARY_ROLE", "ArticleTableModel", "Column", "RowState",
+__all__ = ["COLUMNS", "HEADERS", "RELPATH_ROLE", "SUMMARY_ROLE", "ArticleTableModel", "Column", "RowState", "RowsById",
            "format_date", "format_heat", "status_kind"]
 
 Index = QModelIndex | QPersistentModelIndex
-# No flags() here: QAbstractTableModel's own gives every valid cell Enabled,
-# Selectable and NeverHasChildren, which is what the queue needs, without a call
-# into Python (a paint asks twice per cell: 480 GIL round trips at 1400x900).
 COLUMNS = len(Column)  # asked for on every index() Qt makes: a constant, not an enum's len()
 MOVE_LIMIT = 8  # this few changed rows each move on their own (a row move, not a new layout)
 MANY_CHANGED = 64  # more changed rows than this are told at once (manyChanged), not one signal per run
@@ -69,7 +66,60 @@ _REVIEW = int(Column.REVIEW)
 Background = Callable[..., object]
 
 
-class ArticleTableModel(QAbstractTableModel):
+class RowsById(QAbstractTableModel):
+    """The Qt model API both queue models share: a row is a row id of the
+    `RowTable`, and its cells come from the `ArticleTableModel` holding it.
+    Subclasses say how many rows there are, which id a row shows, and whose
+    cells they are.
+
+    Every call here is a call into Python while Qt paints (one GIL round trip
+    each), so a cell costs two: `index()` (Qt's own asks `rowCount()` and
+    `columnCount()`) and `multiData()` (all roles at once, where delegates ask
+    for seven). No `flags()`: QAbstractTableModel's own gives every valid cell
+    Enabled, Selectable and NeverHasChildren, without a call into Python."""
+
+    def _row_total(self) -> int:
+        raise NotImplementedError
+
+    def _id_of_row(self, row: int) -> int:
+        raise NotImplementedError
+
+    def _cells_of(self) -> ArticleTableModel:
+        raise NotImplementedError
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        if 0 <= row < self._row_total() and 0 <= column < COLUMNS and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._row_total()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return header_data(section, orientation, int(role))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        return self._cells_of().value_of(self._id_of_row(index.row()), index.column(), int(role))
+
+    def multiData(self, index: Index, span: QModelRoleDataSpan) -> None:
+        if not index.isValid():
+            for item in span:
+                item.clearData()
+            return
+        # Straight to the cells by id: no other index is made, because making one
+        # (like any call that enters Qt's model machinery) lets go of the GIL, and
+        # while a background thread is busy in Python, getting it back costs up
+        # to a switch interval: per cell, while painting.
+        self._cells_of().fill_roles(self._id_of_row(index.row()), index.column(), span)
+
+
+class ArticleTableModel(RowsById):
     orderSettled = Signal()  # a sort that ran off the GUI thread is now shown
     reviewsChanged = Signal(object)  # many rows' review states changed at once (their ids)
     manyChanged = Signal(object)  # many rows' other columns changed at once (their ids): no dataChanged per row
@@ -96,32 +146,15 @@ class ArticleTableModel(QAbstractTableModel):
         self.duplicates: Any = None  # the queue's DuplicateView, when it tracks duplicates
         self.extra_warnings: dict[str, tuple[str, ...]] = {}  # relpath -> the window's own warnings
 
-    # --- Qt model API ---------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._asc)
+    # --- rows by id (RowsById) -----------------------------------------------------
+    def _row_total(self) -> int:
+        return len(self._asc)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else COLUMNS
+    def _id_of_row(self, row: int) -> int:
+        return self.id_at(row)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        return header_data(section, orientation, int(role))
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        return self.value_of(self.id_at(index.row()), index.column(), int(role))
-
-    def multiData(self, index: Index, span: QModelRoleDataSpan) -> None:
-        """All roles of one cell in one call. Qt 6's item delegates ask for seven
-        roles per cell; answering them together means one Python call per cell
-        while painting, instead of seven (each of which may wait for the GIL
-        while the queue's threads are busy)."""
-        if not index.isValid():
-            for item in span:
-                item.clearData()
-            return
-        self.fill_roles(self.id_at(index.row()), index.column(), span)
+    def _cells_of(self) -> ArticleTableModel:
+        return self
 
     def fill_roles(self, row_id: int, column: int, span: QModelRoleDataSpan) -> None:
         if column == _REVIEW:
