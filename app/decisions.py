@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -42,9 +43,11 @@ from typing import Any, Literal, Protocol
 from app.article.model import Article, ArticleError, WriteResult
 from app.queue.config import QueueSettings, settings_for_file
 from app.queue.location import queue_root_of
-from app.queue.own_writes import OwnWriteJournal, noted_write
+from app.queue.own_writes import OwnWriteJournal, begin_noted_write, noted_write
 
 RACE_RETRIES = 3
+AHEAD = 6  # writes of a decision about many kept under way at once (helper processes)
+AHEAD_OVER = 4  # a decision about more files than this writes through helpers
 REVIEW = "review"  # the one field that is recorded, never written: "mark reviewed"
 
 Status = Literal["written", "already", "conflict", "failed", "marked"]
@@ -116,6 +119,10 @@ class WriteTarget(Protocol):
     def write(self, path: str, changes: dict[str, Any],
               expected: dict[str, Any] | None = None) -> WriteResult: ...
 
+    def begin_write(self, path: str, changes: dict[str, Any],
+                    expected: dict[str, Any] | None = None) -> Callable[[], WriteResult]:
+        """`write()` by a helper process, begun now; the call returns its result (blocking)."""
+
     def locate(self, path: str) -> tuple[Path, str]:
         """(the queue folder the file belongs to, its '/'-separated path inside it)."""
 
@@ -159,6 +166,14 @@ class FileTarget:
                                                f"({settings.error.describe()}); nothing written")
         return noted_write(self.journal, path, changes, expected, settings.mapping)
 
+    def begin_write(self, path: str, changes: dict[str, Any],
+                    expected: dict[str, Any] | None = None) -> Callable[[], WriteResult]:
+        settings = self.settings_of(path)
+        if settings.error is not None:
+            refused = self.write(path, changes, expected)
+            return lambda: refused
+        return begin_noted_write(self.journal, path, changes, expected, settings.mapping)
+
     def locate(self, path: str) -> tuple[Path, str]:
         root = queue_root_of(Path(path))
         return root, Path(os.path.abspath(path)).relative_to(root).as_posix()
@@ -172,14 +187,17 @@ def decide(target: WriteTarget, decision: Decision, *,
     `on_outcome` hears each as it happens (progress). When `cancelled()` turns
     true the remaining files are left alone: what is written stays written.
     Each recorder hears of every written file as it lands, and of the whole
-    decision at the end: the one place where later accounts hook in."""
+    decision at the end: the one place where later accounts hook in.
+
+    A decision about more than `AHEAD_OVER` files keeps up to `AHEAD` writes
+    under way at once in helper processes (`WriteTarget.begin_write`), still
+    taken in order; a cancel then lets those already begun land (and be
+    recorded), never more."""
     if decision.batch is None and len(decision.changes) > 1:
         decision = replace(decision, batch=new_batch_id())
     outcomes: list[Outcome] = []
-    for change in decision.changes:
-        if cancelled is not None and cancelled():
-            break
-        outcome = decide_one(target, change)
+    ahead = AHEAD if len(decision.changes) > AHEAD_OVER else 1
+    for outcome in _outcomes(target, decision.changes, ahead, cancelled or (lambda: False)):
         outcomes.append(outcome)
         if outcome.status == "written":
             for recorder in recorders:
@@ -191,13 +209,42 @@ def decide(target: WriteTarget, decision: Decision, *,
     return outcomes
 
 
-def decide_one(target: WriteTarget, change: Change) -> Outcome:
+def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int,
+              cancelled: Callable[[], bool]) -> Iterator[Outcome]:
+    """Each change's outcome, in order, with up to `ahead` writes begun at once.
+
+    A mark, or a second change of a file whose write is under way, is begun
+    only when its turn comes, so a file's changes land in their order."""
+    window: deque[tuple[Change, Callable[[], WriteResult] | None]] = deque()
+    rest = iter(changes)
+    while True:
+        while len(window) < ahead and not (window and window[-1][1] is None):
+            change = next(rest, None)
+            if change is None or cancelled():
+                break
+            helped = ahead > 1 and not change.is_mark and all(c.path != change.path for c, _ in window)
+            window.append((change, target.begin_write(change.path, dict(change.values), _saw(change))
+                           if helped else None))
+        if not window:
+            return
+        change, begun = window.popleft()
+        if begun is None and cancelled():
+            return  # only the last one can be unbegun: nothing under way is left behind
+        yield decide_one(target, change, begun)
+
+
+def _saw(change: Change) -> dict[str, Any] | None:
+    return None if change.saw is None else dict(change.saw)
+
+
+def decide_one(target: WriteTarget, change: Change, begun: Callable[[], WriteResult] | None = None) -> Outcome:
+    """One change's outcome; `begun`: its write, already under way (`begin_write`)."""
     if change.is_mark:
         return _mark(target, change)
     path, values = change.path, dict(change.values)
-    expected = None if change.saw is None else dict(change.saw)
+    expected = _saw(change)
     for attempt in range(RACE_RETRIES + 1):
-        result = target.write(path, values, expected)
+        result = begun() if begun is not None and attempt == 0 else target.write(path, values, expected)
         if result.status != "conflict":
             break
         disk = result.disk_values

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from app.decisions import Change, Decision, Outcome, decide, new_batch_id, summarize_outcomes, undo_decision
 from ui.decisions import Guard, held
 from ui.i18n import count, number, tr
+from ui.queue_cells import Landed
 from ui.text import capped
 
 PROGRESS_OVER = 5  # a bulk decision on more files than this shows its progress
@@ -158,11 +159,10 @@ class BulkDesk(QObject):
     def selected_relpaths(self) -> list[str]:
         """The selected articles, in row order (every row the filter shows after Ctrl+A)."""
         view, proxy = self.window.table, self.window.proxy
-        parts = [np.arange(r.top(), r.bottom() + 1, dtype=np.int64) for r in view.selectionModel().selection()]
-        if not parts:
-            return []
-        rows = np.unique(np.concatenate(parts))
-        rows = rows[rows < proxy.rowCount()]
+        chosen = np.zeros(proxy.rowCount(), dtype=bool)  # (np.unique would import numpy.ma: 23 ms at the key)
+        for r in view.selectionModel().selection():
+            chosen[r.top():r.bottom() + 1] = True
+        rows = np.flatnonzero(chosen)
         rows_of = self.model.table.rows
         return [rows_of[i].path for i in proxy.ids_of_rows(rows).tolist()]  # type: ignore[union-attr]
 
@@ -296,7 +296,8 @@ class BulkDesk(QObject):
         model = self.model
         current = self.window.current_relpath()
         touched_current = False
-        took = 0
+        took: list[Outcome] = []
+        shown = 0  # of them, shown in the model
         deferred = model.defer_sorting
         model.defer_sorting = True  # one re-sort per turn, not one per row
         try:
@@ -304,16 +305,18 @@ class BulkDesk(QObject):
                 while job.arrived and time.perf_counter() < deadline:
                     outcome = job.arrived.popleft()
                     job.shown += 1
-                    took += 1
-                    self._take(outcome)
+                    took.append(outcome)
                     touched_current |= outcome.path == current
                 if job.arrived:
                     break  # out of time: the rest on the next turn, in order
                 if job.finished:
+                    self._show(took[shown:], current)
+                    shown = len(took)
                     self.jobs.remove(job)
                     self._summarize(job)
                 else:
                     break
+            self._show(took[shown:], current)
         finally:
             model.defer_sorting = deferred
         if took:
@@ -324,14 +327,15 @@ class BulkDesk(QObject):
             self._timer.stop()
         self._show_progress()
 
-    def _take(self, outcome: Outcome) -> None:
-        relpath, values = outcome.path, dict(outcome.values)
-        if outcome.status == "failed":
-            self.model.end_write(relpath, values, ok=False, disk_values=dict(outcome.disk), message=outcome.message)
-        else:
-            self.model.end_write(relpath, values, ok=True, disk_values=dict(outcome.disk), row=outcome.row)
-            if outcome.status == "written" and outcome.article is not None and relpath == self.window.current_relpath():
-                self.desk.articleWritten.emit(relpath, outcome.article)
+    def _show(self, outcomes: list[Outcome], current: str | None) -> None:
+        """Show what a turn's outcomes left on disk: one model update for all of them."""
+        if not outcomes:
+            return
+        self.model.end_writes([Landed(o.path, False, dict(o.disk), o.message) if o.status == "failed"
+                               else Landed(o.path, True, dict(o.disk), row=o.row) for o in outcomes])
+        for outcome in outcomes:
+            if outcome.status == "written" and outcome.article is not None and outcome.path == current:
+                self.desk.articleWritten.emit(outcome.path, outcome.article)
 
     def _show_progress(self) -> None:
         job = next((j for j in self.jobs if not j.finished or j.arrived), None)

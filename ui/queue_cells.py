@@ -76,6 +76,17 @@ class Overlay:
 _NO_OVERLAY = Overlay()
 
 
+@dataclass(frozen=True, slots=True)
+class Landed:
+    """A write that came back (`ArticleTableModel.end_writes`): what is on disk now."""
+
+    relpath: str
+    ok: bool
+    disk_values: dict[str, Any] | None
+    message: str = ""  # why it failed
+    row: ArticleSummary | None = None  # the file's new row, when the write brought one
+
+
 @dataclass(slots=True)
 class RowState:
     """A row as the window shows it: the summary on disk and the overlay."""

@@ -18,7 +18,7 @@ GUI thread only (the background runner's sorts work on snapshots).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -41,6 +41,7 @@ from ui.queue_cells import (
     SUMMARY_ROLE,
     Cells,
     Column,
+    Landed,
     Overlay,
     RowState,
     format_date,
@@ -513,30 +514,41 @@ class ArticleTableModel(RowsById):
         """A write landed (or not). Show what is on disk now: the file's new row
         when the write brought one, else its editable values. The overlay goes
         once the row's last outstanding write is back."""
-        row_id = self.table.id_of(relpath)
-        if row_id is None:
-            return
-        overlay = self._overlay.setdefault(relpath, Overlay())
-        overlay.pending_jobs = max(0, overlay.pending_jobs - 1)
-        if overlay.pending_jobs == 0:
-            overlay.pending.clear()
-        overlay.write_error = "" if ok else message
-        if not overlay.pending and not overlay.write_error:
-            del self._overlay[relpath]
-        current = self.table.rows[row_id]
-        known = {k: v for k, v in (disk_values or {}).items() if k in ("published", "quality")}
-        if row is not None and row.path == relpath:
-            updated = row
-        elif known and not current.error:  # type: ignore[union-attr]
-            updated = replace(current, **known)  # type: ignore[type-var]
-        else:
-            updated = current
-        if updated != current:
-            self.table.put([updated])  # type: ignore[list-item]
-            self._note_changed([row_id])
-            if self._moves(current, updated):  # type: ignore[arg-type]
-                self._dirty.add(row_id)
-        self._emit_ids_changed([row_id])
+        self.end_writes([Landed(relpath, ok, disk_values, message, row)])
+
+    def end_writes(self, landed: Sequence[Landed]) -> None:
+        """`end_write` for many writes at once (a bulk decision's, a few dozen
+        per turn): one table update and one repaint per run of adjacent rows."""
+        updated: list[ArticleSummary] = []
+        ids: list[int] = []
+        for one in landed:
+            row_id = self.table.id_of(one.relpath)
+            if row_id is None:
+                continue
+            ids.append(row_id)
+            overlay = self._overlay.setdefault(one.relpath, Overlay())
+            overlay.pending_jobs = max(0, overlay.pending_jobs - 1)
+            if overlay.pending_jobs == 0:
+                overlay.pending.clear()
+            overlay.write_error = "" if one.ok else one.message
+            if not overlay.pending and not overlay.write_error:
+                del self._overlay[one.relpath]
+            current = self.table.rows[row_id]
+            known = {k: v for k, v in (one.disk_values or {}).items() if k in ("published", "quality")}
+            if one.row is not None and one.row.path == one.relpath:
+                now = one.row
+            elif known and not current.error:  # type: ignore[union-attr]
+                now = replace(current, **known)  # type: ignore[type-var]
+            else:
+                continue
+            if now != current:
+                updated.append(now)
+                if self._moves(current, now):  # type: ignore[arg-type]
+                    self._dirty.add(row_id)
+        if updated:
+            self.table.put(updated)
+            self._note_changed([self.table.id_of(u.path) for u in updated])  # type: ignore[misc]
+        self._emit_ids_changed(ids)  # one signal per run: rows out of sight are not repainted
         if not self.defer_sorting:
             self.resort()
 

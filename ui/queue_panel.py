@@ -104,8 +104,10 @@ class QueuePanel(QWidget):
     def show_empty_state(self, total: int, quick: str, text: str) -> None:
         """What the table says when it shows no row although the folder has some."""
         shown = self.table.model().rowCount()
-        self.table.filtered_placeholder = empty_text(quick, text) if total and not shown else ""
-        self.table.viewport().update()
+        placeholder = empty_text(quick, text) if total and not shown else ""
+        if placeholder != self.table.filtered_placeholder:  # else no repaint: this runs at every count
+            self.table.filtered_placeholder = placeholder
+            self.table.viewport().update()
 
     def set_quick_counts(self, counts: Mapping[str, int], total: int) -> None:
         for i, name in enumerate(self.tab_names):

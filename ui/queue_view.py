@@ -71,6 +71,18 @@ class QueueView(QTableView):
             model.rowsAboutToBeMoved.connect(self._before_layout_change)
             model.rowsMoved.connect(self._after_layout_change)
 
+    def dataChanged(self, top_left: QModelIndex, bottom_right: QModelIndex, *roles: Any) -> None:
+        """Rows that changed out of sight are not repainted: Qt repaints the whole
+        viewport for a range of rows wherever it is (a bulk decision's rows,
+        landing below the fold, repainted every visible row 40 times)."""
+        if top_left.isValid() and bottom_right.isValid() and top_left != bottom_right:
+            height = self.viewport().height()
+            first, last = self.rowAt(0), self.rowAt(height - 1)
+            last = self.model().rowCount() - 1 if last < 0 else last
+            if first >= 0 and (bottom_right.row() < first or top_left.row() > last):
+                return
+        super().dataChanged(top_left, bottom_right, *roles)
+
     # --- the title column: takes the room the others leave, but never less than a minimum ---
     def set_stretch_column(self, column: int, minimum: int) -> None:
         """Like QHeaderView's Stretch mode, with a floor: in a narrow window

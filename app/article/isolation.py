@@ -4,7 +4,8 @@ GUI thread included) runs. Such files are parsed, and edited, in a helper
 process instead, and the result comes back pickled.
 
 Also the process-pool plumbing the scan's workers share: how workers start,
-and that they die with their parent.
+and that they die with their parent; and the pool that writes the files of a
+decision about many (`write_pool`).
 
 `run_isolated` blocks; call it from a worker thread.
 """
@@ -24,8 +25,10 @@ if TYPE_CHECKING:  # imported when the helper is first needed: most runs never s
     from concurrent.futures import ProcessPoolExecutor
 
 ISOLATE_BYTES = 1024 * 1024  # files above this are parsed and edited in the helper process
+WRITE_WORKERS = 2  # helper processes writing a decision about many files (`write_pool`)
 T = TypeVar("T")
 _helper: ProcessPoolExecutor | None = None
+_writers: ProcessPoolExecutor | None = None
 _helper_lock = threading.Lock()
 
 
@@ -50,6 +53,46 @@ def _stop_helper() -> None:
         helper, _helper = _helper, None
     if helper is not None:
         helper.shutdown(wait=True, cancel_futures=True)
+
+
+def write_pool() -> ProcessPoolExecutor:
+    """The helper processes that write the files of a decision about many
+    (started on first use, one pool per process, `WRITE_WORKERS` of them).
+
+    A write is mostly system calls (open, flock, write, fsync, rename, fsync
+    of the folder), and a thread that makes one gives up the GIL and must win
+    it back afterwards: beside a busy GUI thread each of those waits costs up
+    to a switch interval, so a writer *thread* runs twice as slow as it does
+    alone. In a process of its own it runs at its own speed, and two of them
+    overlap one file's fsync with the next file's parse."""
+    global _writers
+    with _helper_lock:
+        if _writers is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = pool_context(preload="app.article.writer")
+            parent = os.getpid() if context.get_start_method() == "fork" else None
+            _writers = ProcessPoolExecutor(WRITE_WORKERS, mp_context=context, initializer=worker_init,
+                                           initargs=(parent,))
+            atexit.register(_stop_writers)
+        return _writers
+
+
+def drop_write_pool() -> None:
+    """Forget a broken write pool: the next `write_pool()` starts a new one."""
+    global _writers
+    with _helper_lock:
+        writers, _writers = _writers, None
+    if writers is not None:
+        writers.shutdown(wait=False, cancel_futures=True)
+
+
+def _stop_writers() -> None:
+    global _writers
+    with _helper_lock:
+        writers, _writers = _writers, None
+    if writers is not None:
+        writers.shutdown(wait=True, cancel_futures=True)
 
 
 def is_big(path: str | os.PathLike[str]) -> bool:

@@ -25,9 +25,9 @@ import errno
 import fcntl
 import hashlib
 import os
+import secrets
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -221,16 +221,25 @@ def _replace_atomically(target: str, original: bytes, new_bytes: bytes,
     Returns a warning for a save that happened but could not be made durable,
     and the stat of the new file right after the swap."""
     folder = os.path.dirname(target)
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+    mode = stat.S_IMODE(st.st_mode)
+    # A file of our own user and group gets its permission bits at once (the
+    # temp file has that owner too); any other is made private, then given away.
+    ours = (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid())
+    fd, temp = _make_temp(folder, mode & 0o777 if ours else 0o600)
     try:
         # Held while the temp file is ours: a sweep of stale temp files skips locked ones.
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         _write_all(fd, new_bytes)
-        try:
-            os.fchown(fd, st.st_uid, st.st_gid)  # first: chown clears setuid/setgid
-        except OSError:
-            pass  # not ours to give away; the mode still matches
-        os.fchmod(fd, stat.S_IMODE(st.st_mode))  # mkstemp makes 0600
+        made = os.fstat(fd)
+        if (made.st_uid, made.st_gid) != (st.st_uid, st.st_gid):
+            try:
+                os.fchown(fd, st.st_uid, st.st_gid)  # first: chown clears setuid/setgid
+            except OSError:
+                pass  # not ours to give away; the mode still matches
+            made = None
+        # Each change of owner or mode is one more event for every watcher of the folder: only when needed.
+        if made is None or stat.S_IMODE(made.st_mode) != mode:
+            os.fchmod(fd, mode)
         _copy_xattrs(target, fd)
         os.fsync(fd)
         if BEFORE_SWAP is not None:
@@ -244,6 +253,20 @@ def _replace_atomically(target: str, original: bytes, new_bytes: bytes,
     finally:
         os.close(fd)
     return _fsync_folder(folder), new_stat
+
+
+def _make_temp(folder: str, mode: int) -> tuple[int, str]:
+    """A new file in `folder` named like our temp files, created with `mode`
+    (less the umask), opened for reading and writing: `tempfile.mkstemp`, but
+    not always 0600."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        temp = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(5)}{TEMP_SUFFIX}")
+        try:
+            return os.open(temp, flags, mode), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", folder)
 
 
 def _swap(temp: str, target: str, original: bytes, st: os.stat_result) -> None:

@@ -14,9 +14,10 @@ A line is one JSON object, in this key order:
 - `batch`: shared by every line of one decision about more than one file, else null;
 - `sha256`: the file's bytes after the decision (for a mark: the bytes looked at).
 
-Appending (`append_lines`): the file is opened with `O_APPEND` and each line is
-exactly one `os.write`, so lines from two processes never tear or interleave
-(the kernel moves to the end and writes in one step). A short write is not
+Appending (`append_lines`): the file is opened with `O_APPEND` and each line
+goes out whole in one `os.write` (the lines of one call together, in the same
+one), so lines from two processes never tear or interleave (the kernel moves
+to the end and writes in one step). A short write is not
 continued (the rest could land after another process's line): the line is
 ended with a newline there, so the next line stays whole, and the caller gets
 a notice. A log whose last byte is not a newline (a crash, a hand edit) gets
@@ -117,7 +118,7 @@ class AppendResult:
 
 
 def append_lines(path: Path, lines: Iterable[bytes]) -> AppendResult:
-    """Append each line with one `os.write` (see the module's notes). Creates the log folder."""
+    """Append the lines with one `os.write` (see the module's notes). Creates the log folder."""
     result = AppendResult()
     try:
         fd, readable = _open_for_append(path)
@@ -128,17 +129,27 @@ def append_lines(path: Path, lines: Iterable[bytes]) -> AppendResult:
         _lock(fd)
         if readable:
             _end_last_line(fd)
-        for line in lines:
-            n = os.write(fd, line)
-            if n == len(line):
-                result.written += 1
-                continue
-            # Continuing would put the rest after another process's line: end this one here.
-            result.short.append(f"a line was cut short after {n} of {len(line)} bytes")
-            try:
-                os.write(fd, b"\n")
-            except OSError:
-                pass
+        pending = list(lines)
+        while pending:
+            n = os.write(fd, b"".join(pending))
+            whole = end = 0
+            for line in pending:
+                if end + len(line) > n:
+                    break
+                end += len(line)
+                whole += 1
+            result.written += whole
+            if whole == len(pending) or n == 0:
+                break
+            cut, line = n - end, pending[whole]
+            pending = pending[whole + (1 if cut else 0):]
+            if cut:
+                # Continuing would put the rest after another process's line: end this one here.
+                result.short.append(f"a line was cut short after {cut} of {len(line)} bytes")
+                try:
+                    os.write(fd, b"\n")
+                except OSError:
+                    pass
     except OSError as exc:
         result.error = exc
     finally:

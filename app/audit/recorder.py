@@ -12,7 +12,10 @@ decision module that sits above it.
 - A mark (`on_decided`, with the decision's other outcomes): one line with
   field `review`, new `true`, the hash of the bytes looked at.
 - Nothing else is logged: already held, conflicts and failures wrote nothing.
-- At the end of each decision each log it touched is fsynced once.
+- The lines of a decision about many are appended a few dozen at a time (each
+  line still one write), at the latest `FLUSH_S` after their file was written
+  and always before the decision ends; at its end each log it touched is
+  fsynced once. A decision about one file is logged as soon as it is written.
 
 A log that cannot be written (read-only folder, disk full) never fails or
 undoes the decision: the write stands, the lines are counted in `unlogged`,
@@ -27,12 +30,25 @@ CLI's main thread); a lock makes a recorder safe to share between threads.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.audit.editor import Editor, editor_file_name, resolve_editor
 from app.audit.log import REVIEW_FIELD, append_lines, describe_log_error, encode_line, log_file, sync_log, utc_now
 from app.recording import DecisionLike, OutcomeLike, TargetLike
+
+
+FLUSH_LINES = 32  # a decision's lines are appended once this many wait,
+FLUSH_S = 0.25  # or the oldest has waited this long, and at its end
+
+
+@dataclass
+class _Pending:
+    since: float  # when the first of them was written
+    lines: dict[tuple[Path, str], list[bytes]] = field(default_factory=dict)  # (queue, editor) -> lines
+    count: int = 0
 
 
 class AuditRecorder:
@@ -49,6 +65,7 @@ class AuditRecorder:
         self._lock = threading.Lock()
         self._editors: dict[Path, str] = {}
         self._touched: dict[int, set[Path]] = {}  # id(decision) -> logs appended to (synced at the end)
+        self._pending: dict[int, _Pending] = {}  # id(decision) -> its lines not appended yet
         self.notices: list[str] = []
         self._notices_taken = 0
         self.failing: dict[Path, str] = {}  # log -> why it cannot be written (now)
@@ -98,12 +115,26 @@ class AuditRecorder:
                                   "source": decision.source, "batch": decision.batch,
                                   "sha256": outcome.sha256})
                      for name, value in outcome.values.items()]
-            self._append(root, editor, lines, decision)
+            with self._lock:
+                pending = self._pending.setdefault(id(decision), _Pending(time.monotonic()))
+                pending.lines.setdefault((root, editor), []).extend(lines)
+                pending.count += len(lines)
+                due = pending.count >= FLUSH_LINES or time.monotonic() - pending.since >= FLUSH_S
+            if due:
+                self._flush(decision)
         except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision; the notice shows the bug
             self._notice(f"audit log: {outcome.path}: not logged: {exc!r}")
 
+    def _flush(self, decision: DecisionLike) -> None:
+        """Append the lines of `decision` not appended yet (one open of each log)."""
+        with self._lock:
+            pending = self._pending.pop(id(decision), None)
+        for (root, editor), lines in (pending.lines.items() if pending is not None else ()):
+            self._append(root, editor, lines, decision)
+
     def on_decided(self, target: TargetLike, decision: DecisionLike, outcomes: Sequence[OutcomeLike]) -> None:
         try:
+            self._flush(decision)
             marks = [o for o in outcomes if o.status == "marked"]
             by_root: dict[Path, list[bytes]] = {}
             for outcome in marks:

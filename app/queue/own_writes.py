@@ -22,9 +22,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ PENDING_TTL = 30.0  # seconds a begun write may stay unfinished
 DONE_TTL = 600.0  # seconds a finished write is remembered if no watcher claims it
 Verdict = Literal["mine", "pending", "unknown"]
 _NS = 1_000_000_000
+_FOLDER_TTL = 2.0  # seconds a folder's real path is reused
 
 
 def default_journal_path() -> Path:
@@ -48,6 +50,8 @@ class OwnWriteJournal:
         self.broken = False  # set after the first failure: stop trying
         # One connection per thread, kept: opening one costs more than the write it notes.
         self._local = threading.local()
+        self._folders: dict[str, tuple[str, float]] = {}  # folder -> (its real path, when looked up)
+        self._purged_ns = 0  # when expired entries were last deleted
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection | None]:
@@ -93,9 +97,8 @@ class OwnWriteJournal:
                         self.path.unlink()
             return None  # locked or busy: skip this time
 
-    @staticmethod
-    def _key(path: str | os.PathLike[str]) -> str:
-        key = os.path.realpath(path)
+    def _key(self, path: str | os.PathLike[str]) -> str:
+        key = self._real(os.fspath(path))
         try:
             key.encode()
         except UnicodeEncodeError:
@@ -104,6 +107,24 @@ class OwnWriteJournal:
             key = os.fsencode(key).decode("utf-8", "backslashreplace")
         return key
 
+    def _real(self, path: str) -> str:
+        """`os.path.realpath(path)`, with the real path of its folder remembered
+        for `_FOLDER_TTL` (a decision about many files of one folder resolves
+        it once): the file itself is looked at each time, since it may be a symlink."""
+        folder, name = os.path.split(os.path.abspath(path))
+        try:
+            if not name or stat.S_ISLNK(os.lstat(path).st_mode):
+                return os.path.realpath(path)
+        except OSError:
+            return os.path.realpath(path)
+        now = time.monotonic()
+        known = self._folders.get(folder)
+        if known is None or now - known[1] > _FOLDER_TTL:
+            if len(self._folders) > 256:
+                self._folders.clear()
+            known = self._folders[folder] = (os.path.realpath(folder), now)
+        return os.path.join(known[0], name)
+
     def begin(self, path: str | os.PathLike[str]) -> None:
         """Mark a write of `path` as under way (its hash is not known yet)."""
         now = time.time_ns()
@@ -111,8 +132,10 @@ class OwnWriteJournal:
             if conn is None:
                 return
             with contextlib.suppress(sqlite3.Error):
-                conn.execute("DELETE FROM writes WHERE at_ns < ? OR (sha256 IS NULL AND at_ns < ?)",
-                             (now - int(DONE_TTL * _NS), now - int(PENDING_TTL * _NS)))
+                if now - self._purged_ns > _NS:  # expired entries go once a second, not at every write
+                    conn.execute("DELETE FROM writes WHERE at_ns < ? OR (sha256 IS NULL AND at_ns < ?)",
+                                 (now - int(DONE_TTL * _NS), now - int(PENDING_TTL * _NS)))
+                    self._purged_ns = now
                 conn.execute("INSERT INTO writes VALUES (?, NULL, ?, ?)", (self._key(path), os.getpid(), now))
 
     def finish(self, path: str | os.PathLike[str], sha256: str | None) -> None:
@@ -179,3 +202,47 @@ def noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes:
         return result
     finally:
         journal.finish(path, result.sha256 if result is not None and result.status == "written" else None)
+
+
+def begin_noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes: dict[str, Any],
+                      expected: dict[str, Any] | None = None,
+                      mapping: FieldMapping = DEFAULT_MAPPING) -> Callable[[], WriteResult]:
+    """`noted_write` by a helper process (`app.article.isolation.write_pool`),
+    journal notes included, so that the files of a decision about many are
+    written several at a time, each at a lone process's speed. Begun now; the
+    returned call blocks for the result.
+
+    A helper that died (killed, out of memory) leaves it unknown whether the
+    file was written: the same edit is then made here, with the same
+    compare-and-swap, which finds the new value already there if it was."""
+    from concurrent.futures import Future
+
+    from app.article.isolation import drop_write_pool, write_pool
+
+    try:
+        future: Future[WriteResult] | None = write_pool().submit(
+            _helper_write, journal.path, os.fspath(path), changes, expected, mapping)
+    except RuntimeError:  # the pool is broken (BrokenProcessPool): write here, start a new one next time
+        drop_write_pool()
+        future = None
+
+    def result() -> WriteResult:
+        if future is not None:
+            try:
+                return future.result()
+            except Exception:  # noqa: BLE001 - BrokenProcessPool and kin: see above
+                drop_write_pool()
+        return noted_write(journal, path, changes, expected, mapping)
+    return result
+
+
+_journals: dict[Path, OwnWriteJournal] = {}  # a helper process's journals, by file (kept: a connection each)
+
+
+def _helper_write(journal_path: Path, path: str, changes: dict[str, Any], expected: dict[str, Any] | None,
+                  mapping: FieldMapping) -> WriteResult:
+    """In a helper process: the noted write of `begin_noted_write`."""
+    journal = _journals.get(journal_path)
+    if journal is None:
+        journal = _journals[journal_path] = OwnWriteJournal(journal_path)
+    return noted_write(journal, path, changes, expected, mapping)

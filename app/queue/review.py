@@ -44,7 +44,7 @@ from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
 from app.queue.duplicate_records import RecordKeys, duplicate_keys_row
 from app.queue.duplicate_tracker import DuplicateTracker, keys_for_scan, rescan_changes
 from app.queue.index import IndexRow, KeysRow, QueueIndex, default_index_path
-from app.queue.own_writes import OwnWriteJournal, noted_write
+from app.queue.own_writes import OwnWriteJournal, begin_noted_write, noted_write
 from app.queue.scan import Checked, CheckRunner, check_file, is_ignored_relpath, stamp_of, walk_articles
 
 if TYPE_CHECKING:  # watchdog is imported only when watching starts: `copydesk list` never needs it
@@ -271,28 +271,53 @@ class ReviewQueue:
 
         A written result carries the file's new row (`row`), built from the
         parse that verified the edit: the file is not read again."""
+        return self.begin_write(relpath, changes, expected, helper=False)()
+
+    def begin_write(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any] | None = None, *,
+                    helper: bool = True) -> Callable[[], WriteResult]:
+        """`write()` begun now, by a helper process (`begin_noted_write`) unless
+        `helper` is false: the decision module keeps several of a decision about
+        many under way at once. The returned call gives the result (blocking);
+        call each exactly once, from the writer thread."""
         path = self.absolute(relpath)
         if self.settings.error is not None:
-            return WriteResult(str(path), "failed", f"the queue's settings cannot be used "
-                                                    f"({self.settings.error.describe()}); nothing written")
+            refused = WriteResult(str(path), "failed", f"the queue's settings cannot be used "
+                                                       f"({self.settings.error.describe()}); nothing written")
+            return lambda: refused
         with self._lock:
             self._writing[relpath] = self._writing.get(relpath, 0) + 1
         try:
-            result = noted_write(self._journal, path, changes, expected, self.mapping)
-            if result.status == "written":
-                result = self._install_written(relpath, path, result)
-        finally:
-            with self._lock:
-                left = self._writing.get(relpath, 1) - 1
-                if left:
-                    self._writing[relpath] = left
-                else:
-                    self._writing.pop(relpath, None)
-                watcher = self._watcher
+            if helper:
+                begun = begin_noted_write(self._journal, path, changes, expected, self.mapping)
+            else:
+                done = noted_write(self._journal, path, changes, expected, self.mapping)
+                begun = lambda: done  # noqa: E731
+        except BaseException:
+            self._written(relpath)
+            raise
+
+        def result() -> WriteResult:
+            try:
+                written = begun()
+                if written.status == "written":
+                    written = self._install_written(relpath, path, written)
+                return written
+            finally:
+                self._written(relpath)
+        return result
+
+    def _written(self, relpath: str) -> None:
+        """A write of `relpath` is over (whatever became of it)."""
+        with self._lock:
+            left = self._writing.get(relpath, 1) - 1
+            if left:
+                self._writing[relpath] = left
+            else:
+                self._writing.pop(relpath, None)
+            watcher = self._watcher
         if watcher is not None:
             # Look at the file once more even if no event comes (a symlink's target outside the folder).
             watcher.request([relpath])
-        return result
 
     def _install_written(self, relpath: str, path: Path, result: WriteResult) -> WriteResult:
         """Our bytes are on disk: make them the row, from the writer's own parse and stat."""

@@ -15,7 +15,7 @@ from watchdog.observers import Observer
 from app.article.frontmatter import load_article
 from app.audit.recorder import AuditRecorder
 from app.audit.review import ReviewBook
-from app.decisions import Change, Decision, decide, summarize_outcomes, undo_decision
+from app.decisions import AHEAD, Change, Decision, decide, summarize_outcomes, undo_decision
 from app.queue import ReviewQueue
 from tests.app.audit_support import log_lines, make_queue
 from tests.app.queue_support import WAIT, article, wait_until
@@ -99,11 +99,14 @@ def test_cancel_in_the_middle_leaves_what_is_written_written_and_logged(desk) ->
 
     outcomes = decide(queue, bulk_publish(queue, names), recorders=[Counting("Ana")],
                       on_outcome=lambda o: done.append(o.path), cancelled=lambda: len(done) >= 57)
-    assert [o.status for o in outcomes] == ["written"] * 57 and decided == [57]
-    assert sorted({line["path"] for line in log_lines(folder)}) == names[:57]
+    # The writes already under way when the cancel came land too (at most AHEAD - 1 more), and are logged.
+    landed = len(outcomes)
+    assert 57 <= landed < 57 + AHEAD
+    assert [o.status for o in outcomes] == ["written"] * landed and decided == [landed]
+    assert sorted({line["path"] for line in log_lines(folder)}) == names[:landed]
     assert len({line["batch"] for line in log_lines(folder)}) == 1
-    assert all(load_article(folder / name).published is True for name in names[:57])
-    assert all(load_article(folder / name).published is False for name in names[57:])
+    assert all(load_article(folder / name).published is True for name in names[:landed])
+    assert all(load_article(folder / name).published is False for name in names[landed:])
 
 
 class _Closes(FileSystemEventHandler):

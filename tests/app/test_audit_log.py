@@ -244,7 +244,7 @@ def test_a_log_whose_last_line_lacks_its_newline_gets_one_before_ours(tmp_path: 
     assert [line["field"] for line in log_lines(folder)] == ["review", "quality"]
 
 
-def test_append_lines_writes_each_line_with_one_write(tmp_path: Path) -> None:
+def test_append_lines_writes_whole_lines_in_one_write(tmp_path: Path) -> None:
     log = tmp_path / "q" / ".copydesk" / "log" / "ana.jsonl"
     result = append_lines(log, [b"one\n", b"two\n"])  # creates the folders
     assert result.written == 2 and result.error is None and log.read_bytes() == b"one\ntwo\n"
@@ -255,6 +255,30 @@ def test_append_lines_writes_each_line_with_one_write(tmp_path: Path) -> None:
     refused = append_lines(link, [b"three\n"])
     assert refused.error is not None and target.read_text() == "keep me\n"
 
+
+
+def _append_near_the_size_limit(log: str, lines: list[bytes], room: int) -> tuple[int, list[str], str]:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    limit = os.path.getsize(log) + room
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    result = append_lines(Path(log), lines)
+    return result.written, result.short, repr(result.error)
+
+
+def test_lines_appended_together_are_counted_whole_when_the_disk_fills_among_them(tmp_path: Path) -> None:
+    log = tmp_path / "ana.jsonl"
+    log.write_bytes(b"first\n")
+    lines = [b"a" * 29 + b"\n", b"b" * 29 + b"\n", b"c" * 29 + b"\n"]
+    context = multiprocessing.get_context("fork")
+    answer = context.Queue()
+    child = context.Process(target=lambda: answer.put(_append_near_the_size_limit(str(log), lines, 75)))
+    child.start()
+    written, short, _error = answer.get(timeout=60)
+    child.join(30)
+    assert written == 2 and short == ["a line was cut short after 15 of 30 bytes"]
+    assert log.read_bytes() == b"first\n" + lines[0] + lines[1] + b"c" * 15
+    assert append_lines(log, [b"next\n"]).written == 1  # ends the cut line first: the next stays whole
+    assert log.read_bytes().endswith(b"c" * 15 + b"\nnext\n")
 
 # --- reading back ---------------------------------------------------------------------------
 

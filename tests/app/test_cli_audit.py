@@ -185,6 +185,7 @@ def test_set_on_a_read_only_log_folder_writes_and_says_so_once_on_stderr() -> No
     import app.audit.recorder  # noqa: F401
     import app.cli.set_command  # noqa: F401
     import app.decisions  # noqa: F401
+    import app.queue.facets  # noqa: F401 - the parser of `set --where` names the facets (numpy)
 
     with shared_folder() as base:
         folder = base / "desk"

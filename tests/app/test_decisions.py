@@ -107,6 +107,65 @@ def test_cancel_leaves_the_rest_alone(folder: Path) -> None:
     assert load_article(folder / "c.md").published is False
 
 
+
+def _many(folder: Path, n: int) -> list[str]:
+    for i in range(n):
+        (folder / f"m{i:02d}.md").write_text(article(f"M{i}", quality=i, extra="Body.\n"))
+    return [f"m{i:02d}.md" for i in range(n)]
+
+
+def test_a_decision_about_many_writes_through_helpers_in_order(folder: Path) -> None:
+    from app.article.isolation import write_pool
+    from app.queue.own_writes import OwnWriteJournal
+
+    names = _many(folder, 20)
+    queue = ReviewQueue(folder)
+    queue.scan()
+    try:
+        # Two changes of one file: the second waits for the first (never both under way).
+        changes = [Change(rel, {"quality": 90}, {"quality": i}) for i, rel in enumerate(names)]
+        changes.insert(5, Change(names[0], {"quality": 91}, {"quality": 90}))
+        outcomes = decide(queue, Decision(tuple(changes), source="bulk"))
+        assert [o.path for o in outcomes] == [c.path for c in changes]
+        assert [o.status for o in outcomes] == ["written"] * len(changes)
+        assert load_article(folder / names[0]).quality == 91
+        assert all(load_article(folder / rel).quality == 90 for rel in names[1:])
+        assert all(o.row is not None and queue.get(o.path) == o.row for o in outcomes[6:])
+        helpers = {write_pool().submit(os.getpid).result() for _ in range(4)}
+        assert os.getpid() not in helpers  # written by helper processes, not this one
+        # Each write was noted in the journal (by the helper), so a watcher elsewhere calls it ours.
+        journal = OwnWriteJournal()
+        last = outcomes[-1]
+        digest = bytes.fromhex(last.sha256 or "")
+        assert journal.claim([(str(folder / last.path), digest)])[str(folder / last.path)] == "mine"
+    finally:
+        queue.stop()
+
+
+def test_a_helper_that_dies_loses_no_write_and_makes_none_twice(folder: Path) -> None:
+    import signal
+
+    from app.article.isolation import write_pool
+
+    names = _many(folder, 12)
+    queue = ReviewQueue(folder)
+    queue.scan()
+    try:
+        pool = write_pool()
+        pool.submit(os.getpid).result()
+        for pid in list(pool._processes):  # noqa: SLF001 - the helpers, killed as the OOM killer would
+            os.kill(pid, signal.SIGKILL)
+        outcomes = decide(queue, Decision(tuple(Change(rel, {"published": True}, {"published": False})
+                                                 for rel in names), source="bulk"))
+        # Whatever the dead helpers had done, each file holds the value once, and says so.
+        assert all(o.status in ("written", "already") for o in outcomes), [(o.status, o.message) for o in outcomes]
+        assert all(load_article(folder / rel).published is True for rel in names)
+        again = decide(queue, Decision(tuple(Change(rel, {"published": False}, {"published": True})
+                                             for rel in names), source="bulk"))
+        assert [o.status for o in again] == ["written"] * len(names)  # a new pool writes the next decision
+    finally:
+        queue.stop()
+
 def _set_in_a_loop(path: str, field: str, rounds: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
     """A second Copydesk process: `copydesk set` on one file, in step with the other."""
     from app.cli import main

@@ -480,3 +480,43 @@ def test_the_first_pass_catches_what_changed_between_the_scan_and_the_watch(fold
         assert queue.get("news/n07.md") is None and queue.get("news/n08.md") is not None
     finally:
         queue.stop()
+
+
+def test_moves_are_still_paired_when_saves_come_fast(tmp_path: Path) -> None:
+    """watchdog's move pairing, searched from the newest event (app.queue.watch): 200
+    atomic saves and 29 renames in a burst still give each rename as one move event
+    from its own source to its own destination."""
+    import threading
+
+    import app.queue.watch  # noqa: F401 - applies the search order
+    from app.article.writer import write_front_matter_edit
+    from watchdog.events import FileMovedEvent, FileSystemEventHandler
+
+    (tmp_path / "w").mkdir()
+    for i in range(200):
+        (tmp_path / "w" / f"s{i:03d}.md").write_text(article(f"S{i}"))
+    for i in range(30):
+        (tmp_path / "w" / f"r{i:02d}.md").write_text(article(f"R{i}"))
+    moves: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    class Moves(FileSystemEventHandler):
+        def on_moved(self, event: FileMovedEvent) -> None:  # type: ignore[override]
+            with lock:
+                moves.append((os.path.basename(event.src_path), os.path.basename(event.dest_path)))
+
+    observer = Observer()
+    observer.schedule(Moves(), str(tmp_path / "w"), recursive=True)
+    observer.start()
+    try:
+        for i in range(200):
+            assert write_front_matter_edit(tmp_path / "w" / f"s{i:03d}.md", {"quality": 7}).ok
+            if i % 7 == 0 and i // 7 < 30:
+                os.rename(tmp_path / "w" / f"r{i // 7:02d}.md", tmp_path / "w" / f"moved-{i // 7:02d}.md")
+        wanted = {(f"r{k:02d}.md", f"moved-{k:02d}.md") for k in range(29)}
+        wait_until(lambda: wanted <= set(moves), timeout=20)
+    finally:
+        observer.stop()
+        observer.join(5)
+    renamed = [m for m in moves if m[0].startswith("r")]
+    assert sorted(renamed) == sorted(wanted)  # each once, each from its own source
