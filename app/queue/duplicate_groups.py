@@ -76,15 +76,40 @@ class GroupQueries:
         """Every key that has a copy (the "Duplicates" filter and facet)."""
         return frozenset(key for kind in kinds for key in self._by_kind[kind])
 
+    def marks(self) -> Mapping[str, tuple[int, bool]]:
+        """For every key in a group of any kind: (its `group_size`, whether it is
+        in a similar group). One pass over the groups, for a table's badges: asking
+        `group_size` of each key in turn builds a set per key."""
+        url, title, similar = (self._by_kind[kind] for kind in (URL, TITLE, SIMILAR))
+        marks: dict[str, tuple[int, bool]] = {}
+        for key, group in url.items():
+            other = title.get(key)
+            size = len(group.members) if other is None else len(set(group.members) | set(other.members))
+            marks[key] = (size, key in similar)
+        for key, group in title.items():
+            if key not in marks:
+                marks[key] = (len(group.members), key in similar)
+        for key in similar:
+            if key not in marks:
+                marks[key] = (1, True)
+        return marks
+
 
 class DuplicateView(GroupQueries):
-    """An immutable snapshot of the groups, for any thread."""
+    """An immutable snapshot of the groups, for any thread. Its `marks()` are
+    worked out once (the queue's worker asks first, so the GUI thread need not)."""
 
-    __slots__ = ("_by_kind",)
+    __slots__ = ("_by_kind", "_marks")
 
     def __init__(self, by_kind: Mapping[str, GroupsByKey] | None = None) -> None:
         by_kind = by_kind or {}
         self._by_kind = MappingProxyType({kind: MappingProxyType(dict(by_kind.get(kind, {}))) for kind in KINDS})
+        self._marks: Mapping[str, tuple[int, bool]] | None = None
+
+    def marks(self) -> Mapping[str, tuple[int, bool]]:
+        if self._marks is None:
+            self._marks = MappingProxyType(super().marks())
+        return self._marks
 
 
 def describe_copies(view: GroupQueries, key: str) -> str | None:

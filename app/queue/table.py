@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -309,12 +309,13 @@ class RowTable:
             keys.update(rows[i].path for i in was if rows[i] is not None)  # type: ignore[union-attr]
             relpaths = keys
         targets = ((p, self.ids.get(p)) for p in relpaths)
+        marks = view.marks()
         changed = []
         for relpath, row_id in targets:
             if row_id is None:
                 continue
-            size = view.group_size(relpath)
-            kind = COPY if size > 1 else SIMILAR if view.is_duplicate(relpath, ("similar",)) else NO_COPY
+            size, similar = marks.get(relpath, (1, False))
+            kind = COPY if size > 1 else SIMILAR if similar else NO_COPY
             if self.dup[row_id] != kind or self.dup_size[row_id] != size:
                 self.dup[row_id] = kind
                 self.dup_size[row_id] = size
@@ -341,9 +342,8 @@ _COLUMNS = ("alive", "status", "quality", "review", "provider", "category", "typ
 class DuplicateAnswers(Protocol):
     """What `set_duplicates` asks of the duplicate groups (a `DuplicateView`)."""
 
-    def group_size(self, key: str) -> int: ...
-    def is_duplicate(self, key: str, kinds: Iterable[str] = ...) -> bool: ...
     def keys_with_copies(self, kinds: Iterable[str] = ...) -> frozenset[str]: ...
+    def marks(self) -> Mapping[str, tuple[int, bool]]: ...
 
 
 def insort_position(order: np.ndarray, key: bytes, key_of_id: object) -> int:

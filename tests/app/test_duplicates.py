@@ -367,3 +367,26 @@ def test_similar_does_not_count_as_a_duplicate_unless_asked() -> None:
     assert [g.kind for g in index.groups_of("a.md")] == [SIMILAR]
     assert not index.is_duplicate("a.md") and index.is_duplicate("a.md", KINDS)
     assert index.group_size("a.md") == 1 and index.group_size("a.md", (SIMILAR,)) == 2
+
+
+def test_marks_answer_what_group_size_and_is_duplicate_answer_for_every_key() -> None:
+    """The table's badges come from `marks()` (one pass); they must say what the per-key questions say,
+    for keys in a url group, a title group, both (overlapping differently), a similar group, or none."""
+    words = TEXT
+    records = [
+        DuplicateRecord("a.md", ("https://x.example/1",), "Alpha story", "One", "first " + words),
+        DuplicateRecord("b.md", ("https://x.example/1",), "Beta story", "Two", "second unrelated text here"),
+        DuplicateRecord("c.md", ("https://x.example/3",), "Alpha story", "One", "third different words"),
+        DuplicateRecord("d.md", ("https://x.example/4",), "Gamma", "Three", words),
+        DuplicateRecord("e.md", ("https://x.example/5",), "Gamma wire copy", "Four", words),
+        DuplicateRecord("f.md", ("https://x.example/6",), "Alone", "Five", "nothing like the others at all"),
+    ]
+    for index in (DuplicateIndex.build(records), DuplicateIndex.build(records).view()):
+        marks = index.marks()
+        for record in records:
+            key = record.key
+            size, similar = marks.get(key, (1, False))
+            assert size == index.group_size(key), key
+            assert similar == index.is_duplicate(key, ("similar",)), key
+        assert marks["a.md"][0] == 3  # b by URL, c by title: both groups, counted once each
+        assert marks["d.md"] == (1, True) and "f.md" not in marks  # only similar; and no group at all

@@ -52,6 +52,9 @@ class _Dups:
     def keys_with_copies(self, kinds: object = ()) -> frozenset[str]:
         return frozenset(self.copy | self.similar)
 
+    def marks(self) -> dict[str, tuple[int, bool]]:
+        return {key: (self.group_size(key), self.is_duplicate(key)) for key in self.copy | self.similar}
+
 
 # --- each facet read row by row ---------------------------------------------------------------
 
