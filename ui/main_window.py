@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QSplitter, QWidge
 
 from app import version
 from app.article.model import QUALITY_MAX, QUALITY_MIN
+from app.courtesy import foreground
 from app.queue.selection import QUICK_FILTERS, Selection, quick_filter, words_of
 from ui.actions import build_actions, build_menus, fill_columns_menu, fill_recent_menu
 from ui.article_loader import ArticleLoader
@@ -543,10 +544,11 @@ class MainWindow(QMainWindow):
             if relpath is None:
                 self.detail.show_nothing()
             return
-        self.detail.show_summary(state.summary, self.folder, pending=state.pending,
-                                 write_error=state.write_error)
-        self.review.show_history()
-        self.claims.show_current()
+        with foreground():  # the editor waits for this pane: background loops step aside (app.courtesy)
+            self.detail.show_summary(state.summary, self.folder, pending=state.pending,
+                                     write_error=state.write_error)
+            self.review.show_history()
+            self.claims.show_current()
         if reload:
             self._load_token = self.loader.request(relpath, self.folder / relpath)
 

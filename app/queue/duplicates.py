@@ -47,6 +47,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
+from app.courtesy import pause_point
 from app.queue.duplicate_groups import (KINDS, SIMILAR, STRONG_KINDS, TITLE, URL, DuplicateGroup, DuplicateView,
                                         GroupQueries)
 from app.queue.duplicate_keys import canonical_urls, provider_key
@@ -291,7 +292,9 @@ class DuplicateIndex(GroupQueries):
         fresh = set(keys)
         known: dict[str, Shingles] = {}
         shared: set[object] = set()
-        for key in keys:
+        for n, key in enumerate(keys):
+            if not n & 255:
+                pause_point()  # the GUI thread paints first (app.courtesy)
             bands = given.get(key)
             if bands is None:
                 # Not kept for the checks below: 100,000 sets would cost ~300 MB,
@@ -302,7 +305,9 @@ class DuplicateIndex(GroupQueries):
                     shared.add(band)
         self._unsketched.difference_update(keys)
         checked: set[tuple[str, str]] = set()
-        for band in shared:
+        for n, band in enumerate(shared):
+            if not n & 255:
+                pause_point()
             members = self._buckets.get(band)
             if type(members) is not set or len(members) > MAX_BUCKET:
                 continue

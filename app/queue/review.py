@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.article.model import WriteResult
+from app.courtesy import pause_point
 from app.article.summary import ArticleSummary, summarize
 from app.queue.config import QueueSettings, load_queue_settings
 from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
@@ -481,7 +482,9 @@ class ReviewQueue:
             if rel_dir and (is_ignored_relpath(rel_dir) or self.rules.folder_excluded(rel_dir)):
                 continue
             seen = 0  # known rows found (counted: a set of 100,000 new path strings would cost 16 MB)
-            for rel, found in walk_articles(self._root, rel_dir, rules=self.rules):
+            for n, (rel, found) in enumerate(walk_articles(self._root, rel_dir, rules=self.rules)):
+                if not n & 255:
+                    pause_point()  # a full pass over 100,000 files steps aside while the GUI paints
                 seen += rel in known
                 state = states.get(rel)  # (one dict read: atomic)
                 if isinstance(found, os.stat_result) and state is not None and rel not in forced \
