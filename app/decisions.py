@@ -32,6 +32,7 @@ Blocking; call `decide` from a worker thread (the window's serial writer).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections import deque
@@ -196,26 +197,41 @@ def decide(target: WriteTarget, decision: Decision, *,
     if decision.batch is None and len(decision.changes) > 1:
         decision = replace(decision, batch=new_batch_id())
     outcomes: list[Outcome] = []
-    ahead = AHEAD if len(decision.changes) > AHEAD_OVER else 1
-    for outcome in _outcomes(target, decision.changes, ahead, cancelled or (lambda: False)):
+
+    def heard(outcome: Outcome) -> None:
         outcomes.append(outcome)
         if outcome.status == "written":
             for recorder in recorders:
                 recorder.on_written(target, decision, outcome)
         if on_outcome is not None:
             on_outcome(outcome)
-    for recorder in recorders:
-        recorder.on_decided(target, decision, outcomes)
+
+    ahead = AHEAD if len(decision.changes) > AHEAD_OVER else 1
+    window: deque[tuple[Change, Callable[[], WriteResult] | None]] = deque()
+    try:
+        for outcome in _outcomes(target, decision.changes, ahead, cancelled or (lambda: False), window):
+            heard(outcome)
+    except BaseException:
+        # A change raised (a bug, Ctrl-C): the writes already under way land all the
+        # same, so they are taken in and recorded like the others before it goes on.
+        for change, begun in window:
+            if begun is not None:
+                with contextlib.suppress(Exception):
+                    heard(decide_one(target, change, begun))
+        raise
+    finally:
+        for recorder in recorders:
+            recorder.on_decided(target, decision, outcomes)
     return outcomes
 
 
-def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int,
-              cancelled: Callable[[], bool]) -> Iterator[Outcome]:
-    """Each change's outcome, in order, with up to `ahead` writes begun at once.
+def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int, cancelled: Callable[[], bool],
+              window: deque[tuple[Change, Callable[[], WriteResult] | None]]) -> Iterator[Outcome]:
+    """Each change's outcome, in order, with up to `ahead` writes begun at once
+    (held in `window` until taken, so that a caller can still take them in).
 
     A mark, or a second change of a file whose write is under way, is begun
     only when its turn comes, so a file's changes land in their order."""
-    window: deque[tuple[Change, Callable[[], WriteResult] | None]] = deque()
     rest = iter(changes)
     while True:
         while len(window) < ahead and not (window and window[-1][1] is None):
@@ -227,9 +243,9 @@ def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int,
                            if helped else None))
         if not window:
             return
-        change, begun = window.popleft()
-        if begun is None and cancelled():
+        if window[0][1] is None and cancelled():
             return  # only the last one can be unbegun: nothing under way is left behind
+        change, begun = window.popleft()
         yield decide_one(target, change, begun)
 
 

@@ -519,7 +519,7 @@ class ArticleTableModel(RowsById):
     def end_writes(self, landed: Sequence[Landed]) -> None:
         """`end_write` for many writes at once (a bulk decision's, a few dozen
         per turn): one table update and one repaint per run of adjacent rows."""
-        updated: list[ArticleSummary] = []
+        updated: dict[int, ArticleSummary] = {}  # by id: a row landed twice in one turn keeps its last
         ids: list[int] = []
         for one in landed:
             row_id = self.table.id_of(one.relpath)
@@ -533,7 +533,7 @@ class ArticleTableModel(RowsById):
             overlay.write_error = "" if one.ok else one.message
             if not overlay.pending and not overlay.write_error:
                 del self._overlay[one.relpath]
-            current = self.table.rows[row_id]
+            current = updated.get(row_id) or self.table.rows[row_id]
             known = {k: v for k, v in (one.disk_values or {}).items() if k in ("published", "quality")}
             if one.row is not None and one.row.path == one.relpath:
                 now = one.row
@@ -542,12 +542,12 @@ class ArticleTableModel(RowsById):
             else:
                 continue
             if now != current:
-                updated.append(now)
-                if self._moves(current, now):  # type: ignore[arg-type]
+                updated[row_id] = now
+                if self._moves(self.table.rows[row_id], now):  # type: ignore[arg-type]
                     self._dirty.add(row_id)
         if updated:
-            self.table.put(updated)
-            self._note_changed([self.table.id_of(u.path) for u in updated])  # type: ignore[misc]
+            self.table.put(list(updated.values()))
+            self._note_changed(list(updated))
         self._emit_ids_changed(ids)  # one signal per run: rows out of sight are not repainted
         if not self.defer_sorting:
             self.resort()

@@ -224,7 +224,7 @@ def _replace_atomically(target: str, original: bytes, new_bytes: bytes,
     mode = stat.S_IMODE(st.st_mode)
     # A file of our own user and group gets its permission bits at once (the
     # temp file has that owner too); any other is made private, then given away.
-    ours = (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid())
+    ours = (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()) and not _gives_another_group(folder, st.st_gid)
     fd, temp = _make_temp(folder, mode & 0o777 if ours else 0o600)
     try:
         # Held while the temp file is ours: a sweep of stale temp files skips locked ones.
@@ -253,6 +253,15 @@ def _replace_atomically(target: str, original: bytes, new_bytes: bytes,
     finally:
         os.close(fd)
     return _fsync_folder(folder), new_stat
+
+
+def _gives_another_group(folder: str, gid: int) -> bool:
+    """A setgid folder gives a new file its own group: then the temp file starts private."""
+    try:
+        here = os.stat(folder)
+    except OSError:
+        return True
+    return bool(here.st_mode & stat.S_ISGID) and here.st_gid != gid
 
 
 def _make_temp(folder: str, mode: int) -> tuple[int, str]:

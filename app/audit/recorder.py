@@ -13,8 +13,9 @@ decision module that sits above it.
   field `review`, new `true`, the hash of the bytes looked at.
 - Nothing else is logged: already held, conflicts and failures wrote nothing.
 - The lines of a decision about many are appended a few dozen at a time (each
-  line still one write), at the latest `FLUSH_S` after their file was written
-  and always before the decision ends; at its end each log it touched is
+  line whole in one write): when `FLUSH_LINES` wait, when a file is written
+  `FLUSH_S` or more after the oldest of them, and always when the decision
+  ends (also when it ends by an exception); at its end each log it touched is
   fsynced once. A decision about one file is logged as soon as it is written.
 
 A log that cannot be written (read-only folder, disk full) never fails or

@@ -293,7 +293,7 @@ class DuplicateIndex(GroupQueries):
         known: dict[str, Shingles] = {}
         shared: set[object] = set()
         for n, key in enumerate(keys):
-            if not n & 255:
+            if n and not n & 255:  # (never for one record: an update runs under the queue's lock)
                 pause_point()  # the GUI thread paints first (app.courtesy)
             bands = given.get(key)
             if bands is None:
@@ -306,7 +306,7 @@ class DuplicateIndex(GroupQueries):
         self._unsketched.difference_update(keys)
         checked: set[tuple[str, str]] = set()
         for n, band in enumerate(shared):
-            if not n & 255:
+            if n and not n & 255:
                 pause_point()
             members = self._buckets.get(band)
             if type(members) is not set or len(members) > MAX_BUCKET:

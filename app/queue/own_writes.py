@@ -20,6 +20,7 @@ Threading: each call opens its own short-lived connection; safe from any thread.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import stat
@@ -222,18 +223,52 @@ def begin_noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], ch
     try:
         future: Future[WriteResult] | None = write_pool().submit(
             _helper_write, journal.path, os.fspath(path), changes, expected, mapping)
-    except RuntimeError:  # the pool is broken (BrokenProcessPool): write here, start a new one next time
+    except Exception:  # noqa: BLE001 - a broken pool, a fork refused (EAGAIN, ENOMEM): write here instead
         drop_write_pool()
         future = None
 
     def result() -> WriteResult:
-        if future is not None:
-            try:
-                return future.result()
-            except Exception:  # noqa: BLE001 - BrokenProcessPool and kin: see above
-                drop_write_pool()
-        return noted_write(journal, path, changes, expected, mapping)
+        if future is None:
+            return noted_write(journal, path, changes, expected, mapping)
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - BrokenProcessPool and kin: see above
+            drop_write_pool()
+            return _after_a_lost_helper(journal, path, changes, expected, mapping)
     return result
+
+
+def _after_a_lost_helper(journal: OwnWriteJournal, path: str | os.PathLike[str], changes: dict[str, Any],
+                         expected: dict[str, Any] | None, mapping: FieldMapping) -> WriteResult:
+    """The helper writing `path` died: the same edit is made here. When the file
+    already holds the new values, and the editor saw others, that is the helper's
+    write, landed before it died: it is said as written (from the bytes there
+    now), so that it is logged and can be undone like any other."""
+    from app.article.frontmatter import load_article
+    from app.article.model import Article
+
+    redo = noted_write(journal, path, changes, expected, mapping)
+    if redo.status not in ("unchanged", "conflict") or expected is None:
+        return redo
+    if not _holds(redo.disk_values, changes) or _holds(expected, changes):
+        return redo  # not ours (or nothing to tell apart): as it is
+    try:
+        data = Path(path).read_bytes()
+        st = os.stat(path)
+    except OSError:
+        return redo
+    article = load_article(path, mapping)
+    digest = hashlib.sha256(data).hexdigest()
+    journal.begin(path)  # noted as ours, so that watchers elsewhere say so too
+    journal.finish(path, digest)
+    return WriteResult(os.fspath(path), "written", "saved (by a helper process that stopped after saving)",
+                       dict(redo.disk_values), digest,
+                       article=article if isinstance(article, Article) else None, new_stat=st,
+                       previous={name: expected.get(name) for name in changes})
+
+
+def _holds(values: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return all(type(values.get(name)) is type(value) and values.get(name) == value for name, value in wanted.items())
 
 
 def warm_write_helpers() -> None:

@@ -166,6 +166,50 @@ def test_a_helper_that_dies_loses_no_write_and_makes_none_twice(folder: Path) ->
     finally:
         queue.stop()
 
+
+def test_a_decision_that_breaks_midway_still_takes_in_and_records_the_writes_under_way(folder: Path) -> None:
+    from app.audit.recorder import AuditRecorder
+    from tests.app.audit_support import log_lines
+
+    names = _many(folder, 20)
+    queue = ReviewQueue(folder)
+    queue.scan()
+    heard: list[str] = []
+
+    def breaks(outcome) -> None:  # type: ignore[no-untyped-def] - a bug (or Ctrl-C) after the third file
+        heard.append(outcome.path)
+        if len(heard) == 3:
+            raise RuntimeError("a bug in whoever listens")
+
+    try:
+        with pytest.raises(RuntimeError):
+            decide(queue, Decision(tuple(Change(rel, {"published": True}, {"published": False}) for rel in names),
+                                   source="bulk"), on_outcome=breaks, recorders=[AuditRecorder("Ana")])
+        published = [rel for rel in names if load_article(folder / rel).published]
+        assert len(published) > 3  # the writes under way at the break landed...
+        assert sorted(line["path"] for line in log_lines(folder)) == sorted(published)  # ...and were logged
+        assert heard == published  # each was taken in, in order
+        assert queue._writing == {}  # noqa: SLF001 - none is left "being written" (the watcher would skip it)
+    finally:
+        queue.stop()
+
+
+def test_a_write_that_landed_before_its_helper_died_is_said_as_written(folder: Path) -> None:
+    from app.article.writer import write_front_matter_edit
+    from app.queue.own_writes import OwnWriteJournal, _after_a_lost_helper
+
+    path = folder / "a.md"
+    assert write_front_matter_edit(path, {"published": True}).status == "written"  # what the helper did
+    result = _after_a_lost_helper(OwnWriteJournal(), path, {"published": True}, {"published": False},
+                                  writer.DEFAULT_MAPPING)
+    assert result.status == "written" and result.previous == {"published": False}
+    import hashlib
+    assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and result.article is not None
+    # The editor saw what is there already: nothing to tell apart, nothing written.
+    again = _after_a_lost_helper(OwnWriteJournal(), path, {"published": True}, {"published": True},
+                                 writer.DEFAULT_MAPPING)
+    assert again.status == "unchanged"
+
 def _set_in_a_loop(path: str, field: str, rounds: int, barrier, results) -> None:  # type: ignore[no-untyped-def]
     """A second Copydesk process: `copydesk set` on one file, in step with the other."""
     from app.cli import main

@@ -154,3 +154,40 @@ def test_symlink_conflict_reports_disk_values(tmp_path: Path) -> None:
     link.symlink_to(target)
     result = write_front_matter_edit(link, {"quality": 6}, expected={"quality": 4})
     assert result.status == "conflict" and result.disk_values["quality"] == 5
+
+
+def test_mode_owner_and_group_survive_whichever_way_the_temp_file_starts(tmp_path: Path) -> None:
+    """The temp file starts with the target's mode when it has our owner and group (no chmod/chown,
+    two inotify events less), else private (0600) and is given away: either way the result is the same."""
+    from app.article import writer
+
+    text = "---\ntitle: x\npublished: false\n---\nBody.\n"
+    old_umask = os.umask(0o027)  # strips bits the file has: the mode must still come out whole
+    try:
+        for mode in (0o644, 0o666, 0o600, 0o640, 0o2775):
+            path = tmp_path / f"m{mode:o}.md"
+            path.write_text(text)
+            path.chmod(mode)
+            assert write_front_matter_edit(path, {"published": True}).status == "written"
+            assert path.stat().st_mode & 0o7777 == mode, oct(mode)
+    finally:
+        os.umask(old_umask)
+    if os.geteuid() != 0:
+        return
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chown(shared, 0, 65534)
+    shared.chmod(0o2775)  # setgid: a new file here takes the folder's group
+    assert writer._gives_another_group(str(shared), os.getegid())  # noqa: SLF001
+    mine = shared / "mine.md"
+    mine.write_text(text)
+    os.chown(mine, os.geteuid(), os.getegid())
+    mine.chmod(0o640)
+    theirs = tmp_path / "theirs.md"
+    theirs.write_text(text)
+    os.chown(theirs, 65534, 65534)
+    theirs.chmod(0o644)
+    for path, owner in ((mine, (os.geteuid(), os.getegid())), (theirs, (65534, 65534))):
+        assert write_front_matter_edit(path, {"published": True}).status == "written"
+        st = path.stat()
+        assert (st.st_uid, st.st_gid) == owner and st.st_mode & 0o7777 in (0o640, 0o644), path
