@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 AA = 4.5  # WCAG 2 AA for normal text
 AA_GRAPHICS = 3.0  # WCAG 2.1 non-text contrast (icons, borders that carry meaning)
@@ -172,22 +173,25 @@ _generation = 0
 _watcher: _PaletteWatcher | None = None
 
 
-class _PaletteWatcher(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is QGuiApplication.instance() and event.type() == QEvent.Type.ApplicationPaletteChange:
+class _PaletteWatcher(QWidget):
+    """Never shown: every widget, hidden ones too, hears ApplicationPaletteChange.
+    (An application-wide event filter would hear it as well, but it runs Python
+    for every event of every object; beside a busy background thread each of
+    those calls waits for the GIL.)"""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
             global _generation
             _generation += 1
             _cache.clear()
-        return False
+        return super().event(event)
 
 
 def watch_palette() -> None:
-    """Follow the application palette (idempotent; needs a QGuiApplication)."""
+    """Follow the application palette (idempotent; needs a QApplication)."""
     global _watcher
-    app = QGuiApplication.instance()
-    if _watcher is None and app is not None:
-        _watcher = _PaletteWatcher(app)
-        app.installEventFilter(_watcher)
+    if _watcher is None and QApplication.instance() is not None:
+        _watcher = _PaletteWatcher()
 
 
 def generation() -> int:
