@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from app.article.model import Article, ArticleError, WriteResult
+from app.courtesy import pause_point
 from app.queue.config import QueueSettings, settings_for_file
 from app.queue.location import queue_root_of
 from app.queue.own_writes import OwnWriteJournal, begin_noted_write, noted_write
@@ -246,6 +247,7 @@ def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int, cancel
         if window[0][1] is None and cancelled():
             return  # only the last one can be unbegun: nothing under way is left behind
         change, begun = window.popleft()
+        pause_point()  # while the window paints (a bulk decision's rows in sight), it goes first
         yield decide_one(target, change, begun)
 
 

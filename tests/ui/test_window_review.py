@@ -395,3 +395,30 @@ def test_the_editor_is_named_in_the_status_bar_and_a_click_opens_preferences(qtb
     from ui.preferences import PreferencesDialog
     qtbot.waitUntil(lambda: any(isinstance(w, PreferencesDialog) and w.isVisible()
                                 for w in QApplication.topLevelWidgets()), timeout=5000)
+
+
+def test_rows_that_land_together_in_sight_are_repainted_as_a_full_paint_would_show_them(
+        qtbot, make_window, queue_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """The table repaints only the changed rows in sight (ui.queue_view): what is on screen
+    afterwards (the window's backing store) is what a full repaint draws."""
+    from ui.queue_cells import Landed
+
+    window = make_window(queue_folder)
+    wait_for_book(qtbot, window)
+    viewport = window.table.viewport()
+
+    def on_screen():  # type: ignore[no-untyped-def]
+        corner = viewport.mapTo(window, viewport.rect().topLeft())
+        return window.screen().grabWindow(window.winId(), corner.x(), corner.y(),
+                                          viewport.width(), viewport.height()).toImage()
+
+    qtbot.wait(100)
+    before = on_screen()
+    # Three adjacent rows (e, d, c: newest first) land at once, as a bulk decision's turn does.
+    window.model.end_writes([Landed(f"{x}.md", True, {"published": True}) for x in "edc"])
+    qtbot.wait(100)  # the repaint it asked for
+    shown = on_screen()
+    viewport.repaint()
+    qtbot.wait(50)
+    assert shown != before  # the rows did change in sight...
+    assert shown == on_screen()  # ...and show exactly what a full paint of the model draws
