@@ -246,8 +246,8 @@ def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int, cancel
             return
         if window[0][1] is None and cancelled():
             return  # only the last one can be unbegun: nothing under way is left behind
-        change, begun = window.popleft()
         pause_point()  # while the window paints (a bulk decision's rows in sight), it goes first
+        change, begun = window.popleft()
         yield decide_one(target, change, begun)
 
 
