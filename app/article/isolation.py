@@ -74,25 +74,18 @@ def write_pool() -> ProcessPoolExecutor:
             parent = os.getpid() if context.get_start_method() == "fork" else None
             _writers = ProcessPoolExecutor(WRITE_WORKERS, mp_context=context, initializer=worker_init,
                                            initargs=(parent,))
-            atexit.register(_stop_writers)
+            atexit.register(drop_write_pool, wait=True)
         return _writers
 
 
-def drop_write_pool() -> None:
-    """Forget a broken write pool: the next `write_pool()` starts a new one."""
+def drop_write_pool(*, wait: bool = False) -> None:
+    """Forget the write pool (a broken one; all of it at exit, `wait`ing for its
+    helpers): the next `write_pool()` starts a new one."""
     global _writers
     with _helper_lock:
         writers, _writers = _writers, None
     if writers is not None:
-        writers.shutdown(wait=False, cancel_futures=True)
-
-
-def _stop_writers() -> None:
-    global _writers
-    with _helper_lock:
-        writers, _writers = _writers, None
-    if writers is not None:
-        writers.shutdown(wait=True, cancel_futures=True)
+        writers.shutdown(wait=wait, cancel_futures=True)
 
 
 def is_big(path: str | os.PathLike[str]) -> bool:

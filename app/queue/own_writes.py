@@ -23,7 +23,6 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,7 +37,6 @@ PENDING_TTL = 30.0  # seconds a begun write may stay unfinished
 DONE_TTL = 600.0  # seconds a finished write is remembered if no watcher claims it
 Verdict = Literal["mine", "pending", "unknown"]
 _NS = 1_000_000_000
-_FOLDER_TTL = 2.0  # seconds a folder's real path is reused
 
 
 def default_journal_path() -> Path:
@@ -51,7 +49,6 @@ class OwnWriteJournal:
         self.broken = False  # set after the first failure: stop trying
         # One connection per thread, kept: opening one costs more than the write it notes.
         self._local = threading.local()
-        self._folders: dict[str, tuple[str, float]] = {}  # folder -> (its real path, when looked up)
         self._purged_ns = 0  # when expired entries were last deleted
 
     @contextlib.contextmanager
@@ -98,8 +95,9 @@ class OwnWriteJournal:
                         self.path.unlink()
             return None  # locked or busy: skip this time
 
-    def _key(self, path: str | os.PathLike[str]) -> str:
-        key = self._real(os.fspath(path))
+    @staticmethod
+    def _key(path: str | os.PathLike[str]) -> str:
+        key = os.path.realpath(path)
         try:
             key.encode()
         except UnicodeEncodeError:
@@ -107,24 +105,6 @@ class OwnWriteJournal:
             # text must be UTF-8, so its odd bytes are keyed as \xNN.
             key = os.fsencode(key).decode("utf-8", "backslashreplace")
         return key
-
-    def _real(self, path: str) -> str:
-        """`os.path.realpath(path)`, with the real path of its folder remembered
-        for `_FOLDER_TTL` (a decision about many files of one folder resolves
-        it once): the file itself is looked at each time, since it may be a symlink."""
-        folder, name = os.path.split(os.path.abspath(path))
-        try:
-            if not name or stat.S_ISLNK(os.lstat(path).st_mode):
-                return os.path.realpath(path)
-        except OSError:
-            return os.path.realpath(path)
-        now = time.monotonic()
-        known = self._folders.get(folder)
-        if known is None or now - known[1] > _FOLDER_TTL:
-            if len(self._folders) > 256:
-                self._folders.clear()
-            known = self._folders[folder] = (os.path.realpath(folder), now)
-        return os.path.join(known[0], name)
 
     def begin(self, path: str | os.PathLike[str]) -> None:
         """Mark a write of `path` as under way (its hash is not known yet)."""

@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.article.model import WriteResult
-from app.courtesy import pause_point
 from app.article.summary import ArticleSummary, summarize
+from app.courtesy import pause_point
 from app.queue.config import QueueSettings, load_queue_settings
 from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
 from app.queue.duplicate_records import RecordKeys, duplicate_keys_row
