@@ -588,10 +588,6 @@ class MainWindow(QMainWindow):
             return None
         return CurrentFile(folder / relpath, "" if summary.error else summary.title, summary.error_line)
 
-    def show_preferences(self) -> None:
-        dialog = show_preferences(self, self.settings, self.actions_by_name, self.images)
-        dialog.accepted.connect(self.review.audit.setting_changed)  # the editor's name may have changed
-
     def show_queue_settings(self) -> None:
         if self.queue is None or getattr(self.queue, "settings", None) is None:
             self.status.show_write(tr("No folder open"))
@@ -694,6 +690,7 @@ class MainWindow(QMainWindow):
 
     def show_preferences(self) -> Any:
         dialog = show_preferences(self, self.settings, self.actions_by_name, self.images)
+        dialog.accepted.connect(self.review.audit.setting_changed)  # the editor's name may have changed
         dialog.accepted.connect(self.team.apply_settings)  # a team queue syncs by the new times at once
         return dialog
 

@@ -422,3 +422,22 @@ def test_rows_that_land_together_in_sight_are_repainted_as_a_full_paint_would_sh
     qtbot.wait(50)
     assert shown != before  # the rows did change in sight...
     assert shown == on_screen()  # ...and show exactly what a full paint of the model draws
+
+
+def test_a_name_set_in_preferences_is_the_one_the_next_decision_is_logged_by(
+        qtbot, make_window, queue_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("COPYDESK_EDITOR")  # else it wins over the setting
+    window = make_window(queue_folder)
+    wait_for_book(qtbot, window)
+    dialog = window.show_preferences()
+    dialog.editor_name.setText("Cleo Dee")
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.review.audit.editor is not None
+                    and window.review.audit.editor.name == "Cleo Dee", timeout=5000)
+    assert "Cleo Dee" in window.review.audit.editor_button.text()
+    window.activateWindow()  # the dialog had the focus: the queue's keys need it back
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus, timeout=5000)
+    press(qtbot, window, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: any(x["editor"] == "Cleo Dee" for x in log_lines(queue_folder)), timeout=10_000)
