@@ -212,6 +212,7 @@ def _set_where(args: argparse.Namespace, changes: dict[str, Any], reason: str | 
         try:
             with sigterm_interrupts():
                 report = queue.scan()
+                queue.complete_duplicates()  # the similar pass too, as for `list` (nothing when not tracking)
         except KeyboardInterrupt as exc:
             return interrupted_status(exc)
         print_notices(report.notices)

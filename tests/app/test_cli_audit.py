@@ -85,6 +85,21 @@ def test_set_where_acts_on_exactly_what_list_prints(env: dict[str, str], folder:
     assert not log_files(folder)
 
 
+
+def test_set_where_finds_similar_stories_as_list_does(env: dict[str, str], folder: Path) -> None:
+    """The similar pass runs for `set --where` too: `--similar` and `--no-duplicates` pick what `list` prints."""
+    story = ("Chip makers expect demand to recover in the second half while memory prices keep falling "
+             "and factories run below capacity across the region this quarter")
+    for name, title, site in (("wire-a.md", "Chips recover later", "One"), ("wire-b.md", "Demand for chips", "Two")):
+        (folder / name).write_text(f"---\ntitle: {title}\nexcerpt: {story}\nquality: 40\npublished: false\n"
+                                   f"provider:\n  name: {site}\n---\n")
+    assert sorted(listed(env, folder, "--similar")) == ["wire-a.md", "wire-b.md"]
+    for filters in (["--similar"], ["--no-duplicates"], ["--duplicates"]):
+        dry = copydesk(env, "set", "--where", str(folder), *filters, "--quality", "100", "--dry-run")
+        would = [line.split(": ")[0] for line in dry.stdout.splitlines()]
+        failed = [line.split(": ")[0] for line in dry.stderr.splitlines() if ": would fail:" in line]
+        assert sorted(would + failed) == sorted(str(folder / rel) for rel in listed(env, folder, *filters)), filters
+
 def test_set_where_dry_run_writes_nothing(env: dict[str, str], folder: Path) -> None:
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()}
     out = copydesk(env, "set", "--where", str(folder), "--if-published", "no", "--min-quality", "70",
