@@ -305,6 +305,16 @@ class ArticleTableModel(RowsById):
             self._emit_ids_changed(changed)
         return changed
 
+    def _put(self, summaries: list[ArticleSummary]) -> tuple[list[int], list[int]]:
+        """`RowTable.put`, and a replaced row's own warnings (`set_extra_warnings`) go
+        with its old summary: the table counts only the new one's, and the window
+        finds its own again when it looks (the pane's pictures)."""
+        added, replaced = self.table.put(summaries)
+        if self.extra_warnings:
+            for row_id in replaced:
+                self.extra_warnings.pop(self.table.rows[row_id].path, None)  # type: ignore[union-attr]
+        return added, replaced
+
     def set_extra_warnings(self, relpath: str, warnings: tuple[str, ...]) -> bool:
         """Warnings the window found itself (a picture whose real size differs from
         the declared one), on top of the file's own: they show and count like them.
@@ -389,7 +399,7 @@ class ArticleTableModel(RowsById):
         summaries = list(summaries)
         held = self.table.rows
         previous_by_path = {s.path: held[i] for s in summaries if (i := self.table.id_of(s.path)) is not None}
-        added, replaced = self.table.put(summaries)
+        added, replaced = self._put(summaries)
         previous = [previous_by_path.get(held[i].path) for i in replaced]  # type: ignore[union-attr]
         self._note_changed(added + replaced)
         rows = self.table.rows
@@ -419,7 +429,7 @@ class ArticleTableModel(RowsById):
             self.upsert(known)
         fresh = [s for s in summaries if self.table.id_of(s.path) is None or self.row_of(s.path) < 0]
         if fresh:
-            added, replaced = self.table.put(fresh)
+            added, replaced = self._put(fresh)
             self._note_changed(added + replaced)
             self._staged.extend(i for i in added if i not in self._staged_set)
             self._staged_set.update(added)
@@ -481,6 +491,7 @@ class ArticleTableModel(RowsById):
         self.table.drop(removed)
         for path in removed:
             self._overlay.pop(path, None)
+            self.extra_warnings.pop(path, None)
         self._dirty.difference_update(ids)
         self._note_changed(ids)  # a prepared order still holding them must not trust them
         return removed
@@ -546,7 +557,7 @@ class ArticleTableModel(RowsById):
                 if self._moves(self.table.rows[row_id], now):  # type: ignore[arg-type]
                     self._dirty.add(row_id)
         if updated:
-            self.table.put(list(updated.values()))
+            self._put(list(updated.values()))
             self._note_changed(list(updated))
         self._emit_ids_changed(ids)  # one signal per run: rows out of sight are not repainted
         if not self.defer_sorting:

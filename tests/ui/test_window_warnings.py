@@ -104,3 +104,26 @@ def test_a_picture_whose_real_size_differs_from_the_declared_one_adds_a_warning(
     window.filters.apply(Selection().with_values("warnings", ["yes"]))
     settle(qtbot, window)
     assert shown(window) == ["a.md"]
+
+
+def test_the_window_s_own_warning_is_counted_like_the_file_s_after_a_decision_on_the_article(
+        qtbot, make_window, tmp_path: Path) -> None:
+    """A decision replaces the row: the picture-size warning is found again (the pane's pictures
+    load again), and the row still counts it, so the badge and the warnings filter keep it."""
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    (folder / "pic.png").write_bytes(picture_bytes(40, 30))
+    (folder / "a.md").write_text(news("With a picture").replace(
+        "---\n\nBody", "images:\n  - url: pic.png\n    width: 600\n    height: 400\n---\n\nBody"), encoding="utf-8")
+    window = make_window(folder)
+    _select(qtbot, window, "a.md")
+    qtbot.waitUntil(lambda: "a.md" in window.model.extra_warnings, timeout=10_000)
+    row_id = window.model.table.id_of("a.md")
+    counted = int(window.model.table.warned[row_id])
+    assert counted >= 1
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Space)  # a decision: the row is replaced by the written one
+    qtbot.waitUntil(lambda: window.model.summary("a.md") is not None
+                    and window.model.summary("a.md").published is True, timeout=10_000)
+    qtbot.waitUntil(lambda: "a.md" in window.model.extra_warnings, timeout=10_000)
+    assert int(window.model.table.warned[row_id]) == counted  # never the pane saying one thing, the row another
