@@ -123,9 +123,6 @@ class WindowAudit(QObject):
     def history(self, relpath: str) -> list[Any]:
         return [] if self.book is None else self.book.history(relpath)
 
-    def counts(self) -> dict[str, int] | None:
-        return None if self.book is None else self.book.counts()
-
     # --- the log's health -------------------------------------------------------------
     def after_decision(self) -> None:
         recorder = self.recorder

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from app.queue.selection import QuickFilter, Selection, quick_filter, words_of
 from ui.queue_cells import Column
@@ -24,7 +24,6 @@ from ui.queue_model import COLUMNS, ArticleTableModel, RowsById
 
 __all__ = ["QueueFilterProxy"]
 
-Index = QModelIndex | QPersistentModelIndex
 _REVIEW = int(Column.REVIEW)
 
 
@@ -69,17 +68,6 @@ class QueueFilterProxy(RowsById):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._source.sort(column, order)
-
-    def mapToSource(self, index: Index) -> QModelIndex:
-        if not index.isValid():
-            return QModelIndex()
-        return self._source.index(self._source.row_of_id(int(self._view[index.row()])), index.column())
-
-    def mapFromSource(self, index: Index) -> QModelIndex:
-        if not index.isValid():
-            return QModelIndex()
-        row = self.row_of_id(self._source.id_at(index.row()))
-        return self.index(row, index.column()) if row >= 0 else QModelIndex()
 
     def row_of_id(self, row_id: int) -> int:
         return int(self._vpos[row_id]) if row_id < len(self._vpos) else -1

@@ -48,9 +48,6 @@ class TimedLabel(QLabel):
         """A message is shown and will clear by itself."""
         return self._timer.isActive()
 
-    def remaining_ms(self) -> int:
-        return self._timer.remainingTime()
-
 
 class QueueStatusBar(QStatusBar):
     profileClicked = Signal()  # the profile indicator was clicked: File > Queue Settings

@@ -96,12 +96,7 @@ FACETS: tuple[Facet, ...] = (
           "and excerpt", fixed=("yes", "similar", "no"), labels=("Duplicate", "Similar only", "No copies")),
 )
 FACET_BY_NAME = {facet.name: facet for facet in FACETS}
-VALUE_FACETS = tuple(f for f in FACETS if f.kind == "values")
 RANGE_FACETS = tuple(f for f in FACETS if f.kind == "range")
-
-
-def facet(name: str) -> Facet:
-    return FACET_BY_NAME[name]
 
 
 # --- values facets: per-row codes -----------------------------------------------
@@ -367,6 +362,6 @@ def _month_label(month: int) -> str:
     return date_of_day(int(day)).strftime("%Y-%m")
 
 
-__all__ = ["FACETS", "FACET_BY_NAME", "NONE_LABEL", "NO_COPY", "RANGE_FACETS", "VALUE_FACETS", "Counts", "Facet",
+__all__ = ["FACETS", "FACET_BY_NAME", "NONE_LABEL", "NO_COPY", "RANGE_FACETS", "Counts", "Facet",
            "bucket_bounds", "facet", "has_warnings", "range_bounds", "range_counts", "range_mask", "values_counts",
            "values_mask"]

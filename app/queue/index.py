@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
-from app.article.summary import RECORD_VERSION, ROW_COLUMNS, SummaryRow
+from app.article.summary import RECORD_VERSION, ROW_COLUMNS
 from app.paths import cache_dir
 from app.queue.duplicate_records import KEYS_VERSION, RecordKeys
 
@@ -79,8 +79,7 @@ _STORED_COLUMNS = _ALL_COLUMNS + _KEY_COLUMNS
 # No declared types: SQLite then stores each value as given (heat may be an int or a float).
 _CREATE_FILES = f"CREATE TABLE IF NOT EXISTS files ({', '.join(_STORED_COLUMNS)}, PRIMARY KEY (path))"
 _SELECT = f"SELECT {', '.join(_ALL_COLUMNS)} FROM files"  # what a warm open reads: no keys
-_SELECT_KEYS = f"SELECT path, {', '.join(_KEY_COLUMNS)} FROM files WHERE dup_title IS NOT NULL"
-_SELECT_KEYS_ONLY = "SELECT path, dup_urls, dup_title FROM files WHERE dup_title IS NOT NULL"
+_SELECT_KEYS = "SELECT path, dup_urls, dup_title FROM files WHERE dup_title IS NOT NULL"
 _SELECT_BANDS = "SELECT path, dup_bands FROM files WHERE dup_bands IS NOT NULL"
 # An upsert: NULL keys keep the stored ones (the content did not change).
 _INSERT = (f"INSERT INTO files VALUES ({', '.join('?' * len(_STORED_COLUMNS))}) ON CONFLICT(path) DO UPDATE SET "
@@ -343,22 +342,19 @@ class QueueIndex:
                     entries[path] = (*r[:E_INO], _from_db_ino(r[E_INO]), *r[E_INO + 1:])
             return entries
 
-    def load_keys(self, *, bands: bool = True) -> dict[str, RecordKeys]:
-        """The duplicate keys stored for each path (paths without keys left out);
-        `bands=False` leaves the bands out (the url and title groups need none).
-        Empty when there is no usable index."""
+    def load_keys(self) -> dict[str, RecordKeys]:
+        """The duplicate keys stored for each path (paths without keys left out),
+        without their bands: the url and title groups need none, and the similar
+        pass reads those later (`load_bands`). Empty when there is no usable index."""
         with self._lock:
             if self._conn is None:
                 return {}
             try:
-                rows = self._conn.execute(_SELECT_KEYS if bands else _SELECT_KEYS_ONLY).fetchall()
+                rows = self._conn.execute(_SELECT_KEYS).fetchall()
             except sqlite3.Error as exc:
                 self._failed(exc, "reading")
                 return {}
-        if not bands:
-            return {path: RecordKeys(tuple(urls.split("\n")) if urls else (), title) for path, urls, title in rows}
-        from_row = RecordKeys.from_row
-        return {path: from_row(urls, title, packed) for path, urls, title, packed in rows}
+        return {path: RecordKeys(tuple(urls.split("\n")) if urls else (), title) for path, urls, title in rows}
 
     def load_bands(self) -> dict[str, Sequence[int]]:
         """The stored MinHash bands of each path that has them, each as an

@@ -232,7 +232,7 @@ class ReviewQueue:
             if tracker is not None and tracker.built:  # a rescan: refile what it found changed
                 tracker.apply(*rescan_changes(previous, scan.rows, scan.keys or {}))
         if tracker is not None and not tracker.built:
-            keys, bands = keys_for_scan(scan.rows, scan.keys or {}, self._index.load_keys(bands=False),
+            keys, bands = keys_for_scan(scan.rows, scan.keys or {}, self._index.load_keys(),
                                         self._recheck_keys)
             tracker.build(scan.rows.values(), keys)
             tracker.give_bands(bands)
