@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QModelIndex, Qt
 
+from app.queue.evaluation import words_narrow
 from app.queue.selection import QuickFilter, Selection, quick_filter, words_of
 from ui.queue_cells import Column
 from ui.queue_model import COLUMNS, ArticleTableModel, RowsById
@@ -326,6 +327,4 @@ class QueueFilterProxy(RowsById):
 
 def _narrows(old: Selection, new: Selection) -> bool:
     """True when every row `new` shows is one `old` shows (typing more of a word)."""
-    if replace(old, words=()) != replace(new, words=()):  # the same quick filter and facets
-        return False
-    return all(any(o in n for n in new.words) for o in old.words) and bool(new.words)
+    return replace(old, words=()) == replace(new, words=()) and words_narrow(old.words, new.words)

@@ -40,7 +40,7 @@ class Evaluation:
         return int(self.passes.sum())
 
 
-def _narrows(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
+def words_narrow(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
     """Does every row holding all of `new` hold all of `old` (one more letter, one more word)?"""
     return bool(new) and all(any(o in n for n in new) for o in old)
 
@@ -61,7 +61,7 @@ class TextMatches:
             return self._mask
         candidates = None
         if (self._key is not None and self._mask is not None and self._key[:2] == key[:2]
-                and len(self._mask) == table.capacity and _narrows(self._key[2], words)):
+                and len(self._mask) == table.capacity and words_narrow(self._key[2], words)):
             candidates = np.flatnonzero(self._mask)
         mask = text_mask(table, words, candidates, yield_every=self.yield_every)
         self._key, self._mask = key, mask
