@@ -17,7 +17,7 @@ GUI thread only.
 """
 from __future__ import annotations
 
-import math
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.article.dates import parse_day_option
+from app.queue.bounds import parse_bounds
 from app.queue.facets import FACETS, Counts, Facet, bucket_bounds
 from app.queue.selection import Selection
 from ui import palette
@@ -194,20 +194,22 @@ class _Section(QWidget):
         if self.spec.kind != "range" or not value:
             return
         low, high = bucket_bounds(self.spec.name, value)
-        bounds = _parse_bounds(self.spec.name, low, high)
-        if bounds is not None:
-            self.panel.choose(self.panel.selection.with_range(self.spec.name, *bounds))
+        with contextlib.suppress(ValueError):  # (a bucket's bounds always read)
+            self.panel.choose(self.panel.selection.with_range(self.spec.name, *parse_bounds(self.spec.name, low, high)))
 
     def _bounds_typed(self) -> None:
         assert self.low is not None and self.high is not None
-        bounds = _parse_bounds(self.spec.name, self.low.text(), self.high.text())
-        if bounds is None:
+        try:
+            bounds = parse_bounds(self.spec.name, self.low.text(), self.high.text())
+        except ValueError as exc:  # said where the editor looks, in the words `copydesk list` uses
             refused = f"QLineEdit {{ border: 1px solid {palette.css(palette.tones().error_text)}; }}"
-            self.low.setStyleSheet(refused)
-            self.high.setStyleSheet(refused)
+            for box in (self.low, self.high):
+                box.setStyleSheet(refused)
+                box.setToolTip(tr("Not applied: {why}").format(why=exc))
             return
-        self.low.setStyleSheet("")
-        self.high.setStyleSheet("")
+        for box in (self.low, self.high):
+            box.setStyleSheet("")
+            box.setToolTip(_RANGE_TIPS[self.spec.name])
         changed = self.panel.selection.with_range(self.spec.name, *bounds)
         if changed != self.panel.selection:
             self.panel.choose(changed)
@@ -226,38 +228,6 @@ def _bound_text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def _parse_bounds(name: str, low: str, high: str) -> tuple[Any, Any] | None:
-    """The bounds typed (or a bucket's), as the Selection holds them; None when one does not parse."""
-    try:
-        values = [_parse_bound(name, text.strip()) for text in (low, high)]
-    except ValueError:
-        return None
-    if values[0] is not None and values[1] is not None:
-        if name == "date":
-            if parse_day_option(values[0]) > parse_day_option(values[1], end=True):
-                return None
-        elif values[0] > values[1]:
-            return None
-    return values[0], values[1]
-
-
-def _parse_bound(name: str, text: str) -> Any:
-    if not text:
-        return None
-    if name == "quality":
-        value = int(text)
-        if not 0 <= value <= 100:
-            raise ValueError(text)
-        return value
-    if name == "heat":
-        number = float(text)
-        if not math.isfinite(number):
-            raise ValueError(text)
-        return number
-    parse_day_option(text)
-    return text
 
 
 class FacetPanel(QWidget):

@@ -9,7 +9,6 @@ import argparse
 import json
 import math
 import os
-import re
 import signal
 import sys
 import textwrap
@@ -17,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from app.article.model import QUALITY_MAX, QUALITY_MIN
+from app.queue import bounds
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # the shell's convention for Ctrl-C
@@ -56,7 +55,6 @@ def display_path(folder: str, relpath: str) -> str:
     command was run in (`check` prints it, `list --json` gives it as `path`)."""
     return os.path.normpath(os.path.join(folder, *relpath.split("/")))
 
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII only: not "1_0", not a full-width "５"
 
 
 # --- argument types -----------------------------------------------------------
@@ -72,15 +70,11 @@ def parse_bool(text: str) -> bool:
 
 
 def parse_quality(text: str) -> int:
-    """A whole number from QUALITY_MIN to QUALITY_MAX, in ASCII digits (a sign
-    is read, so that -5 gets a range error rather than a puzzling one)."""
-    stripped = text.strip()
-    if not _WHOLE_NUMBER.fullmatch(stripped):
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}")
-    value = int(stripped)
-    if not QUALITY_MIN <= value <= QUALITY_MAX:
-        raise argparse.ArgumentTypeError(f"must be from {QUALITY_MIN} to {QUALITY_MAX}, not {value}")
-    return value
+    """A whole number from QUALITY_MIN to QUALITY_MAX (`app.queue.bounds`), as an argument type."""
+    try:
+        return bounds.parse_quality(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_seconds(text: str) -> float:

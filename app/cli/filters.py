@@ -12,10 +12,10 @@ since `--published` is the value to set.
 from __future__ import annotations
 
 import argparse
-import math
 from typing import TYPE_CHECKING, Any
 
 from app.cli.common import parse_quality
+from app.queue import bounds
 
 if TYPE_CHECKING:
     from app.audit.review import ReviewBook
@@ -63,22 +63,16 @@ def parse_published(text: str) -> tuple[str, ...]:
 
 def parse_heat(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, not {text!r}")
-    return value
+        return bounds.parse_heat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_day(text: str) -> str:
-    from app.article.dates import parse_day_option
-
     try:
-        parse_day_option(text)
+        return bounds.parse_day(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    return text.strip()
 
 
 def add_facet_filters(parser: Any, *, published: str = "--published") -> None:

@@ -367,3 +367,26 @@ def test_watch_ends_with_status_1_when_its_folder_is_deleted(folder: Path, tmp_p
     assert sorted(json.loads(line)["path"] for line in out.splitlines()) == [
         "a.md", "b.md", "broken.md", "c.md", "news/seed.txt", "nofm.txt"]
     assert "deleted or moved away" in err and "Traceback" not in err
+
+
+def test_range_bounds_read_the_same_for_the_command_line_and_the_window() -> None:
+    """`app.queue.bounds` is the one reading: the CLI's argument types and the facet boxes use it."""
+    import argparse
+
+    from app.cli.common import parse_quality
+    from app.cli.filters import parse_day, parse_heat
+    from app.queue.bounds import parse_bounds
+
+    assert parse_bounds("quality", " 10 ", "") == (10, None)
+    assert parse_bounds("heat", "", "2.5") == (None, 2.5)
+    assert parse_bounds("date", "2022-02", "2022") == ("2022-02", "2022")
+    for name, low, high, why in (("quality", "1_0", "", "expected a whole number"),
+                                 ("quality", "", "101", "must be from 0 to 100"),
+                                 ("heat", "nan", "", "expected a finite number"),
+                                 ("date", "2023", "2022-06", "is above the upper one"),
+                                 ("quality", "50", "40", "is above the upper one")):
+        with pytest.raises(ValueError, match=why):
+            parse_bounds(name, low, high)
+    for parse, text in ((parse_quality, "1_0"), (parse_heat, "inf"), (parse_day, "May")):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse(text)

@@ -225,6 +225,11 @@ def test_a_values_filter_box_finds_values_and_ranges_take_typed_bounds(qtbot, ma
     qtbot.keyClick(quality.low, Qt.Key.Key_Return)
     assert "border" in quality.low.styleSheet()  # refused, said in the error colour; the filter stays
     assert window.filters.wanted.range_of("quality") == (80, 95)
+    assert quality.low.toolTip() == "Not applied: expected a whole number, not 'high'"  # the CLI's words
+    quality.low.setText("120")
+    qtbot.keyClick(quality.low, Qt.Key.Key_Return)
+    assert quality.high.toolTip() == "Not applied: must be from 0 to 100, not 120"
+    assert window.filters.wanted.range_of("quality") == (80, 95)
     bucket = next(i for i in range(quality.values.count()) if quality.values.item(i).text().startswith("20-29"))
     quality.values.itemClicked.emit(quality.values.item(bucket))
     settle(qtbot, window)
