@@ -123,9 +123,7 @@ class _Section(QWidget):
         if state == self._filled:
             return  # (after one changed row, most facets' counts are what they were)
         self._filled = state
-        counts = self.counts
-        if spec.kind == "values" and not spec.fixed:  # by count, most first; "(none)" last
-            counts = sorted(counts, key=lambda item: (item[0] == "", -item[1], item[0].casefold()))
+        counts = self.counts  # in the core's order (`values_counts`): by count, most first; "(none)" last
         shown = [(v, n) for v, n in counts if v in chosen or not needle or needle in spec.value_label(v).casefold()]
         rest = 0
         if len(shown) > MAX_VALUES:

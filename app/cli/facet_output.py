@@ -7,15 +7,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from app.audit.log import log_folder
 from app.cli.common import json_line
+from app.queue.location import LOG_SUFFIX
 from app.queue.facets import FACETS, Counts, bucket_bounds
 
 
 def has_audit_trail(folder: Path) -> bool:
     """The review facet is shown where decisions are logged (`.copydesk/log/*.jsonl`)."""
-    log = folder / ".copydesk" / "log"
     try:
-        return any(log.glob("*.jsonl"))
+        return any(log_folder(folder).glob(f"*{LOG_SUFFIX}"))
     except OSError:
         return False
 
