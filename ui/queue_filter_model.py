@@ -283,10 +283,8 @@ class QueueFilterProxy(RowsById):
             if old < 0:
                 continue
             rest = np.delete(self._view, old)
-            source = self._source
-            positions = source._pos[rest]  # noqa: SLF001 - the view is the source's own order, masked
-            source_rows = (len(source._asc) - 1 - positions) if source.descending else positions  # noqa: SLF001
-            new = int(np.searchsorted(source_rows, source.row_of_id(row_id)))
+            source_rows = np.delete(self._source_rows_of_view(), old)
+            new = int(np.searchsorted(source_rows, self._source.row_of_id(row_id)))
             if new == old:
                 continue
             self.beginMoveRows(QModelIndex(), old, old, QModelIndex(), new + 1 if new > old else new)
