@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,21 +109,31 @@ def test_cancel_leaves_the_rest_alone(folder: Path) -> None:
     assert load_article(folder / "c.md").published is False
 
 
+@contextmanager
+def _many(folder: Path, n: int) -> Iterator[tuple[ReviewQueue, list[str]]]:
+    """`n` more articles (quality 0, 1, ...), and the folder's queue, scanned; stopped after."""
+    names = [f"m{i:02d}.md" for i in range(n)]
+    for i, name in enumerate(names):
+        (folder / name).write_text(article(f"M{i}", quality=i, extra="Body.\n"))
+    queue = ReviewQueue(folder)
+    queue.scan()
+    try:
+        yield queue, names
+    finally:
+        queue.stop()
 
-def _many(folder: Path, n: int) -> list[str]:
-    for i in range(n):
-        (folder / f"m{i:02d}.md").write_text(article(f"M{i}", quality=i, extra="Body.\n"))
-    return [f"m{i:02d}.md" for i in range(n)]
+
+def _publishing(names: list[str], value: bool = True) -> Decision:
+    """A bulk decision setting `published` on every one of `names`, seen as the opposite."""
+    return Decision(tuple(Change(rel, {"published": value}, {"published": not value}) for rel in names),
+                    source="bulk")
 
 
 def test_a_decision_about_many_writes_through_helpers_in_order(folder: Path) -> None:
     from app.article.isolation import write_pool
     from app.queue.own_writes import OwnWriteJournal
 
-    names = _many(folder, 20)
-    queue = ReviewQueue(folder)
-    queue.scan()
-    try:
+    with _many(folder, 20) as (queue, names):
         # Two changes of one file: the second waits for the first (never both under way).
         changes = [Change(rel, {"quality": 90}, {"quality": i}) for i, rel in enumerate(names)]
         changes.insert(5, Change(names[0], {"quality": 91}, {"quality": 90}))
@@ -138,8 +150,6 @@ def test_a_decision_about_many_writes_through_helpers_in_order(folder: Path) -> 
         last = outcomes[-1]
         digest = bytes.fromhex(last.sha256 or "")
         assert journal.claim([(str(folder / last.path), digest)])[str(folder / last.path)] == "mine"
-    finally:
-        queue.stop()
 
 
 def test_a_helper_that_dies_loses_no_write_and_makes_none_twice(folder: Path) -> None:
@@ -147,33 +157,23 @@ def test_a_helper_that_dies_loses_no_write_and_makes_none_twice(folder: Path) ->
 
     from app.article.isolation import write_pool
 
-    names = _many(folder, 12)
-    queue = ReviewQueue(folder)
-    queue.scan()
-    try:
+    with _many(folder, 12) as (queue, names):
         pool = write_pool()
         pool.submit(os.getpid).result()
         for pid in list(pool._processes):  # noqa: SLF001 - the helpers, killed as the OOM killer would
             os.kill(pid, signal.SIGKILL)
-        outcomes = decide(queue, Decision(tuple(Change(rel, {"published": True}, {"published": False})
-                                                 for rel in names), source="bulk"))
+        outcomes = decide(queue, _publishing(names))
         # Whatever the dead helpers had done, each file holds the value once, and says so.
         assert all(o.status in ("written", "already") for o in outcomes), [(o.status, o.message) for o in outcomes]
         assert all(load_article(folder / rel).published is True for rel in names)
-        again = decide(queue, Decision(tuple(Change(rel, {"published": False}, {"published": True})
-                                             for rel in names), source="bulk"))
+        again = decide(queue, _publishing(names, False))
         assert [o.status for o in again] == ["written"] * len(names)  # a new pool writes the next decision
-    finally:
-        queue.stop()
 
 
 def test_a_decision_that_breaks_midway_still_takes_in_and_records_the_writes_under_way(folder: Path) -> None:
     from app.audit.recorder import AuditRecorder
     from tests.app.audit_support import log_lines
 
-    names = _many(folder, 20)
-    queue = ReviewQueue(folder)
-    queue.scan()
     heard: list[str] = []
 
     def breaks(outcome) -> None:  # type: ignore[no-untyped-def] - a bug (or Ctrl-C) after the third file
@@ -181,17 +181,14 @@ def test_a_decision_that_breaks_midway_still_takes_in_and_records_the_writes_und
         if len(heard) == 3:
             raise RuntimeError("a bug in whoever listens")
 
-    try:
+    with _many(folder, 20) as (queue, names):
         with pytest.raises(RuntimeError):
-            decide(queue, Decision(tuple(Change(rel, {"published": True}, {"published": False}) for rel in names),
-                                   source="bulk"), on_outcome=breaks, recorders=[AuditRecorder("Ana")])
+            decide(queue, _publishing(names), on_outcome=breaks, recorders=[AuditRecorder("Ana")])
         published = [rel for rel in names if load_article(folder / rel).published]
         assert len(published) > 3  # the writes under way at the break landed...
         assert sorted(line["path"] for line in log_lines(folder)) == sorted(published)  # ...and were logged
         assert heard == published  # each was taken in, in order
         assert queue._writing == {}  # noqa: SLF001 - none is left "being written" (the watcher would skip it)
-    finally:
-        queue.stop()
 
 
 def test_a_write_that_landed_before_its_helper_died_is_said_as_written(folder: Path) -> None:
