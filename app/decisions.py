@@ -38,6 +38,7 @@ import secrets
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -45,10 +46,11 @@ from app.article.model import Article, ArticleError, WriteResult
 from app.courtesy import pause_point
 from app.queue.config import QueueSettings, settings_for_file
 from app.queue.location import queue_root_of
-from app.queue.own_writes import OwnWriteJournal, begin_noted_write, noted_write
+from app.queue.own_writes import OwnWriteJournal, WriteItem, begin_noted_writes, noted_write
 
 RACE_RETRIES = 3
-AHEAD = 6  # writes of a decision about many kept under way at once (helper processes)
+AHEAD = 18  # writes of a decision about many kept under way at once (helper processes)
+BATCH = 6  # ... sent to a helper a few at a time: one round trip and one journal transaction for these
 AHEAD_OVER = 4  # a decision about more files than this writes through helpers
 REVIEW = "review"  # the one field that is recorded, never written: "mark reviewed"
 
@@ -121,9 +123,9 @@ class WriteTarget(Protocol):
     def write(self, path: str, changes: dict[str, Any],
               expected: dict[str, Any] | None = None) -> WriteResult: ...
 
-    def begin_write(self, path: str, changes: dict[str, Any],
-                    expected: dict[str, Any] | None = None) -> Callable[[], WriteResult]:
-        """`write()` by a helper process, begun now; the call returns its result (blocking)."""
+    def begin_writes(self, items: Sequence[WriteItem]) -> list[Callable[[], WriteResult]]:
+        """`write()` of each (path, changes, expected), by a helper process, begun
+        now; each call returns its item's result (blocking)."""
 
     def locate(self, path: str) -> tuple[Path, str]:
         """(the queue folder the file belongs to, its '/'-separated path inside it)."""
@@ -168,13 +170,18 @@ class FileTarget:
                                                f"({settings.error.describe()}); nothing written")
         return noted_write(self.journal, path, changes, expected, settings.mapping)
 
-    def begin_write(self, path: str, changes: dict[str, Any],
-                    expected: dict[str, Any] | None = None) -> Callable[[], WriteResult]:
-        settings = self.settings_of(path)
-        if settings.error is not None:
-            refused = self.write(path, changes, expected)
-            return lambda: refused
-        return begin_noted_write(self.journal, path, changes, expected, settings.mapping)
+    def begin_writes(self, items: Sequence[WriteItem]) -> list[Callable[[], WriteResult]]:
+        """Begun by helpers a run of files of one queue's settings at a time (a
+        file of a queue whose settings cannot be used is refused at once)."""
+        begun: list[Callable[[], WriteResult]] = []
+        for settings, run in groupby(items, key=lambda item: self.settings_of(item[0])):
+            run = list(run)
+            if settings.error is not None:
+                refused = [self.write(*item) for item in run]
+                begun.extend(lambda result=result: result for result in refused)
+            else:
+                begun.extend(begin_noted_writes(self.journal, run, settings.mapping))
+        return begun
 
     def locate(self, path: str) -> tuple[Path, str]:
         root = queue_root_of(Path(path))
@@ -192,7 +199,7 @@ def decide(target: WriteTarget, decision: Decision, *,
     decision at the end: the one place where later accounts hook in.
 
     A decision about more than `AHEAD_OVER` files keeps up to `AHEAD` writes
-    under way at once in helper processes (`WriteTarget.begin_write`), still
+    under way at once in helper processes (`WriteTarget.begin_writes`), still
     taken in order; a cancel then lets those already begun land (and be
     recorded), never more."""
     if decision.batch is None and len(decision.changes) > 1:
@@ -228,27 +235,39 @@ def decide(target: WriteTarget, decision: Decision, *,
 
 def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int, cancelled: Callable[[], bool],
               window: deque[tuple[Change, Callable[[], WriteResult] | None]]) -> Iterator[Outcome]:
-    """Each change's outcome, in order, with up to `ahead` writes begun at once
-    (held in `window` until taken, so that a caller can still take them in).
+    """Each change's outcome, in order, with up to `ahead` writes begun at once,
+    `BATCH` to a helper's task (held in `window` until taken, so that a caller
+    can still take them in).
 
     A mark, or a second change of a file whose write is under way, is begun
     only when its turn comes, so a file's changes land in their order."""
-    rest = iter(changes)
+    batch = BATCH if ahead > 1 else 1
+    taken = 0  # changes put in the window so far
     while True:
-        while len(window) < ahead and not (window and window[-1][1] is None):
-            change = next(rest, None)
-            if change is None or cancelled():
-                break
-            helped = ahead > 1 and not change.is_mark and all(c.path != change.path for c, _ in window)
-            window.append((change, target.begin_write(change.path, dict(change.values), _saw(change))
-                           if helped else None))
+        # A new task once there is room for a whole batch (or the rest), not for every outcome taken.
+        while taken < len(changes) and not (window and window[-1][1] is None) \
+                and ahead - len(window) >= min(batch, len(changes) - taken) and not cancelled():
+            group: list[Change] = []
+            while taken + len(group) < len(changes) and len(group) < batch:
+                change = changes[taken + len(group)]
+                if ahead == 1 or change.is_mark or any(c.path == change.path for c, _ in window) \
+                        or any(c.path == change.path for c in group):
+                    break
+                group.append(change)
+            if group:
+                begun = target.begin_writes([(c.path, dict(c.values), _saw(c)) for c in group])
+                window.extend(zip(group, begun))
+                taken += len(group)
+            else:
+                window.append((changes[taken], None))
+                taken += 1
         if not window:
             return
         if window[0][1] is None and cancelled():
             return  # only the last one can be unbegun: nothing under way is left behind
         pause_point()  # while the window paints (a bulk decision's rows in sight), it goes first
-        change, begun = window.popleft()
-        yield decide_one(target, change, begun)
+        change, begun_one = window.popleft()
+        yield decide_one(target, change, begun_one)
 
 
 def _saw(change: Change) -> dict[str, Any] | None:
@@ -256,7 +275,7 @@ def _saw(change: Change) -> dict[str, Any] | None:
 
 
 def decide_one(target: WriteTarget, change: Change, begun: Callable[[], WriteResult] | None = None) -> Outcome:
-    """One change's outcome; `begun`: its write, already under way (`begin_write`)."""
+    """One change's outcome; `begun`: its write, already under way (`begin_writes`)."""
     if change.is_mark:
         return _mark(target, change)
     path, values = change.path, dict(change.values)

@@ -25,7 +25,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,30 +108,40 @@ class OwnWriteJournal:
 
     def begin(self, path: str | os.PathLike[str]) -> None:
         """Mark a write of `path` as under way (its hash is not known yet)."""
+        self.begin_many([path])
+
+    def begin_many(self, paths: Sequence[str | os.PathLike[str]]) -> None:
+        """`begin` for each of `paths`, in one transaction (a helper's batch of files)."""
         now = time.time_ns()
         with self._connect() as conn:
             if conn is None:
                 return
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(sqlite3.Error), _transaction(conn):
                 if now - self._purged_ns > _NS:  # expired entries go once a second, not at every write
                     conn.execute("DELETE FROM writes WHERE at_ns < ? OR (sha256 IS NULL AND at_ns < ?)",
                                  (now - int(DONE_TTL * _NS), now - int(PENDING_TTL * _NS)))
                     self._purged_ns = now
-                conn.execute("INSERT INTO writes VALUES (?, NULL, ?, ?)", (self._key(path), os.getpid(), now))
+                pid = os.getpid()
+                conn.executemany("INSERT INTO writes VALUES (?, NULL, ?, ?)",
+                                 [(self._key(path), pid, now) for path in paths])
 
     def finish(self, path: str | os.PathLike[str], sha256: str | None) -> None:
         """The write is over: record the hash of what was written, or drop the mark (nothing written)."""
-        key = self._key(path)
+        self.finish_many([(path, sha256)])
+
+    def finish_many(self, done: Sequence[tuple[str | os.PathLike[str], str | None]]) -> None:
+        """`finish` for each (path, hash or None) of `done`, in one transaction."""
+        now, pid = time.time_ns(), os.getpid()
         with self._connect() as conn:
             if conn is None:
                 return
-            with contextlib.suppress(sqlite3.Error):
-                if sha256:
-                    conn.execute("UPDATE writes SET sha256 = ?, at_ns = ? WHERE path = ? AND pid = ? "
-                                 "AND sha256 IS NULL", (bytes.fromhex(sha256), time.time_ns(), key, os.getpid()))
-                else:
-                    conn.execute("DELETE FROM writes WHERE path = ? AND pid = ? AND sha256 IS NULL",
-                                 (key, os.getpid()))
+            with contextlib.suppress(sqlite3.Error), _transaction(conn):
+                conn.executemany("UPDATE writes SET sha256 = ?, at_ns = ? WHERE path = ? AND pid = ? "
+                                 "AND sha256 IS NULL",
+                                 [(bytes.fromhex(sha256), now, self._key(path), pid)
+                                  for path, sha256 in done if sha256])
+                conn.executemany("DELETE FROM writes WHERE path = ? AND pid = ? AND sha256 IS NULL",
+                                 [(self._key(path), pid) for path, sha256 in done if not sha256])
 
     def claim(self, items: list[tuple[str, bytes]]) -> dict[str, Verdict]:
         """For each (path, sha256 of its current bytes): was that content written by a Copydesk?
@@ -163,6 +173,18 @@ class OwnWriteJournal:
         return out
 
 
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One transaction (the connection is in autocommit mode: one per statement otherwise)."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes: dict[str, Any],
                 expected: dict[str, Any] | None = None, mapping: FieldMapping = DEFAULT_MAPPING) -> WriteResult:
     """The one way Copydesk writes an article: the core's writer, with the write
@@ -185,37 +207,45 @@ def noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes:
         journal.finish(path, result.sha256 if result is not None and result.status == "written" else None)
 
 
-def begin_noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes: dict[str, Any],
-                      expected: dict[str, Any] | None = None,
-                      mapping: FieldMapping = DEFAULT_MAPPING) -> Callable[[], WriteResult]:
-    """`noted_write` by a helper process (`app.article.isolation.write_pool`),
-    journal notes included, so that the files of a decision about many are
-    written several at a time, each at a lone process's speed. Begun now; the
-    returned call blocks for the result.
+WriteItem = tuple[str, dict[str, Any], dict[str, Any] | None]  # (path, changes, expected)
 
-    A helper that died (killed, out of memory) leaves it unknown whether the
+
+def begin_noted_writes(journal: OwnWriteJournal, items: Sequence[WriteItem],
+                       mapping: FieldMapping = DEFAULT_MAPPING) -> list[Callable[[], WriteResult]]:
+    """`noted_write` of each (path, changes, expected) of `items`, by one helper
+    process (`app.article.isolation.write_pool`) in one task, journal notes
+    included: the files of a decision about many are written several at a
+    time, each at a lone process's speed, and a few to a task so that the
+    round trip and the journal's transaction are paid once for a few files.
+    Begun now; each returned call blocks for its item's result.
+
+    A helper that died (killed, out of memory) leaves it unknown whether a
     file was written: the same edit is then made here, with the same
     compare-and-swap, which finds the new value already there if it was."""
     from concurrent.futures import Future
 
     from app.article.isolation import drop_write_pool, write_pool
 
+    items = [(os.fspath(path), changes, expected) for path, changes, expected in items]
     try:
-        future: Future[WriteResult] | None = write_pool().submit(
-            _helper_write, journal.path, os.fspath(path), changes, expected, mapping)
+        future: Future[list[WriteResult]] | None = write_pool().submit(_helper_writes, journal.path, items, mapping)
     except Exception:  # noqa: BLE001 - a broken pool, a fork refused (EAGAIN, ENOMEM): write here instead
         drop_write_pool()
         future = None
 
-    def result() -> WriteResult:
-        if future is None:
-            return noted_write(journal, path, changes, expected, mapping)
-        try:
-            return future.result()
-        except Exception:  # noqa: BLE001 - BrokenProcessPool and kin: see above
-            drop_write_pool()
-            return _after_a_lost_helper(journal, path, changes, expected, mapping)
-    return result
+    def result_of(n: int) -> Callable[[], WriteResult]:
+        path, changes, expected = items[n]
+
+        def result() -> WriteResult:
+            if future is None:
+                return noted_write(journal, path, changes, expected, mapping)
+            try:
+                return future.result()[n]
+            except Exception:  # noqa: BLE001 - BrokenProcessPool and kin: see above
+                drop_write_pool()
+                return _after_a_lost_helper(journal, path, changes, expected, mapping)
+        return result
+    return [result_of(n) for n in range(len(items))]
 
 
 def _after_a_lost_helper(journal: OwnWriteJournal, path: str | os.PathLike[str], changes: dict[str, Any],
@@ -252,7 +282,7 @@ def _holds(values: dict[str, Any], wanted: dict[str, Any]) -> bool:
 
 
 def warm_write_helpers() -> None:
-    """Start the helper processes of `begin_noted_write` now, and have each
+    """Start the helper processes of `begin_noted_writes` now, and have each
     import the writer, so that the first decision about many does not wait for
     them (the window calls this once an editor selects more than one row).
     Blocks until they are up; call from a worker thread."""
@@ -272,10 +302,22 @@ def _helper_ready() -> int:
 _journals: dict[Path, OwnWriteJournal] = {}  # a helper process's journals, by file (kept: a connection each)
 
 
-def _helper_write(journal_path: Path, path: str, changes: dict[str, Any], expected: dict[str, Any] | None,
-                  mapping: FieldMapping) -> WriteResult:
-    """In a helper process: the noted write of `begin_noted_write`."""
+def _helper_writes(journal_path: Path, items: list[WriteItem], mapping: FieldMapping) -> list[WriteResult]:
+    """In a helper process: the noted writes of `begin_noted_writes`, one
+    journal transaction before the files and one after. A big file is
+    written here too: this process holds no window's GIL."""
+    from app.article.writer import write_front_matter_edit
+
     journal = _journals.get(journal_path)
     if journal is None:
         journal = _journals[journal_path] = OwnWriteJournal(journal_path)
-    return noted_write(journal, path, changes, expected, mapping)
+    journal.begin_many([path for path, _, _ in items])
+    results: list[WriteResult] = []
+    try:
+        for path, changes, expected in items:
+            results.append(write_front_matter_edit(path, changes, expected, mapping))
+    finally:
+        journal.finish_many([(path, result.sha256 if result.status == "written" else None)
+                             for (path, _, _), result in zip(items, results)]
+                            + [(path, None) for path, _, _ in items[len(results):]])
+    return results

@@ -32,7 +32,7 @@ import os
 import stat as stat_module
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -45,7 +45,7 @@ from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
 from app.queue.duplicate_records import RecordKeys, duplicate_keys_row
 from app.queue.duplicate_tracker import DuplicateTracker, keys_for_scan, rescan_changes
 from app.queue.index import IndexRow, KeysRow, QueueIndex, default_index_path
-from app.queue.own_writes import OwnWriteJournal, begin_noted_write, noted_write
+from app.queue.own_writes import OwnWriteJournal, WriteItem, begin_noted_writes, noted_write
 from app.queue.scan import Checked, CheckRunner, check_file, is_ignored_relpath, stamp_of, walk_articles
 
 if TYPE_CHECKING:  # watchdog is imported only when watching starts: `copydesk list` never needs it
@@ -272,40 +272,48 @@ class ReviewQueue:
 
         A written result carries the file's new row (`row`), built from the
         parse that verified the edit: the file is not read again."""
-        return self.begin_write(relpath, changes, expected, helper=False)()
+        return self.begin_writes([(relpath, changes, expected)], helper=False)[0]()
 
-    def begin_write(self, relpath: str, changes: dict[str, Any], expected: dict[str, Any] | None = None, *,
-                    helper: bool = True) -> Callable[[], WriteResult]:
-        """`write()` begun now, by a helper process (`begin_noted_write`) unless
-        `helper` is false: the decision module keeps several of a decision about
-        many under way at once. The returned call gives the result (blocking);
-        call each exactly once, from the writer thread."""
-        path = self.absolute(relpath)
+    def begin_writes(self, items: Sequence[WriteItem], *, helper: bool = True) -> list[Callable[[], WriteResult]]:
+        """`write()` of each (relpath, changes, expected) of `items`, begun now
+        by a helper process (`begin_noted_writes`, all in one task) unless
+        `helper` is false: the decision module keeps several of a decision
+        about many under way at once. Each returned call gives its item's
+        result (blocking); call each exactly once, from the writer thread."""
         if self.settings.error is not None:
-            refused = WriteResult(str(path), "failed", f"the queue's settings cannot be used "
-                                                       f"({self.settings.error.describe()}); nothing written")
-            return lambda: refused
+            refused = [WriteResult(str(self.absolute(relpath)), "failed",
+                                   f"the queue's settings cannot be used ({self.settings.error.describe()}); "
+                                   "nothing written") for relpath, _, _ in items]
+            return [lambda result=result: result for result in refused]
+        relpaths = [relpath for relpath, _, _ in items]
+        paths = [self.absolute(relpath) for relpath in relpaths]
         with self._lock:
-            self._writing[relpath] = self._writing.get(relpath, 0) + 1
+            for relpath in relpaths:
+                self._writing[relpath] = self._writing.get(relpath, 0) + 1
         try:
             if helper:
-                begun = begin_noted_write(self._journal, path, changes, expected, self.mapping)
+                begun = begin_noted_writes(self._journal, [(path, changes, expected) for path, (_, changes, expected)
+                                                           in zip(paths, items)], self.mapping)
             else:
-                done = noted_write(self._journal, path, changes, expected, self.mapping)
-                begun = lambda: done  # noqa: E731
+                done = [noted_write(self._journal, path, changes, expected, self.mapping)
+                        for path, (_, changes, expected) in zip(paths, items)]
+                begun = [lambda result=result: result for result in done]
         except BaseException:
-            self._written(relpath)
+            for relpath in relpaths:
+                self._written(relpath)
             raise
 
-        def result() -> WriteResult:
-            try:
-                written = begun()
-                if written.status == "written":
-                    written = self._install_written(relpath, path, written)
-                return written
-            finally:
-                self._written(relpath)
-        return result
+        def result_of(relpath: str, path: Path, begun: Callable[[], WriteResult]) -> Callable[[], WriteResult]:
+            def result() -> WriteResult:
+                try:
+                    written = begun()
+                    if written.status == "written":
+                        written = self._install_written(relpath, path, written)
+                    return written
+                finally:
+                    self._written(relpath)
+            return result
+        return [result_of(*each) for each in zip(relpaths, paths, begun)]
 
     def _written(self, relpath: str) -> None:
         """A write of `relpath` is over (whatever became of it)."""

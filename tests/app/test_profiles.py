@@ -12,7 +12,7 @@ import pytest
 from app.article.frontmatter import load_article
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.model import Article, ArticleError
-from app.decisions import Decision, FileTarget, decide
+from app.decisions import Change, Decision, FileTarget, decide
 from app.queue import ReviewQueue
 from app.queue.config import ConfigProblem, load_queue_settings, settings_for_file, write_profile_choice
 from app.queue.index import default_index_path
@@ -203,6 +203,32 @@ def test_set_on_a_file_uses_its_queues_profile(hugo_site: Path) -> None:
     [outcome] = decide(FileTarget(), Decision.one(str(path), {"published": True}, source="cli"))
     assert outcome.status == "written"
     assert changed_lines(before, path.read_text()) == [("replace", ["draft: true\n"], ["draft: false\n"])]
+
+
+def test_set_on_many_files_of_two_sites_writes_each_through_its_own_profile(tmp_path: Path,
+                                                                            hugo_site: Path) -> None:
+    # Enough files for the helper processes, in runs that alternate between the
+    # two queues: each file is written under its own queue's mapping.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    paths: list[Path] = []
+    for i in range(8):
+        draft = hugo_site / "content" / "posts" / f"draft{i}.md"
+        draft.write_text(HUGO_DRAFT)
+        page = plain / f"page{i}.md"
+        page.write_text(f"---\ntitle: Page {i}\npublished: false\n---\nBody.\n")
+        paths += [draft, draft.with_name(f"also{i}.md"), page] if i % 3 == 0 else [draft, page]
+    for path in paths:
+        if not path.exists():
+            path.write_text(HUGO_DRAFT)
+    before = {path: path.read_text() for path in paths}
+    outcomes = decide(FileTarget(), Decision(tuple(Change(str(path), {"published": True}) for path in paths),
+                                             source="cli"))
+    assert [o.status for o in outcomes] == ["written"] * len(paths)
+    for path in paths:
+        wanted = ("draft: true\n", "draft: false\n") if path.is_relative_to(hugo_site) \
+            else ("published: false\n", "published: true\n")
+        assert changed_lines(before[path], path.read_text()) == [("replace", [wanted[0]], [wanted[1]])], path
 
 
 def test_a_site_inside_a_bigger_git_working_copy_is_still_that_site(tmp_path: Path, hugo_site: Path) -> None:
