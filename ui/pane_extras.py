@@ -20,10 +20,12 @@ from app.article.summary import ArticleSummary
 from app.queue.duplicate_groups import SIMILAR, URL, describe_copies
 from ui.text import capped
 from ui import palette
-from ui.i18n import tr
+from ui.i18n import QT_TR_NOOP, number, tr
 
-_KIND_WORDS = {URL: "Same URL", "title": "Same title and provider", SIMILAR: "Similar title and excerpt"}
-_STATE_WORDS = {True: "published", False: "unpublished", None: "not set"}
+_KIND_WORDS = {URL: QT_TR_NOOP("Same URL"), "title": QT_TR_NOOP("Same title and provider"),
+               SIMILAR: QT_TR_NOOP("Similar title and excerpt")}
+_STATE_WORDS = {True: QT_TR_NOOP("published"), False: QT_TR_NOOP("unpublished"), None: QT_TR_NOOP("not set")}
+SHOWN = 5  # copies listed at once in the pane; a link shows the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,34 +86,43 @@ class CopiesBox(QGroupBox):
         self.copies: list[Copy] = []
         self.hide()
 
-    def show_copies(self, copies: list[Copy]) -> None:
+    def show_copies(self, copies: list[Copy], *, every: bool = False) -> None:
+        """List `copies`: the first SHOWN of them, and a link to the rest (`every`: all
+        of them). A story filed by twenty feeds must not cost the key that shows it a frame."""
         self.copies = copies
         if not copies:
             self.hide()
             return
         items = []
         muted = palette.css(palette.tones().muted)
-        for number, copy in enumerate(copies):
+        listed = copies if every or len(copies) <= SHOWN + 1 else copies[:SHOWN]
+        for n, copy in enumerate(listed):
             s = copy.summary
             title = html.escape(capped((s.title if s is not None else "") or copy.relpath, 300))
-            meta = [_KIND_WORDS.get(copy.kind, copy.kind)]
+            meta = [tr(_KIND_WORDS[copy.kind]) if copy.kind in _KIND_WORDS else copy.kind]
             if s is not None:
-                meta.append(_STATE_WORDS[s.published])
-                meta.append(f"quality {s.quality}" if s.quality is not None else "no quality")
+                meta.append(tr(_STATE_WORDS[s.published]))
+                meta.append(tr("quality {n}").format(n=number(s.quality)) if s.quality is not None else tr("no quality"))
                 if s.provider:
                     meta.append(html.escape(capped(s.provider, 120)))
             meta.append(html.escape(capped(copy.relpath, 300)))
-            items.append(f"<p style='margin:0 0 6px 0'><a href='copy:{number}'>{title}</a><br>"
+            items.append(f"<p style='margin:0 0 6px 0'><a href='copy:{n}'>{title}</a><br>"
                          f"<span style='color:{muted}'>{' · '.join(meta)}</span></p>")
+        if len(listed) < len(copies):
+            more = html.escape(tr("Show %Ln more", "", len(copies) - len(listed)))
+            items.append(f"<p style='margin:0'><a href='more'>{more}</a></p>")
         strong = sum(1 for c in copies if c.kind != SIMILAR)
-        self.setTitle(f"Copies ({strong})" if strong == len(copies) else
-                      f"Copies ({strong}) and similar ({len(copies) - strong})" if strong else
-                      f"Similar ({len(copies)})")
+        similar = len(copies) - strong
+        self.setTitle(tr("Copies (%Ln)", "", strong) if not similar else
+                      tr("Copies (%Ln)", "", strong) + " " + tr("and similar (%Ln)", "", similar) if strong else
+                      tr("Similar (%Ln)", "", similar))
         self.list.setText("".join(items))
         self.show()
 
     def _on_link(self, link: str) -> None:
-        if link.startswith("copy:"):
+        if link == "more":
+            self.show_copies(self.copies, every=True)
+        elif link.startswith("copy:"):
             number = int(link[5:])
             if 0 <= number < len(self.copies):
                 self.copyChosen.emit(self.copies[number].relpath)

@@ -42,6 +42,32 @@ def test_warnings_show_in_the_row_and_name_field_and_line_in_the_pane(qtbot, mak
     assert shown(window) == ["a2.md", "h1.md", "h4.md"]  # a copy is a warning too
 
 
+def test_a_story_filed_many_times_lists_five_copies_and_a_link_to_the_rest(qtbot, make_window,
+                                                                           tmp_path: Path) -> None:
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    for n in range(9):  # one wire story, filed by nine feeds under one URL
+        (folder / f"w{n}.md").write_text(news(f"Wire story as filed {n}", provider=f"Feed {n}", quality=10 + n,
+                                              url="https://wire.example.com/story.html"))
+    window = make_window(folder)
+    qtbot.waitUntil(lambda: window.model.duplicates is not None, timeout=10_000)
+    _select(qtbot, window, "w0.md")
+    box = window.detail.copies_box
+    qtbot.waitUntil(lambda: len(box.copies) == 8, timeout=5000)
+    assert box.title() == "Copies (8)"
+    text = box.list.text()
+    assert text.count("href='copy:") == 5 and "Show 3 more" in text and "href='more'" in text
+    box.list.linkActivated.emit("more")
+    assert box.list.text().count("href='copy:") == 8 and "more" not in box.list.text()
+    assert "quality 18" in box.list.text()  # the last one, listed now
+    target = box.copies[7].relpath
+    box.list.linkActivated.emit("copy:7")
+    assert window.table.current_relpath() == target
+    qtbot.waitUntil(lambda: window.detail.relpath == target, timeout=5000)
+    # The next article's copies are listed five at a time again.
+    qtbot.waitUntil(lambda: box.list.text().count("href='copy:") == 5, timeout=5000)
+
+
 def test_the_pane_lists_the_copies_and_a_click_goes_there(qtbot, make_window, desk: Path) -> None:
     window = make_window(desk)
     qtbot.waitUntil(lambda: window.model.duplicates is not None, timeout=10_000)
