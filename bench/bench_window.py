@@ -60,14 +60,21 @@ def list_json(folder: Path, env: dict[str, str]) -> float:
 
 
 def writer_bound(folder: Path, n: int) -> float:
-    """1,000 writer calls in a row, on files the window does not touch (its last rows)."""
+    """1,000 writer calls in a row, on files the window does not touch (its last
+    rows), each changing the file's quality (a folder kept from an earlier run
+    already holds any value that run wrote: a call that finds its value there
+    writes nothing, and would make the bound a tenth of what it is)."""
+    from app.article.frontmatter import load_article
+    from app.article.model import Article
     from app.article.writer import write_front_matter_edit
 
     files = sorted(folder.rglob("*.md"))[-WRITES:]
+    now = {path: article.quality if isinstance(article := load_article(path), Article) else None
+           for path in files}
     started = time.perf_counter()
-    for i, path in enumerate(files):
-        result = write_front_matter_edit(path, {"quality": (i * 7) % 101})
-        assert result.ok, result
+    for path in files:
+        result = write_front_matter_edit(path, {"quality": ((now[path] or 0) + 1) % 101})
+        assert result.status == "written", result
     return time.perf_counter() - started
 
 
@@ -187,6 +194,7 @@ def _interact(app, window, meter: GapMeter, n: int) -> dict[str, float]:  # type
     # event loop runs (paints, landed writes, the pane) once per 16 ms frame,
     # as it would with keys queueing up faster than frames.
     window.auto_advance_action.setChecked(True)
+    _unpublish_first_rows(app, window, WRITES)
     table.select_row(0)
     wait(app, lambda: True, 0.1)
     meter.start()
@@ -202,7 +210,33 @@ def _interact(app, window, meter: GapMeter, n: int) -> dict[str, float]:  # type
     out["burst_s"] = time.perf_counter() - started
     out["decide_gui_ms"] = (time.thread_time() - gui_cpu) / WRITES * 1000
     out["burst_gap_ms"] = meter.stop()[0]
+    relpaths = _first_rows(window, WRITES)
+    unsaved = [rel for rel in relpaths if window.model.summary(rel).published is not True]
+    assert not unsaved, f"{len(unsaved)} of the {WRITES} P presses did not publish their article"
     return out
+
+
+def _first_rows(window, n: int) -> list[str]:  # type: ignore[no-untyped-def]
+    from ui.queue_model import RELPATH_ROLE
+
+    return [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(min(n, window.proxy.rowCount()))]
+
+
+def _unpublish_first_rows(app, window, n: int) -> None:  # type: ignore[no-untyped-def]
+    """Each P press of the burst must publish an unpublished article (a P on a
+    published one only confirms it): the first n rows are unpublished first, by
+    the core writer, and the window is left to take the changes in."""
+    from app.article.writer import write_front_matter_edit
+
+    relpaths = _first_rows(window, n)
+    for rel in relpaths:
+        if window.model.summary(rel).published is not False:
+            result = write_front_matter_edit(window.folder / rel, {"published": False})
+            assert result.ok, result
+    wait(app, lambda: all(window.model.summary(rel).published is False for rel in relpaths)
+         and _first_rows(window, n) == relpaths, 120)
+    settle = time.perf_counter() + 1.0
+    wait(app, lambda: time.perf_counter() >= settle, 5)
 
 
 # --- the conductor ------------------------------------------------------------------
