@@ -228,7 +228,8 @@ def begin_noted_writes(journal: OwnWriteJournal, items: Sequence[WriteItem],
 
     items = [(os.fspath(path), changes, expected) for path, changes, expected in items]
     try:
-        future: Future[list[WriteResult]] | None = write_pool().submit(_helper_writes, journal.path, items, mapping)
+        future: Future[list[WriteResult | Exception]] | None = write_pool().submit(
+            _helper_writes, journal.path, items, mapping)
     except Exception:  # noqa: BLE001 - a broken pool, a fork refused (EAGAIN, ENOMEM): write here instead
         drop_write_pool()
         future = None
@@ -240,10 +241,13 @@ def begin_noted_writes(journal: OwnWriteJournal, items: Sequence[WriteItem],
             if future is None:
                 return noted_write(journal, path, changes, expected, mapping)
             try:
-                return future.result()[n]
+                written = future.result()[n]
             except Exception:  # noqa: BLE001 - BrokenProcessPool and kin: see above
                 drop_write_pool()
                 return _after_a_lost_helper(journal, path, changes, expected, mapping)
+            if isinstance(written, Exception):  # this file's write raised there: made again here, as above
+                return _after_a_lost_helper(journal, path, changes, expected, mapping)
+            return written
         return result
     return [result_of(n) for n in range(len(items))]
 
@@ -302,22 +306,27 @@ def _helper_ready() -> int:
 _journals: dict[Path, OwnWriteJournal] = {}  # a helper process's journals, by file (kept: a connection each)
 
 
-def _helper_writes(journal_path: Path, items: list[WriteItem], mapping: FieldMapping) -> list[WriteResult]:
+def _helper_writes(journal_path: Path, items: list[WriteItem], mapping: FieldMapping
+                   ) -> list[WriteResult | Exception]:
     """In a helper process: the noted writes of `begin_noted_writes`, one
-    journal transaction before the files and one after. A big file is
-    written here too: this process holds no window's GIL."""
+    journal transaction before the files and one after. A write that raises
+    gives its exception as its result, so the others' results still go back.
+    A big file is written here too: this process holds no window's GIL."""
     from app.article.writer import write_front_matter_edit
 
     journal = _journals.get(journal_path)
     if journal is None:
         journal = _journals[journal_path] = OwnWriteJournal(journal_path)
     journal.begin_many([path for path, _, _ in items])
-    results: list[WriteResult] = []
+    results: list[WriteResult | Exception] = []
     try:
         for path, changes, expected in items:
-            results.append(write_front_matter_edit(path, changes, expected, mapping))
+            try:
+                results.append(write_front_matter_edit(path, changes, expected, mapping))
+            except Exception as exc:  # noqa: BLE001 - this file alone: the writer in the window makes it again
+                results.append(exc)
     finally:
-        journal.finish_many([(path, result.sha256 if result.status == "written" else None)
-                             for (path, _, _), result in zip(items, results)]
+        journal.finish_many([(path, result.sha256 if isinstance(result, WriteResult) and result.status == "written"
+                              else None) for (path, _, _), result in zip(items, results)]
                             + [(path, None) for path, _, _ in items[len(results):]])
     return results

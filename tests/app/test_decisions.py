@@ -170,6 +170,36 @@ def test_a_helper_that_dies_loses_no_write_and_makes_none_twice(folder: Path) ->
         assert [o.status for o in again] == ["written"] * len(names)  # a new pool writes the next decision
 
 
+def test_a_write_that_raises_in_a_helper_task_leaves_the_others_of_its_task_as_they_are(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.article import isolation
+
+    real = writer.write_front_matter_edit
+    raised: list[str] = []
+
+    def fails_once(path, *args, **kwargs):  # type: ignore[no-untyped-def] - a disk that fails one file, once
+        if str(path).endswith("m03.md") and not raised:
+            raised.append(str(path))
+            raise OSError("the disk failed once")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(writer, "write_front_matter_edit", fails_once)
+    helpers = ThreadPoolExecutor(2)  # the helpers' task, run in this process so that it meets the failing disk
+    monkeypatch.setattr(isolation, "write_pool", lambda: helpers)
+    try:
+        with _many(folder, 12) as (queue, names):
+            outcomes = decide(queue, _publishing(names))
+    finally:
+        helpers.shutdown()
+    assert raised
+    assert [o.status for o in outcomes] == ["written"] * len(names)
+    assert all(load_article(folder / rel).published is True for rel in names)
+    # Its task's other files were written by the task and said so; only m03 was made again here.
+    assert not any("stopped" in o.message for o in outcomes), [o.message for o in outcomes]
+
+
 def test_a_decision_that_breaks_midway_still_takes_in_and_records_the_writes_under_way(folder: Path) -> None:
     from app.audit.recorder import AuditRecorder
     from tests.app.audit_support import log_lines
