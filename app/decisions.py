@@ -241,7 +241,7 @@ def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int, cancel
 
     A mark, or a second change of a file whose write is under way, is begun
     only when its turn comes, so a file's changes land in their order."""
-    batch = BATCH if ahead > 1 else 1
+    batch = min(BATCH, ahead)
     taken = 0  # changes put in the window so far
     while True:
         # A new task once there is room for a whole batch (or the rest), not for every outcome taken.
@@ -256,6 +256,8 @@ def _outcomes(target: WriteTarget, changes: Sequence[Change], ahead: int, cancel
                 group.append(change)
             if group:
                 begun = target.begin_writes([(c.path, dict(c.values), _saw(c)) for c in group])
+                if len(begun) != len(group):
+                    raise RuntimeError(f"begin_writes gave {len(begun)} writes for {len(group)} files")
                 window.extend(zip(group, begun))
                 taken += len(group)
             else:

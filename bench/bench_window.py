@@ -211,7 +211,7 @@ def _interact(app, window, meter: GapMeter, n: int) -> dict[str, float]:  # type
     out["decide_gui_ms"] = (time.thread_time() - gui_cpu) / WRITES * 1000
     out["burst_gap_ms"] = meter.stop()[0]
     relpaths = _first_rows(window, WRITES)
-    unsaved = [rel for rel in relpaths if window.model.summary(rel).published is not True]
+    unsaved = [rel for rel in relpaths if _published(window, rel) is not True]
     assert not unsaved, f"{len(unsaved)} of the {WRITES} P presses did not publish their article"
     return out
 
@@ -222,6 +222,12 @@ def _first_rows(window, n: int) -> list[str]:  # type: ignore[no-untyped-def]
     return [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(min(n, window.proxy.rowCount()))]
 
 
+def _published(window, relpath: str) -> bool | None:  # type: ignore[no-untyped-def]
+    summary = window.model.summary(relpath)
+    assert summary is not None, f"{relpath} left the queue during the bench"
+    return summary.published
+
+
 def _unpublish_first_rows(app, window, n: int) -> None:  # type: ignore[no-untyped-def]
     """Each P press of the burst must publish an unpublished article (a P on a
     published one only confirms it): the first n rows are unpublished first, by
@@ -230,10 +236,10 @@ def _unpublish_first_rows(app, window, n: int) -> None:  # type: ignore[no-untyp
 
     relpaths = _first_rows(window, n)
     for rel in relpaths:
-        if window.model.summary(rel).published is not False:
+        if _published(window, rel) is not False:
             result = write_front_matter_edit(window.folder / rel, {"published": False})
             assert result.ok, result
-    wait(app, lambda: all(window.model.summary(rel).published is False for rel in relpaths)
+    wait(app, lambda: all(_published(window, rel) is False for rel in relpaths)
          and _first_rows(window, n) == relpaths, 120)
     settle = time.perf_counter() + 1.0
     wait(app, lambda: time.perf_counter() >= settle, 5)

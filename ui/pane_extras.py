@@ -84,12 +84,15 @@ class CopiesBox(QGroupBox):
         self.list.linkActivated.connect(self._on_link)
         QVBoxLayout(self).addWidget(self.list)
         self.copies: list[Copy] = []
+        self._every = False  # all of them listed ("Show N more" was clicked)
         self.hide()
 
     def show_copies(self, copies: list[Copy], *, every: bool = False) -> None:
         """List `copies`: the first SHOWN of them, and a link to the rest (`every`: all
         of them). A story filed by twenty feeds must not cost the key that shows it a frame."""
-        self.copies = copies
+        # The same copies again (the article's row refreshed after a write): as they were shown.
+        every = every or (self._every and [c.relpath for c in copies] == [c.relpath for c in self.copies])
+        self.copies, self._every = copies, every
         if not copies:
             self.hide()
             return

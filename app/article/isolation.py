@@ -78,11 +78,14 @@ def write_pool() -> ProcessPoolExecutor:
         return _writers
 
 
-def drop_write_pool(*, wait: bool = False) -> None:
+def drop_write_pool(*, wait: bool = False, broken: ProcessPoolExecutor | None = None) -> None:
     """Forget the write pool (a broken one; all of it at exit, `wait`ing for its
-    helpers): the next `write_pool()` starts a new one."""
+    helpers): the next `write_pool()` starts a new one. With `broken`, only if
+    that is still the pool (each task of a broken pool reports it)."""
     global _writers
     with _helper_lock:
+        if broken is not None and _writers is not broken:
+            return
         writers, _writers = _writers, None
     if writers is not None:
         writers.shutdown(wait=wait, cancel_futures=True)

@@ -179,10 +179,11 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("BEGIN")
     try:
         yield
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a failed COMMIT (busy, full) too: never left holding the write lock
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def noted_write(journal: OwnWriteJournal, path: str | os.PathLike[str], changes: dict[str, Any],
@@ -227,11 +228,13 @@ def begin_noted_writes(journal: OwnWriteJournal, items: Sequence[WriteItem],
     from app.article.isolation import drop_write_pool, write_pool
 
     items = [(os.fspath(path), changes, expected) for path, changes, expected in items]
+    pool = None
     try:
-        future: Future[list[WriteResult | Exception]] | None = write_pool().submit(
+        pool = write_pool()
+        future: Future[list[WriteResult | Exception]] | None = pool.submit(
             _helper_writes, journal.path, items, mapping)
     except Exception:  # noqa: BLE001 - a broken pool, a fork refused (EAGAIN, ENOMEM): write here instead
-        drop_write_pool()
+        drop_write_pool(broken=pool)
         future = None
 
     def result_of(n: int) -> Callable[[], WriteResult]:
@@ -243,7 +246,7 @@ def begin_noted_writes(journal: OwnWriteJournal, items: Sequence[WriteItem],
             try:
                 written = future.result()[n]
             except Exception:  # noqa: BLE001 - BrokenProcessPool and kin: see above
-                drop_write_pool()
+                drop_write_pool(broken=pool)  # (not a new pool that tasks begun since are using)
                 return _after_a_lost_helper(journal, path, changes, expected, mapping)
             if isinstance(written, Exception):  # this file's write raised there: made again here, as above
                 return _after_a_lost_helper(journal, path, changes, expected, mapping)

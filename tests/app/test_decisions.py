@@ -221,6 +221,55 @@ def test_a_decision_that_breaks_midway_still_takes_in_and_records_the_writes_und
         assert queue._writing == {}  # noqa: SLF001 - none is left "being written" (the watcher would skip it)
 
 
+def test_a_stale_report_of_a_broken_pool_leaves_the_new_pool_alone() -> None:
+    from app.article.isolation import drop_write_pool, write_pool
+
+    first = write_pool()
+    drop_write_pool()  # the first task that found it broken
+    second = write_pool()  # the next task's
+    drop_write_pool(broken=first)  # another task of the broken pool, reporting late
+    assert write_pool() is second
+    drop_write_pool(broken=second)
+    assert write_pool() is not second
+
+
+def test_a_journal_commit_that_fails_leaves_no_transaction_open(tmp_path: Path) -> None:
+    import sqlite3
+
+    from app.queue.own_writes import OwnWriteJournal, _transaction
+
+    journal = OwnWriteJournal(tmp_path / "journal.sqlite3")
+    journal.begin(tmp_path / "a.md")
+
+    class CommitFailsOnce:  # SQLITE_BUSY, IOERR or FULL at COMMIT
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn, self.failed = conn, False
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if sql == "COMMIT" and not self.failed:
+                self.failed = True
+                raise sqlite3.OperationalError("disk I/O error")
+            return self.conn.execute(sql, *args)
+
+        @property
+        def in_transaction(self) -> bool:
+            return self.conn.in_transaction
+
+    with journal._connect() as conn:  # noqa: SLF001 - the journal's own connection
+        assert conn is not None
+        with pytest.raises(sqlite3.OperationalError), _transaction(CommitFailsOnce(conn)):  # type: ignore[arg-type]
+            conn.execute("INSERT INTO writes VALUES ('x', NULL, 1, 1)")
+        assert not conn.in_transaction
+    # Nothing holds the write lock: another process's journal writes at once, and this one still works.
+    other = sqlite3.connect(journal.path, timeout=0.2)
+    other.execute("INSERT INTO writes VALUES ('y', NULL, 2, 2)")
+    other.commit()
+    other.close()
+    journal.begin(tmp_path / "b.md")
+    paths = {row[0] for row in sqlite3.connect(journal.path).execute("SELECT path FROM writes")}
+    assert paths == {str(tmp_path / "a.md"), "y", str(tmp_path / "b.md")}
+
+
 def test_a_write_that_landed_before_its_helper_died_is_said_as_written(folder: Path) -> None:
     from app.article.writer import write_front_matter_edit
     from app.queue.own_writes import OwnWriteJournal, _after_a_lost_helper

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from app.queue.selection import Selection
 from tests.ui.images_support import picture_bytes
@@ -60,6 +61,14 @@ def test_a_story_filed_many_times_lists_five_copies_and_a_link_to_the_rest(qtbot
     box.list.linkActivated.emit("more")
     assert box.list.text().count("href='copy:") == 8 and "more" not in box.list.text()
     assert "quality 18" in box.list.text()  # the last one, listed now
+    # Publishing the article refreshes its pane: the list stays open.
+    window.auto_advance_action.setChecked(False)
+    window.table.setFocus()
+    QTest.keyClick(window.table, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: window.model.summary("w0.md").published is True and not window.writer.busy,
+                    timeout=5000)
+    qtbot.wait(50)
+    assert box.list.text().count("href='copy:") == 8
     target = box.copies[7].relpath
     box.list.linkActivated.emit("copy:7")
     assert window.table.current_relpath() == target
