@@ -102,7 +102,11 @@ def summary_record(row: ArticleSummary, urls: tuple[str, ...]) -> DuplicateRecor
     return DuplicateRecord(row.path, urls, row.title, row.provider, row.excerpt)
 
 
+def article_urls(article: Article) -> tuple[str, ...]:
+    """The URLs an article is filed under, as written (`URL_FIELDS`, set ones only)."""
+    return tuple(url for name in URL_FIELDS if isinstance(url := article.urls.get(name), str) and url)
+
+
 def duplicate_keys_row(row: ArticleSummary, article: Article) -> tuple[str, str, bytes | None]:
     """What a parse worker stores for a readable article: its RecordKeys, as index columns."""
-    urls = tuple(url for name in URL_FIELDS if isinstance(url := article.urls.get(name), str) and url)
-    return record_keys(summary_record(row, urls)).to_row()
+    return record_keys(summary_record(row, article_urls(article))).to_row()

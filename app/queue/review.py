@@ -42,7 +42,8 @@ from app.article.summary import ArticleSummary, summarize
 from app.courtesy import pause_point
 from app.queue.config import QueueSettings, load_queue_settings
 from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
-from app.queue.duplicate_records import RecordKeys, duplicate_keys_row
+from app.queue.duplicate_keys import canonical_urls
+from app.queue.duplicate_records import RecordKeys, article_urls, duplicate_keys_row, summary_record
 from app.queue.duplicate_tracker import DuplicateTracker, keys_for_scan, rescan_changes
 from app.queue.index import IndexRow, KeysRow, QueueIndex, default_index_path
 from app.queue.own_writes import OwnWriteJournal, WriteItem, begin_noted_writes, noted_write
@@ -89,6 +90,7 @@ class ReviewQueue:
         self._rows: dict[str, ArticleSummary] = {}
         self._files: dict[str, FileState] = {}
         self._own: dict[str, tuple[bytes, float]] = {}  # relpath -> (sha256 of our write, when)
+        self._own_purged = 0.0  # when expired entries of _own were last dropped
         self._writing: dict[str, int] = {}  # relpath -> writes in flight
         self._missing_since: dict[str, float] = {}  # watcher thread only
         self._watcher: FolderWatcher | None = None
@@ -339,18 +341,26 @@ class ReviewQueue:
             return result  # someone wrote after us: the watcher reports what is there now
         digest = bytes.fromhex(result.sha256)
         row = summarize(result.article, relpath, st.st_size, st.st_mtime_ns)
-        keys = duplicate_keys_row(row, result.article) if row.error is None else None
+        # A decision changes no URL, title or excerpt: when the duplicate index holds
+        # this very record already, its keys (a sketch of the text) are not made again.
+        refile = row.error is None and (self.duplicates is None or self.duplicates.record(relpath)
+                                        != summary_record(row, canonical_urls(article_urls(result.article))))
+        keys = duplicate_keys_row(row, result.article) if refile else None
         state: FileState = (*stamp_of(st), digest, time.time_ns())
         with self._lock:
             now = time.monotonic()
-            self._own = {k: v for k, v in self._own.items() if now - v[1] < _OWN_WRITE_TTL}
+            if now - self._own_purged > 1.0:  # expired ones go once a second, not at every write of a bulk
+                self._own = {k: v for k, v in self._own.items() if now - v[1] < _OWN_WRITE_TTL}
+                self._own_purged = now
             if self._watcher is not None:
                 self._own[relpath] = (digest, now)
             self._rows[relpath] = row
             self._files[relpath] = state
-            if self.duplicates is not None:
+            if self.duplicates is not None and (keys is not None or row.error is not None):
                 self.duplicates.apply([(row, RecordKeys.from_row(*keys) if keys is not None else None)])
             watching = self._watcher is not None
+        if not watching and keys is None and row.error is None:
+            keys = duplicate_keys_row(row, result.article)  # the index row stores them
         if not watching:  # while watching, the watcher's look at this file saves it (one transaction less)
             self._index.save([(relpath, *state, row.to_row(), keys)])
             self._take_notices()

@@ -166,6 +166,24 @@ def test_a_decision_and_a_rescan_refile_without_a_rebuild(tmp_path: Path) -> Non
     queue.stop()
 
 
+def test_a_decision_written_on_top_of_an_outside_url_change_refiles_the_article(tmp_path: Path) -> None:
+    folder = tmp_path / "desk"
+    story, _ = _story_and_stranger(folder)
+    write_records(folder, [DuplicateRecord("c.md", story.urls, "Another title", "Elsewhere", "x y z")])
+    queue = ReviewQueue(folder, index_path=tmp_path / "index.sqlite3", duplicates=True)
+    queue.scan()  # not watched: only the write tells the queue about the file
+    tracker = queue.duplicates
+    assert tracker is not None and tracker.view().copies_of("a.md") == ("c.md",)
+    # Someone gives c.md another URL; the editor's publish lands on top of it (it compares only
+    # `published`), so the row the write brings has the new URL, and the groups follow it.
+    (folder / "c.md").write_text(article_text(DuplicateRecord("c.md", ("https://example.com/other",),
+                                                              "Another title", "Elsewhere", "x y z")))
+    assert queue.write("c.md", {"published": True}, {"published": False}).status == "written"
+    assert not tracker.view().is_duplicate("a.md")
+    assert tracker.record("c.md").urls == canonical_urls(("https://example.com/other",))
+    queue.stop()
+
+
 def test_similar_is_a_pending_pass_that_slices_do_in_order(planted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "desk"
     write_records(folder, planted.records[:200])
