@@ -160,40 +160,23 @@ class QueueFilterProxy(RowsById):
     def _refilter(self, within: np.ndarray | None = None) -> None:
         """Show what the selection selects, in the source's order. `within`:
         the new selection is narrower, so only those ids need looking at."""
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        anchors = [(int(self._view[i.row()]), i.column()) if i.isValid() and i.row() < len(self._view) else None
-                   for i in persistent]
-        if within is not None:
-            self._view = self._shown(within)
-        else:
-            self._view = self._shown(self._source.ordered_ids())
-        self._reindex()
-        moved = []
-        for anchor in anchors:
-            row = self.row_of_id(anchor[0]) if anchor else -1
-            moved.append(self.index(row, anchor[1]) if anchor and row >= 0 else QModelIndex())
-        self.changePersistentIndexList(persistent, moved)
-        self.layoutChanged.emit()
+        def show() -> None:
+            self._view = self._shown(within if within is not None else self._source.ordered_ids())
+            self._reindex()
+        self._relayout(show)
 
     def _on_reordered(self, *_: Any) -> None:
         """The source changed its order, not its rows or their values (those
         come as inserts, removals and dataChanged): the same rows are shown, in
         the new order. One numpy pass; the selection is not evaluated again."""
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        anchors = [(int(self._view[i.row()]), i.column()) if i.isValid() and i.row() < len(self._view) else None
-                   for i in persistent]
-        order = np.asarray(self._source.ordered_ids(), dtype=np.int64)
-        inside = order < len(self._vpos)  # ids past the end arrived since and were never shown
-        shown = np.zeros(len(order), dtype=bool)
-        shown[inside] = self._vpos[order[inside]] >= 0
-        self._view = order[shown]
-        self._reindex()
-        self.changePersistentIndexList(persistent, [
-            self.index(self.row_of_id(a[0]), a[1]) if a and self.row_of_id(a[0]) >= 0 else QModelIndex()
-            for a in anchors])
-        self.layoutChanged.emit()
+        def reorder() -> None:
+            order = np.asarray(self._source.ordered_ids(), dtype=np.int64)
+            inside = order < len(self._vpos)  # ids past the end arrived since and were never shown
+            shown = np.zeros(len(order), dtype=bool)
+            shown[inside] = self._vpos[order[inside]] >= 0
+            self._view = order[shown]
+            self._reindex()
+        self._relayout(reorder)
 
     def _on_reviews_changed(self, _ids: Any) -> None:
         """Many review states changed (the trail was read): a selection on them is

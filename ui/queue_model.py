@@ -88,6 +88,26 @@ class RowsById(QAbstractTableModel):
     def _cells_of(self) -> ArticleTableModel:
         raise NotImplementedError
 
+    def row_of_id(self, row_id: int) -> int:
+        """The row showing `row_id`, or -1."""
+        raise NotImplementedError
+
+    def _relayout(self, change: Callable[[], None]) -> None:
+        """Apply `change` to the rows shown as one layout change: persistent
+        indexes (selection, current row) follow their article."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        total = self._row_total()
+        anchors = [(self._id_of_row(i.row()), i.column()) if i.isValid() and i.row() < total else None
+                   for i in persistent]
+        change()
+        moved = []
+        for anchor in anchors:
+            row = self.row_of_id(anchor[0]) if anchor else -1
+            moved.append(self.index(row, anchor[1]) if anchor and row >= 0 else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
         if 0 <= row < self._row_total() and 0 <= column < COLUMNS and not parent.isValid():
             return self.createIndex(row, column)
@@ -707,21 +727,6 @@ class ArticleTableModel(RowsById):
             order = insort(order, row_id, key_of(row_id), key_of)
         self._asc = order
         self._reindex()
-
-    def _relayout(self, change: Callable[[], None]) -> None:
-        """Apply `change` to the order as one layout change: persistent indexes
-        (selection, current row) follow their article."""
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        anchors = [(self.id_at(i.row()), i.column()) if i.isValid() and i.row() < len(self._asc) else None
-                   for i in persistent]
-        change()
-        moved = []
-        for anchor in anchors:
-            row = self.row_of_id(anchor[0]) if anchor else -1
-            moved.append(self.index(row, anchor[1]) if anchor and row >= 0 else QModelIndex())
-        self.changePersistentIndexList(persistent, moved)
-        self.layoutChanged.emit()
 
     # --- internals --------------------------------------------------------------
     def _append(self, ids: list[int]) -> None:
