@@ -341,10 +341,11 @@ class ReviewQueue:
             return result  # someone wrote after us: the watcher reports what is there now
         digest = bytes.fromhex(result.sha256)
         row = summarize(result.article, relpath, st.st_size, st.st_mtime_ns)
-        # A decision changes no URL, title or excerpt: when the duplicate index holds
-        # this very record already, its keys (a sketch of the text) are not made again.
-        refile = row.error is None and (self.duplicates is None or self.duplicates.record(relpath)
-                                        != summary_record(row, canonical_urls(article_urls(result.article))))
+        # Keys (a sketch of the text) are made only where they are used: to refile a record
+        # the duplicate index does not hold as it is now (a decision changes no URL, title
+        # or excerpt, so mostly it does), and for the index row when no watcher saves it.
+        refile = row.error is None and self.duplicates is not None and self.duplicates.record(relpath) \
+            != summary_record(row, canonical_urls(article_urls(result.article)))
         keys = duplicate_keys_row(row, result.article) if refile else None
         state: FileState = (*stamp_of(st), digest, time.time_ns())
         with self._lock:
