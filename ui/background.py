@@ -64,12 +64,14 @@ class Lane(QObject):
                                         initializer=lower_thread_priority, initargs=(nice,))
         self._finished.connect(self._deliver)  # queued: emitted on the lane's threads
         self._closed = False
+        self.tickets = 0  # calls queued so far (from the GUI thread): the next one's ticket is tickets + 1
 
     def run(self, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None,
             failed: Callable[[BaseException], None] | None = None) -> Future[Any] | None:
         """None when the lane is closed (the window is going): the work is dropped."""
         if self._closed:
             return None
+        self.tickets += 1
         return self._pool.submit(self._call, fn, args, done, failed)
 
     def _call(self, fn: Callable[..., Any], args: tuple[Any, ...], done: Callable[[Any], None] | None,

@@ -4,8 +4,14 @@ and the conflict dialog. What a write's result *means* is the core's
 
 `DecisionDesk` is the `EditSink` of the undo commands: a `FieldEdit`'s redo()
 or undo() hands it one change (the value to set, and the value the editor
-saw); it marks the row pending and runs `app.decisions.decide` on the one
-writer lane; each outcome then updates the row once, or opens the dialog.
+saw); it marks the row pending and queues the decision for the one writer
+lane; each outcome then updates the row once, or opens the dialog.
+
+Decisions that queue up while the writer is busy (keys pressed faster than
+files are written) are taken together, in order, by `app.decisions.decide_all`:
+their writes are under way at once and the audit log is fsynced once for them.
+A run never takes a decision queued after other work on the lane (a bulk
+decision, a team sync): that work keeps its place between them.
 
 GUI thread only (outcomes arrive through the lane's callback).
 """
@@ -14,16 +20,17 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from app.decisions import REVIEW, Decision, Outcome, Recorder, decide, describe_value, same
+from app.decisions import REVIEW, Decision, Outcome, Recorder, decide_all, describe_value, same
 from ui.background import Lane
 from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
+from ui.queue_cells import Landed
 from ui.queue_model import ArticleTableModel
 from ui.i18n import tr
 from ui.text import capped
@@ -34,6 +41,23 @@ if TYPE_CHECKING:
 
 # A context manager factory held around each decision on the writer thread.
 Guard = Callable[[], contextlib.AbstractContextManager[Any]]
+
+RUN_MOST = 64  # decisions taken by the writer at once, at most: their rows hear back together
+
+
+class Queued(NamedTuple):
+    """A decision waiting for the writer, with what it is written into and recorded by."""
+    ticket: int  # its call's ticket on the writer lane
+    queue: ReviewQueue
+    decision: Decision
+    recorders: tuple[Recorder, ...]
+    guards: tuple[Guard, ...]
+    command: FieldEdit | None
+
+    def joins(self, earlier: Queued) -> bool:
+        """Written in one run after `earlier`: queued right after it, into the same queue, with the same accounts."""
+        return self.ticket == earlier.ticket + 1 and self.queue is earlier.queue \
+            and self.recorders == earlier.recorders and self.guards == earlier.guards
 
 
 class DecisionDesk(QObject):
@@ -55,6 +79,7 @@ class DecisionDesk(QObject):
         self.conflict_dialog: ConflictDialog | None = None
         self._conflicts: deque[Conflict] = deque()
         self._outstanding = 0
+        self._queued: deque[Queued] = deque()  # appended here, taken by the writer thread
         # Accounts of each decision: the audit trail first (ui.audit), then a team queue's
         # commits (ui.team_status), so that a commit carries the log line. Guards: context
         # managers held around each decision on the writer thread (a team sync's working-copy
@@ -108,8 +133,13 @@ class DecisionDesk(QObject):
         reason = command.reason if command is not None and source != "undo" else None
         decision = Decision.one(relpath, changes, expected, source=source, reason=reason)  # type: ignore[arg-type]
         self._outstanding += 1
-        self.lane.run(_decide_guarded, queue, decision, tuple(self.recorders), tuple(self.guards),
-                      done=lambda outcomes: self._on_decided(queue, command, outcomes))
+        ticket = self.lane.tickets + 1
+        self._queued.append(Queued(ticket, queue, decision, tuple(self.recorders), tuple(self.guards), command))
+        if self.lane.run(_decide_queued, self._queued, ticket, done=self._on_run_decided) is None:
+            self._queued.pop()  # the window is closing: the lane takes nothing more
+            self._outstanding -= 1
+            self.model.end_write(relpath, changes, ok=False, disk_values=None, message=tr("the window is closing"))
+            return
         self.rowTouched.emit(relpath)
 
     def follow_renames(self, renamed: dict[str, str]) -> None:
@@ -128,46 +158,50 @@ class DecisionDesk(QObject):
                                                              value=describe_value(command.name, command.new)))
 
     # --- outcomes ---------------------------------------------------------------------
-    def _on_decided(self, queue: ReviewQueue, command: FieldEdit | None, outcomes: list[Outcome]) -> None:
-        self._outstanding = max(0, self._outstanding - 1)
-        if queue is not self.queue:
-            return  # written into a folder that has been closed since; nothing to show
-        for outcome in outcomes:
-            self._show(outcome, command)
+    def _on_run_decided(self, run: list[tuple[Queued, list[Outcome]]]) -> None:
+        """A run of decisions landed: their rows are updated in one go (`end_writes`),
+        then each outcome is told, in order."""
+        self._outstanding = max(0, self._outstanding - len(run))
+        shown = [(queued.command, outcomes) for queued, outcomes in run if queued.queue is self.queue]
+        # (a folder closed since: nothing to show of what was written into it)
+        if not shown:
+            return
+        self.model.end_writes([Landed(o.path, False, dict(o.disk), o.message) if o.status == "failed"
+                               else Landed(o.path, True, dict(o.disk), row=o.row)
+                               for _, outcomes in shown for o in outcomes])
+        for command, outcomes in shown:
+            for outcome in outcomes:
+                self._tell(outcome, command)
         self.decisionLanded.emit()
 
-    def _show(self, outcome: Outcome, command: FieldEdit | None) -> None:
+    def _tell(self, outcome: Outcome, command: FieldEdit | None) -> None:
+        """What an outcome means, once its row shows what is on disk."""
         relpath, changes, title = outcome.path, dict(outcome.values), self.title(outcome.path)
         if outcome.status == "failed":
-            # The overlay goes, the row shows what is on disk and why the write failed.
-            self.model.end_write(relpath, changes, ok=False, disk_values=dict(outcome.disk),
-                                 message=outcome.message)
             self.message.emit(tr("Not saved: {path}: {message}").format(path=relpath, message=outcome.message))
             self._forget(live_command(command))
             if command is not None:
                 self.writeFailed.emit(relpath)
-        else:
-            self.model.end_write(relpath, changes, ok=True, disk_values=dict(outcome.disk), row=outcome.row)
-            if outcome.status == "written":
-                note = f" ({outcome.warning})" if outcome.warning else ""
-                self.message.emit(tr("Saved: {title} — {message}").format(title=title, message=outcome.message) + note)
-                if outcome.article is not None:
-                    self.articleWritten.emit(relpath, outcome.article)
-            elif outcome.status == "already" and command is not None:
-                self.message.emit(tr("Unchanged: {title} — {message} on disk").format(title=title,
-                                                                                       message=outcome.message))
-            elif outcome.status == "marked":
-                self.message.emit(tr("Marked reviewed: {title}").format(title=title))
-            elif outcome.status == "conflict" and REVIEW in changes:
-                self.message.emit(tr("Not marked reviewed: {title} changed on disk — {message}").format(
-                    title=title, message=outcome.message))
-            elif outcome.status == "conflict":
-                self.message.emit(tr("Changed on disk: {title} — {message}").format(title=title,
-                                                                                     message=outcome.message))
-                for name in outcome.conflicts:
-                    saw = (outcome.saw or {}).get(name)
-                    self._raise_conflict(Conflict(relpath, title, name, saw, changes[name],
-                                                  outcome.disk.get(name), live_command(command)))
+        elif outcome.status == "written":
+            note = f" ({outcome.warning})" if outcome.warning else ""
+            self.message.emit(tr("Saved: {title} — {message}").format(title=title, message=outcome.message) + note)
+            if outcome.article is not None:
+                self.articleWritten.emit(relpath, outcome.article)
+        elif outcome.status == "already" and command is not None:
+            self.message.emit(tr("Unchanged: {title} — {message} on disk").format(title=title,
+                                                                                   message=outcome.message))
+        elif outcome.status == "marked":
+            self.message.emit(tr("Marked reviewed: {title}").format(title=title))
+        elif outcome.status == "conflict" and REVIEW in changes:
+            self.message.emit(tr("Not marked reviewed: {title} changed on disk — {message}").format(
+                title=title, message=outcome.message))
+        elif outcome.status == "conflict":
+            self.message.emit(tr("Changed on disk: {title} — {message}").format(title=title,
+                                                                                 message=outcome.message))
+            for name in outcome.conflicts:
+                saw = (outcome.saw or {}).get(name)
+                self._raise_conflict(Conflict(relpath, title, name, saw, changes[name],
+                                              outcome.disk.get(name), live_command(command)))
         self.rowTouched.emit(relpath)
 
     # --- conflicts ------------------------------------------------------------------
@@ -237,11 +271,19 @@ class DecisionDesk(QObject):
         self.lane.drain()
 
 
-def _decide_guarded(queue: Any, decision: Decision, recorders: Sequence[Recorder],
-                    guards: Sequence[Guard]) -> list[Outcome]:
-    """`decide` with its recorders, inside each guard (the writer thread)."""
-    with held(guards):
-        return decide(queue, decision, recorders=recorders)
+def _decide_queued(queued: deque[Queued], ticket: int) -> list[tuple[Queued, list[Outcome]]]:
+    """The writer thread's call for decision `ticket`: nothing if an earlier run
+    took it; else it and the decisions queued right after it (`Queued.joins`,
+    `RUN_MOST` at most), decided in one `decide_all`, inside each guard."""
+    if not queued or queued[0].ticket != ticket:
+        return []
+    run = [queued.popleft()]
+    while queued and len(run) < RUN_MOST and queued[0].joins(run[-1]):
+        run.append(queued.popleft())
+    first = run[0]
+    with held(first.guards):
+        outcomes = decide_all(first.queue, [q.decision for q in run], recorders=first.recorders)
+    return list(zip(run, outcomes))
 
 
 @contextlib.contextmanager

@@ -31,6 +31,7 @@ from ui.conflict_dialog import ConflictDialog
 from ui.decisions import DecisionDesk
 from ui.detail_pane import DetailPane
 from ui.help_dialogs import show_about, show_keys
+from ui.holder import Holder
 from ui.icons import app_icon
 from ui.images import ImageLoader, ThumbnailDelegate, ThumbnailProvider
 from ui.queue_bridge import QueueBridge
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.queue_panel)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(Holder(self.detail))  # held: showing an article lays out the pane, not the window
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)

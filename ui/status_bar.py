@@ -10,10 +10,11 @@ GUI thread only.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from ui import palette
+from ui.holder import Holder
 from ui.i18n import count, number, tr
 from ui.text import capped
 
@@ -68,7 +69,8 @@ class QueueStatusBar(QStatusBar):
         self.profile_button.clicked.connect(self.profileClicked)
         self.profile_button.hide()
         self.counts_label = self._name(QLabel(), "counts", tr("Article counts"))
-        self.addWidget(self.write_label, 1)
+        # Held: its text changes at every decision, and must not lay out the window again each time.
+        self.addWidget(Holder(self.write_label, fixed_hint=QSize(0, self.write_label.sizeHint().height())), 1)
         self.addPermanentWidget(self.notice_label)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.profile_button)

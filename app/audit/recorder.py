@@ -17,6 +17,9 @@ decision module that sits above it.
   `FLUSH_S` or more after the oldest of them, and always when the decision
   ends (also when it ends by an exception); at its end each log it touched is
   fsynced once. A decision about one file is logged as soon as it is written.
+- Within `grouped()` (a run of decisions, `app.decisions.decide_all`), each
+  decision's lines are still appended as it ends (a team commit takes the
+  log's size then), but each log is fsynced once, when the run ends.
 
 A log that cannot be written (read-only folder, disk full) never fails or
 undoes the decision: the write stands, the lines are counted in `unlogged`,
@@ -30,9 +33,10 @@ CLI's main thread); a lock makes a recorder safe to share between threads.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +71,7 @@ class AuditRecorder:
         self._editors: dict[Path, str] = {}
         self._touched: dict[int, set[Path]] = {}  # id(decision) -> logs appended to (synced at the end)
         self._pending: dict[int, _Pending] = {}  # id(decision) -> its lines not appended yet
+        self._runs = threading.local()  # .synced: the logs a run of decisions on this thread fsyncs at its end
         self.notices: list[str] = []
         self._notices_taken = 0
         self.failing: dict[Path, str] = {}  # log -> why it cannot be written (now)
@@ -151,7 +156,26 @@ class AuditRecorder:
         finally:
             with self._lock:
                 touched = self._touched.pop(id(decision), set())
-            for path in touched:
+            run = getattr(self._runs, "synced", None)
+            if run is not None:
+                run |= touched
+            else:
+                for path in touched:
+                    sync_log(path)
+
+    @contextlib.contextmanager
+    def grouped(self) -> Iterator[None]:
+        """A run of decisions on this thread: the logs they touched are fsynced
+        once each, when it ends (also when it ends by an exception)."""
+        if getattr(self._runs, "synced", None) is not None:
+            yield  # inside a run already: that one syncs
+            return
+        self._runs.synced = set()
+        try:
+            yield
+        finally:
+            synced, self._runs.synced = self._runs.synced, None
+            for path in synced:
                 sync_log(path)
 
     # --- appending --------------------------------------------------------------

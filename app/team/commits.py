@@ -27,6 +27,7 @@ Blocking (runs git); `commit_request` belongs on the git worker thread.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import time
@@ -81,6 +82,9 @@ class CommitRecorder:
 
     def on_written(self, target: TargetLike, decision: DecisionLike, outcome: OutcomeLike) -> None:
         pass  # the whole decision is one commit: described in on_decided
+
+    def grouped(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # each decision of a run is its own commit, described as it ends
 
     def on_decided(self, target: TargetLike, decision: DecisionLike, outcomes: Sequence[OutcomeLike]) -> None:
         groups: dict[Path, list[DecidedFile]] = {}

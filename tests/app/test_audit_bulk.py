@@ -160,3 +160,45 @@ def test_a_stale_or_unreadable_mark_is_not_recorded(desk) -> None:  # type: igno
     assert log_lines(folder) == []
     with pytest.raises(ValueError):
         Change("a003.md", {"review": True, "published": True})  # a mark is a mark alone
+
+
+def test_a_run_of_decisions_is_each_its_own_decision_with_one_fsync_of_the_log(
+        desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """What the window's writer does with keys that queued up: 30 one-file
+    decisions (one file decided twice) taken together. Each keeps its outcome,
+    its log line and its own end (a team commit takes the log's size there);
+    the log is fsynced once."""
+    import app.audit.recorder as recorder_module
+    from app.decisions import decide_all
+
+    folder, names, queue, book = desk
+    synced: list[Path] = []
+    real_sync = recorder_module.sync_log
+    monkeypatch.setattr(recorder_module, "sync_log", lambda path: (synced.append(path), real_sync(path)))
+    sizes: list[int] = []
+
+    class Sizes:  # after the audit recorder, as a team commit is
+        def on_written(self, target, decision, outcome):  # type: ignore[no-untyped-def]
+            pass
+
+        def on_decided(self, target, decision, outcomes):  # type: ignore[no-untyped-def]
+            sizes.append(len(log_lines(folder)))
+
+        def grouped(self):  # type: ignore[no-untyped-def]
+            import contextlib
+            return contextlib.nullcontext()
+
+    decisions = [Decision.one(name, {"published": True}, {"published": queue.get(name).published})
+                 for name in names[:29]]
+    decisions.insert(5, Decision.one(names[2], {"published": False}, {"published": True}))  # P, then U on one file
+    results = decide_all(queue, decisions, recorders=[AuditRecorder("Ana", on_appended=book.appended), Sizes()])
+    assert [len(r) for r in results] == [1] * 30
+    assert [r[0].status for r in results] == ["written"] * 30
+    assert load_article(folder / names[2]).published is False  # the later decision is the one that stands
+    assert all(load_article(folder / n).published is True for n in names[:29] if n != names[2])
+    lines = log_lines(folder)
+    assert [(x["path"], x["new"]) for x in lines] == [(d.changes[0].path, d.changes[0].values["published"])
+                                                      for d in decisions]
+    assert {x["batch"] for x in lines} == {None}  # thirty decisions, not one batch
+    assert sizes == list(range(1, 31))  # each decision's line was in the log when it ended
+    assert len(synced) == 1  # ... and the log was made durable once, for all of them

@@ -441,3 +441,41 @@ def test_a_name_set_in_preferences_is_the_one_the_next_decision_is_logged_by(
     qtbot.waitUntil(window.table.hasFocus, timeout=5000)
     press(qtbot, window, Qt.Key.Key_P)
     qtbot.waitUntil(lambda: any(x["editor"] == "Cleo Dee" for x in log_lines(queue_folder)), timeout=10_000)
+
+
+def test_keys_that_queue_up_behind_a_busy_writer_are_written_as_one_run_in_their_place(
+        qtbot, make_window, tmp_path: Path) -> None:
+    """P pressed eight times while the writer is busy, with other work queued on
+    the writer between the fourth and the fifth (as a team sync would be): the
+    first four are written before that work, the last four after it, each
+    decision with its own log line, in order, and each row shows its outcome."""
+    folder, names = wide_folder(tmp_path, 12)
+    window = make_window(folder)
+    wait_for_book(qtbot, window)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 12, timeout=10_000)
+    window.auto_advance_action.setChecked(True)
+    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(8)]
+    window.table.select_row(0)
+    seen: dict[str, Any] = {}
+    runs: list[int] = []
+    landed = window.desk._on_run_decided
+    window.desk._on_run_decided = lambda run: (runs.append(len(run)), landed(run))
+    with writer_held(window):
+        for _ in range(4):
+            press(qtbot, window, Qt.Key.Key_P)
+        window.desk.lane.run(lambda: seen.update({rel: published(folder / rel) for rel in rows}))
+        for _ in range(4):
+            press(qtbot, window, Qt.Key.Key_P)
+        assert window.desk.busy
+    qtbot.waitUntil(lambda: not window.desk.busy, timeout=20_000)
+    assert seen == {rel: i < 4 for i, rel in enumerate(rows)}
+    assert [n for n in runs if n] == [4, 4]  # two runs: the other work kept its place between them
+    assert all(published(folder / rel) is True for rel in rows)
+    assert all(window.model.summary(rel).published is True for rel in rows)
+    lines = log_lines(folder)
+    assert [(x["path"], x["new"], x["batch"]) for x in lines] == [(rel, True, None) for rel in rows]
+    assert window.current_relpath() == window.proxy.index(8, 0).data(RELPATH_ROLE)
+    # Each was its own decision: undo takes back the last one only.
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: published(folder / rows[7]) is False, timeout=10_000)
+    assert all(published(folder / rel) is True for rel in rows[:7])
