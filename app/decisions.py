@@ -229,6 +229,7 @@ def decide_all(target: WriteTarget, decisions: Sequence[Decision], *,
     decisions = [replace(d, batch=new_batch_id()) if d.batch is None and len(d.changes) > 1 else d
                  for d in decisions]
     changes = [change for decision in decisions for change in decision.changes]
+    owners = [i for i, decision in enumerate(decisions) for _ in decision.changes]  # by change
     results: list[list[Outcome]] = [[] for _ in decisions]
     ended = 0  # decisions whose recorders heard of their end
 
@@ -243,9 +244,9 @@ def decide_all(target: WriteTarget, decisions: Sequence[Decision], *,
         for recorder in recorders:
             recorder.on_decided(target, decisions[i], results[i])
 
-    def heard(outcome: Outcome) -> None:
-        decision = decisions[ended]
-        results[ended].append(outcome)
+    def heard(outcome: Outcome, position: int) -> None:
+        decision = decisions[owners[position]]
+        results[owners[position]].append(outcome)
         if outcome.status == "written":
             for recorder in recorders:
                 recorder.on_written(target, decision, outcome)
@@ -260,15 +261,20 @@ def decide_all(target: WriteTarget, decisions: Sequence[Decision], *,
             grouped.enter_context(recorder.grouped())
         try:
             end_complete()  # a decision about no file ends at once
-            for outcome in _outcomes(target, changes, ahead, cancelled or (lambda: False), window):
-                heard(outcome)
+            for position, outcome in enumerate(_outcomes(target, changes, ahead, cancelled or (lambda: False),
+                                                         window)):
+                heard(outcome, position)
         except BaseException:
             # A change raised (a bug, Ctrl-C): the writes already under way land all the
-            # same, so they are taken in and recorded like the others before it goes on.
+            # same, so they are taken in and recorded like the others before it goes on,
+            # each with its own decision (the window holds the changes after the one that raised).
+            at = sum(map(len, results))
             for change, begun in window:
+                at = next(p for p in range(at, len(changes)) if changes[p] is change)
                 if begun is not None:
                     with contextlib.suppress(Exception):
-                        heard(decide_one(target, change, begun))
+                        heard(decide_one(target, change, begun), at)
+                at += 1
             raise
         finally:
             while ended < len(decisions):  # cancelled, or raised: what was decided is told all the same

@@ -18,6 +18,7 @@ GUI thread only (outcomes arrive through the lane's callback).
 from __future__ import annotations
 
 import contextlib
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -274,16 +275,61 @@ class DecisionDesk(QObject):
 def _decide_queued(queued: deque[Queued], ticket: int) -> list[tuple[Queued, list[Outcome]]]:
     """The writer thread's call for decision `ticket`: nothing if an earlier run
     took it; else it and the decisions queued right after it (`Queued.joins`,
-    `RUN_MOST` at most), decided in one `decide_all`, inside each guard."""
+    `RUN_MOST` at most), decided in one `decide_all`, inside each guard. A
+    decision that raises (a bug) is said as not saved, on stderr with its
+    traceback, and the run goes on with the decisions after it."""
     if not queued or queued[0].ticket != ticket:
         return []
     run = [queued.popleft()]
     while queued and len(run) < RUN_MOST and queued[0].joins(run[-1]):
         run.append(queued.popleft())
     first = run[0]
+    results: list[list[Outcome]] = []
+    rest = [q.decision for q in run]
     with held(first.guards):
-        outcomes = decide_all(first.queue, [q.decision for q in run], recorders=first.recorders)
-    return list(zip(run, outcomes))
+        while rest:
+            told = _Ends()
+            try:
+                results.extend(decide_all(first.queue, rest, recorders=(*first.recorders, told)))
+                rest = []
+            except Exception as exc:  # noqa: BLE001 - a bug: said on stderr; the run's other decisions go on
+                traceback.print_exc()
+                rest = _after_a_break(told.ends, exc, results)
+    return list(zip(run, results))
+
+
+class _Ends:
+    """A recorder that keeps each decision's outcomes as it ends (also when a run breaks)."""
+
+    def __init__(self) -> None:
+        self.ends: list[tuple[Decision, list[Outcome]]] = []
+
+    def on_written(self, target: Any, decision: Decision, outcome: Outcome) -> None:
+        pass
+
+    def on_decided(self, target: Any, decision: Decision, outcomes: Sequence[Outcome]) -> None:
+        self.ends.append((decision, list(outcomes)))
+
+    def grouped(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+
+def _after_a_break(ends: list[tuple[Decision, list[Outcome]]], exc: Exception,
+                   results: list[list[Outcome]]) -> list[Decision]:
+    """A run raised: the decisions before the one that broke keep their outcomes,
+    its files without one are said as not saved (their rows show it), and the
+    decisions after it are what is left to decide."""
+    for k, (decision, outcomes) in enumerate(ends):
+        if len(outcomes) == len(decision.changes):
+            results.append(outcomes)
+            continue
+        heard = {o.path for o in outcomes}
+        results.append(outcomes + [Outcome(c.path, "failed", dict(c.values),
+                                           f"the writer stopped on an error ({exc!r}); the file may not hold it",
+                                           None if c.saw is None else dict(c.saw))
+                                   for c in decision.changes if c.path not in heard])
+        return [d for d, _ in ends[k + 1:]]
+    return []
 
 
 @contextlib.contextmanager

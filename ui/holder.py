@@ -25,15 +25,19 @@ class Holder(QWidget):
         self._fixed_hint = fixed_hint
         child.setParent(self)
         self.setSizePolicy(child.sizePolicy() if fixed_hint is None
-                           else QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed))
+                           else QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed))
         if fixed_hint is not None:
             self.setMinimumHeight(fixed_hint.height())
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        return self._fixed_hint if self._fixed_hint is not None else self.child.sizeHint()
+        if self._fixed_hint is not None:
+            return self._fixed_hint
+        return self.child.sizeHint().expandedTo(self.child.minimumSize())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        return self._fixed_hint if self._fixed_hint is not None else self.child.minimumSizeHint()
+        if self._fixed_hint is not None:
+            return QSize(0, self._fixed_hint.height())  # narrower when the window is: it never widens it
+        return self.child.minimumSizeHint().expandedTo(self.child.minimumSize())  # a set minimum holds too
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         self.child.setGeometry(self.rect())

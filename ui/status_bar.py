@@ -19,6 +19,7 @@ from ui.i18n import count, number, tr
 from ui.text import capped
 
 WRITE_MESSAGE_MS = 15_000  # how long the last write's result (or any message there) stays
+LAST_WRITE_WIDTH = 320  # px the last write's result asks for; it takes what the permanent widgets leave
 
 
 class TimedLabel(QLabel):
@@ -70,7 +71,8 @@ class QueueStatusBar(QStatusBar):
         self.profile_button.hide()
         self.counts_label = self._name(QLabel(), "counts", tr("Article counts"))
         # Held: its text changes at every decision, and must not lay out the window again each time.
-        self.addWidget(Holder(self.write_label, fixed_hint=QSize(0, self.write_label.sizeHint().height())), 1)
+        line = QSize(LAST_WRITE_WIDTH, self.write_label.sizeHint().height())
+        self.addWidget(Holder(self.write_label, fixed_hint=line), 1)
         self.addPermanentWidget(self.notice_label)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.profile_button)

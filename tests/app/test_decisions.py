@@ -327,3 +327,41 @@ def test_two_processes_setting_different_fields_never_lose_an_update(folder: Pat
             if worker.is_alive():
                 worker.kill()
     assert not [name for name in os.listdir(folder) if name.startswith(".copydesk-")]
+
+
+def test_a_run_that_breaks_midway_records_each_write_under_way_with_its_own_decision(folder: Path) -> None:
+    from app.decisions import decide_all
+
+    ends: list[tuple[tuple[str, ...], list[str]]] = []
+
+    class Ends:
+        def on_written(self, target, decision, outcome):  # type: ignore[no-untyped-def]
+            pass
+
+        def on_decided(self, target, decision, outcomes):  # type: ignore[no-untyped-def]
+            ends.append((tuple(c.path for c in decision.changes), [o.path for o in outcomes]))
+
+        def grouped(self):  # type: ignore[no-untyped-def]
+            import contextlib
+            return contextlib.nullcontext()
+
+    with _many(folder, 12) as (queue, names):
+        begin_writes = queue.begin_writes
+
+        def second_breaks(items, **options):  # type: ignore[no-untyped-def] - a bug taking m01's result in
+            begun = begin_writes(items, **options)
+
+            def broken(result):  # type: ignore[no-untyped-def]
+                result()  # (it lands all the same)
+                raise RuntimeError("a bug")
+            return [(lambda b=b: broken(b)) if item[0] == names[1] else b for item, b in zip(items, begun)]
+
+        queue.begin_writes = second_breaks  # type: ignore[method-assign]
+        runs = [_publishing(names[:6]), _publishing(names[6:9]), _publishing(names[9:])]
+        with pytest.raises(RuntimeError):
+            decide_all(queue, runs, recorders=[Ends()])
+        assert [files for files, _ in ends] == [tuple(names[:6]), tuple(names[6:9]), tuple(names[9:])]
+        for files, outcomes in ends:  # the writes under way (helpers: the first is about 6 files) landed...
+            assert set(outcomes) <= set(files)  # ...each told to its own decision
+        written = [rel for rel in names if load_article(folder / rel).published and rel != names[1]]
+        assert sorted(o for _, outcomes in ends for o in outcomes) == sorted(written) and len(written) > 6

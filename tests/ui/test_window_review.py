@@ -479,3 +479,33 @@ def test_keys_that_queue_up_behind_a_busy_writer_are_written_as_one_run_in_their
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: published(folder / rows[7]) is False, timeout=10_000)
     assert all(published(folder / rel) is True for rel in rows[:7])
+
+
+def test_a_decision_that_raises_in_a_run_is_said_not_saved_and_the_others_land(
+        qtbot, make_window, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    folder, names = wide_folder(tmp_path, 8)
+    window = make_window(folder)
+    wait_for_book(qtbot, window)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 8, timeout=10_000)
+    window.auto_advance_action.setChecked(True)
+    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(5)]
+    bad = rows[2]
+    write = window.queue.write
+
+    def breaks(relpath, changes, expected=None):  # type: ignore[no-untyped-def] - a bug for one file
+        if relpath == bad:
+            raise RuntimeError("a bug in the writer")
+        return write(relpath, changes, expected)
+
+    window.queue.write = breaks
+    window.table.select_row(0)
+    with writer_held(window):
+        for _ in range(5):
+            press(qtbot, window, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: not window.desk.busy, timeout=20_000)
+    assert [published(folder / rel) for rel in rows] == [True, True, False, True, True]
+    state = window.model.state(bad)
+    assert not state.pending and "a bug in the writer" in state.write_error
+    assert all(not window.model.state(rel).pending for rel in rows)
+    assert [x["path"] for x in log_lines(folder)] == [rel for rel in rows if rel != bad]
+    assert "a bug in the writer" in capfd.readouterr().err  # the traceback is said, not swallowed

@@ -314,3 +314,20 @@ def test_the_readme_key_table_is_the_help_table() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     table = "\n".join(f"| {keys} | {words} |" for keys, words in HELP_ROWS)
     assert f"| key | action |\n| --- | --- |\n{table}\n" in readme
+
+
+def test_the_pane_and_the_last_write_keep_their_least_width(qtbot, make_window, queue_folder: Path) -> None:
+    """The pane and the status bar's last-write line are held (their text does
+    not lay out the window again), and still keep the room they need: the pane
+    its 340 px when the splitter is dragged, the line what the permanent widgets
+    leave beside a long message, which never widens the window."""
+    window = make_window(queue_folder)
+    window.resize(1200, 560)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() > 0, timeout=8000)
+    window.splitter.setSizes([1180, 20])
+    qtbot.wait(50)
+    assert window.detail.width() >= 340 and window.detail.parentWidget().width() >= 340
+    window.write_label.setText("Saved: " + "a very long title " * 40)
+    qtbot.wait(50)
+    assert window.write_label.width() >= 300 and window.write_label.isVisible()
+    assert window.minimumSizeHint().width() < 760 and window.width() == 1200
