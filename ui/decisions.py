@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 # A context manager factory held around each decision on the writer thread.
 Guard = Callable[[], contextlib.AbstractContextManager[Any]]
 
-RUN_MOST = 64  # decisions taken by the writer at once, at most: their rows hear back together
+RUN_MOST = 16  # decisions taken by the writer at once, at most: their rows hear back together (a frame's worth)
 
 
 class Queued(NamedTuple):
