@@ -349,8 +349,7 @@ class BulkDesk(QObject):
         """Show what a turn's outcomes left on disk: one model update for all of them."""
         if not outcomes:
             return
-        self.model.end_writes([Landed(o.path, False, dict(o.disk), o.message) if o.status == "failed"
-                               else Landed(o.path, True, dict(o.disk), row=o.row) for o in outcomes])
+        self.model.end_writes([Landed.of(o) for o in outcomes])
         for outcome in outcomes:
             if outcome.status == "written" and outcome.article is not None and outcome.path == current:
                 self.desk.articleWritten.emit(outcome.path, outcome.article)

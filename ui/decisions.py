@@ -167,9 +167,7 @@ class DecisionDesk(QObject):
         # (a folder closed since: nothing to show of what was written into it)
         if not shown:
             return
-        self.model.end_writes([Landed(o.path, False, dict(o.disk), o.message) if o.status == "failed"
-                               else Landed(o.path, True, dict(o.disk), row=o.row)
-                               for _, outcomes in shown for o in outcomes])
+        self.model.end_writes([Landed.of(o) for _, outcomes in shown for o in outcomes])
         for command, outcomes in shown:
             for outcome in outcomes:
                 self._tell(outcome, command)

@@ -86,6 +86,13 @@ class Landed:
     message: str = ""  # why it failed
     row: ArticleSummary | None = None  # the file's new row, when the write brought one
 
+    @classmethod
+    def of(cls, outcome: Any) -> Landed:
+        """What an `app.decisions.Outcome` leaves on disk: a failed write its message, any other its new row."""
+        if outcome.status == "failed":
+            return cls(outcome.path, False, dict(outcome.disk), outcome.message)
+        return cls(outcome.path, True, dict(outcome.disk), row=outcome.row)
+
 
 @dataclass(slots=True)
 class RowState:
