@@ -245,6 +245,20 @@ def _unpublish_first_rows(app, window, n: int) -> None:  # type: ignore[no-untyp
     wait(app, lambda: time.perf_counter() >= settle, 5)
 
 
+def _empty_the_log(folder: Path) -> None:
+    """Each run adds its 1,000 presses to the folder's audit log, and the window
+    reads all of it (every article's History): a kept folder's runs are only
+    comparable from the same log, so each starts from none. The folder is the
+    bench's own (generated here, marked `.generated`)."""
+    from app.queue.location import LOG_DIR
+
+    log = folder.joinpath(*LOG_DIR.split("/"))
+    lines = sum(path.read_bytes().count(b"\n") for path in log.glob("*.jsonl")) if log.is_dir() else 0
+    if lines:
+        shutil.rmtree(log)
+        print(f"emptied the audit log the earlier runs left ({lines:,} lines)", file=sys.stderr)
+
+
 # --- the conductor ------------------------------------------------------------------
 
 def main() -> int:
@@ -273,6 +287,7 @@ def main() -> int:
             generate_articles(folder, args.n, seed=11)
             (folder / ".generated").write_text(str(args.n))
             print(f"generated {args.n:,} articles in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        _empty_the_log(folder)
         cli_env = _private_env(private, "cli")
         list_cold = list_json(folder, cli_env)
         list_warm = list_json(folder, cli_env)
