@@ -23,7 +23,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QEvent, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tools.synthetic import generate_articles  # noqa: E402
 from ui.settings import WindowSettings  # noqa: E402
@@ -56,6 +57,18 @@ def write_article(folder: Path, name: str, *, title: str, quality: int = 50,
     path.write_text(ARTICLE.format(title=title, quality=quality, published=published, day=day,
                                    slug=name.split(".")[0]), encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def earlier_widgets_gone(qapp) -> None:  # type: ignore[no-untyped-def]
+    """The widgets an earlier test left to `deleteLater` are destroyed before
+    this one starts its threads. Destroying a Qt object takes Qt's connection
+    locks and then the GIL (PySide asks Python about each sender's
+    `disconnectNotify`), while a thread that connects a signal from Python (the
+    image fetcher's, at each request) holds the GIL and waits for those locks:
+    the two deadlocked in two full runs, the old window going while the next
+    test's first picture was asked for."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
