@@ -17,9 +17,17 @@ Rules each request follows:
   checks the magic number, so HTML sent as image/png is caught as well.
 - With remote loading off, the network is not touched at all: the disk cache
   is read directly, never through the manager.
+
+Nothing is connected per request: the manager's `finished` is connected once,
+and one timer (`TICK_MS`) looks at the open replies' headers, bytes and
+deadlines. A signal connected from Python holds the GIL while Qt takes its
+connection locks, and the GUI thread, destroying a Qt object made from
+Python, holds those locks and then asks for the GIL: connecting each reply's
+signals here deadlocked with it (twice in the test suite).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -45,6 +53,7 @@ _ERR = QNetworkReply.NetworkError
 _NOT_IMAGE_TYPES = ("text/", "application/json", "application/xhtml", "application/xml",
                     "application/pdf", "application/javascript", "image/svg")
 _REDIRECTS = (301, 302, 303, 307, 308)
+TICK_MS = 20  # how often the open replies' headers, bytes and deadlines are looked at
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +77,12 @@ class FetchResult:
 
 
 class _Transfer:
-    __slots__ = ("fetch_id", "url", "reply", "buffer", "timer", "failure", "content_type", "timed_out")
+    __slots__ = ("fetch_id", "url", "reply", "buffer", "deadline", "headers_seen", "failure", "content_type",
+                 "timed_out")
 
-    def __init__(self, fetch_id: int, url: str, reply: QNetworkReply, timer: QTimer) -> None:
-        self.fetch_id, self.url, self.reply, self.timer = fetch_id, url, reply, timer
+    def __init__(self, fetch_id: int, url: str, reply: QNetworkReply, deadline: float) -> None:
+        self.fetch_id, self.url, self.reply, self.deadline = fetch_id, url, reply, deadline
+        self.headers_seen = False
         self.buffer = bytearray()
         self.failure: Failure | None = None
         self.content_type = ""
@@ -87,6 +98,7 @@ class NetworkFetcher(QObject):
         self._nam: QNetworkAccessManager | None = None
         self._cache: QNetworkDiskCache | None = None
         self._transfers: dict[int, _Transfer] = {}
+        self._ticker: QTimer | None = None
 
     # --- lifecycle (network thread) ---
     @Slot()
@@ -97,6 +109,10 @@ class NetworkFetcher(QObject):
         self._cache.setCacheDirectory(str(self._settings.cache_dir))
         self._cache.setMaximumCacheSize(self._settings.disk_cache_bytes)
         self._nam.setCache(self._cache)
+        self._nam.finished.connect(self._on_reply_finished)  # once: nothing is connected per request
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_MS)
+        self._ticker.timeout.connect(self._tick)
         self._nam.setTransferTimeout(self._settings.transfer_timeout_ms)
         self._nam.setRedirectPolicy(QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy)
 
@@ -104,6 +120,8 @@ class NetworkFetcher(QObject):
     def teardown(self) -> None:
         for fetch_id in list(self._transfers):
             self.abort(fetch_id)
+        if self._ticker is not None:
+            self._ticker.stop()
         if self._nam is not None:
             shiboken6.delete(self._nam)  # now, on this thread; also deletes the disk cache
         self._nam = self._cache = None
@@ -138,15 +156,11 @@ class NetworkFetcher(QObject):
         request.setRawHeader(b"Accept", b"image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8,*/*;q=0.1")
         request.setHeader(QNetworkRequest.KnownHeaders.UserAgentHeader, "Copydesk image preview")
         reply = self._nam.get(request)
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        transfer = _Transfer(fetch_id, url, reply, timer)
-        self._transfers[fetch_id] = transfer
-        reply.metaDataChanged.connect(lambda: self._on_headers(transfer))
-        reply.readyRead.connect(lambda: self._on_data(transfer))
-        reply.finished.connect(lambda: self._on_finished(transfer))
-        timer.timeout.connect(lambda: self._on_deadline(transfer))
-        timer.start(self._settings.deadline_ms)
+        reply.setReadBufferSize(self._settings.max_bytes + 1)  # between two ticks Qt holds no more than the cap
+        self._transfers[fetch_id] = _Transfer(fetch_id, url, reply,
+                                              time.monotonic() + self._settings.deadline_ms / 1000)
+        if self._ticker is not None and not self._ticker.isActive():
+            self._ticker.start()
 
     @Slot(int)
     def abort(self, fetch_id: int) -> None:
@@ -154,12 +168,35 @@ class NetworkFetcher(QObject):
         transfer = self._transfers.pop(fetch_id, None)
         if transfer is None:
             return
-        transfer.timer.stop()
-        transfer.timer.deleteLater()
         transfer.reply.abort()  # emits finished synchronously; _on_finished ignores it (popped)
         transfer.reply.deleteLater()
 
-    # --- reply callbacks (network thread) ---
+    # --- the open replies (network thread) ---
+    def _tick(self) -> None:
+        """Each open reply: its headers once they are in, the bytes so far, its deadline."""
+        now = time.monotonic()
+        for t in list(self._transfers.values()):
+            self._take_in(t)
+            if t.fetch_id in self._transfers and now >= t.deadline:
+                self._on_deadline(t)
+        if not self._transfers and self._ticker is not None:
+            self._ticker.stop()
+
+    def _take_in(self, t: _Transfer) -> None:
+        if not t.headers_seen and t.reply.attribute(_ATTR.HttpStatusCodeAttribute) is not None:
+            t.headers_seen = True
+            self._on_headers(t)
+        if t.failure is None and t.fetch_id in self._transfers and t.reply.bytesAvailable() > 0:
+            self._on_data(t)
+
+    @Slot(QNetworkReply)
+    def _on_reply_finished(self, reply: QNetworkReply) -> None:
+        t = next((t for t in self._transfers.values() if t.reply is reply), None)
+        if t is None:
+            return  # aborted because nobody wants it (or not one of ours)
+        self._take_in(t)  # what came since the last tick: the headers' verdict and the byte cap first
+        self._on_finished(t)
+
     def _on_headers(self, t: _Transfer) -> None:
         status = t.reply.attribute(_ATTR.HttpStatusCodeAttribute)
         if not isinstance(status, int) or not 200 <= status < 300:
@@ -194,8 +231,6 @@ class NetworkFetcher(QObject):
     def _on_finished(self, t: _Transfer) -> None:
         if self._transfers.pop(t.fetch_id, None) is None:
             return  # aborted because nobody wants it
-        t.timer.stop()
-        t.timer.deleteLater()
         reply = t.reply
         reply.deleteLater()
         if t.failure is not None:
