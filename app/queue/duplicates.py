@@ -48,6 +48,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from app.courtesy import pause_point
+from app.queue.band_table import BandTable
 from app.queue.duplicate_groups import (KINDS, SIMILAR, STRONG_KINDS, TITLE, URL, DuplicateGroup, DuplicateView,
                                         GroupQueries)
 from app.queue.duplicate_keys import canonical_urls, provider_key
@@ -61,6 +62,7 @@ __all__ = ["KEYS_VERSION", "KINDS", "SIMILAR", "STRONG_KINDS", "TITLE", "URL", "
 # The inverted maps hold one key as itself (most values) and several as a set:
 # a set per value would cost ~200 bytes for each of a million values.
 Table = dict[object, "str | set[str]"]
+_MANY = 64  # this many records sketched at once are merged into the band table in one go
 
 
 def _members(value: str | set[str] | None) -> Iterable[str]:
@@ -104,9 +106,9 @@ class DuplicateIndex(GroupQueries):
         self._filed: dict[str, tuple[tuple[str, ...], str]] = {}  # key -> (canonical URLs, filed title)
         self._urls: Table = {}
         self._titles: Table = {}
-        # LSH band -> keys. A record's bands are not kept: 8 ints each would cost
-        # ~35 MB at 100,000 articles, and recomputing one record's takes ~20 us.
-        self._buckets: Table = {}
+        # LSH band -> keys, packed (`band_table`). A record's bands are not kept: 8 ints
+        # each would cost ~35 MB at 100,000 articles, and recomputing one record's takes ~20 us.
+        self._buckets = BandTable()
         self._edges: dict[str, set[str]] = {}  # checked similar pairs; only keys that have one
         self._unsketched: set[str] = set()
         # Pending keys, last first (may hold keys sketched since); sorted on first use,
@@ -293,27 +295,28 @@ class DuplicateIndex(GroupQueries):
             return
         fresh = set(keys)
         known: dict[str, Shingles] = {}
-        shared: set[object] = set()
+        bands_of = []
         for n, key in enumerate(keys):
             if n and not n & 255:  # (never for one record: an update runs under the queue's lock)
                 pause_point()  # the GUI thread paints first (app.courtesy)
             bands = given.get(key)
-            if bands is None:
-                # Not kept for the checks below: 100,000 sets would cost ~300 MB,
-                # and only the few records with candidates need theirs again.
-                bands = sketch_bands(self._shingles(key))
-            for band in bands:
-                if _put(self._buckets, band, key):
-                    shared.add(band)
+            # Not kept for the checks below: 100,000 sets would cost ~300 MB,
+            # and only the few records with candidates need theirs again.
+            bands_of.append(sketch_bands(self._shingles(key)) if bands is None else bands)
+        if len(keys) >= _MANY:
+            shared = self._buckets.put_many(keys, bands_of)
+        else:
+            shared = {band for key, bands in zip(keys, bands_of) for band in bands if self._buckets.put(band, key)}
+        del bands_of
         self._unsketched.difference_update(keys)
         checked: set[tuple[str, str]] = set()
         for n, band in enumerate(shared):
             if n and not n & 255:
                 pause_point()
-            members = self._buckets.get(band)
-            if type(members) is not set or len(members) > MAX_BUCKET:
+            members = self._buckets.members(band)
+            if not 1 < len(members) <= MAX_BUCKET:
                 continue
-            for one in members & fresh:
+            for one in fresh.intersection(members):
                 for other in members:
                     pair = (one, other) if one < other else (other, one)
                     if other == one or pair in checked:
@@ -343,7 +346,7 @@ class DuplicateIndex(GroupQueries):
             self._unsketched.discard(key)
         else:
             for band in sketch_bands(self._shingles(key)):
-                _take(self._buckets, band, key)
+                self._buckets.take(band, key)
         for other in self._edges.pop(key, ()):
             mates = self._edges[other]
             mates.discard(key)
