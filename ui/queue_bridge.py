@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.courtesy import foreground
+from app.memory import give_back
 from ui.background import Lane
 from ui.i18n import tr
 
@@ -173,6 +174,7 @@ class QueueBridge(QObject):
             self._post(gen, "notice", tr("Not watching for changes: {reason}").format(reason=_describe(exc)))
         self._tell_notices(gen, queue)
         self._complete_duplicates(gen, queue)
+        give_back()  # what the open made and dropped (app.memory)
 
     def _tell_duplicates(self, gen: int, queue: Any) -> None:
         tracker = getattr(queue, "duplicates", None)
