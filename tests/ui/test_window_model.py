@@ -181,6 +181,41 @@ def test_a_background_sort_is_applied_with_the_rows_changed_meanwhile(qapp) -> N
     assert shown(proxy) == order(model)
 
 
+def test_a_sort_that_lands_during_a_scan_leaves_the_rows_come_since_to_the_end_of_it(qapp) -> None:
+    pending: list[tuple] = []
+    model = ArticleTableModel(background=lambda fn, *args, done: pending.append((fn, args, done)))
+    model.sort(Column.TITLE, Qt.SortOrder.AscendingOrder)
+    model.defer_sorting = True  # a scan: the first rows are sorted at once, the rest at its end
+    model.upsert([row(f"{i:04d}", title=f"t{999 - i:04d}") for i in range(300)])
+    model.resort()
+    assert len(pending) == 1
+    model.upsert([row(f"late{i:03d}", title=f"a{999 - i:03d}") for i in range(300)])  # more rows meanwhile
+    fn, args, done = pending.pop()
+    done(fn(*args))
+    assert not pending, "the scan's later rows were sorted again before the scan ended"
+    assert order(model)[:2] == ["0299", "0298"] and order(model)[300] == "late000"
+    model.defer_sorting = False
+    model.resort()  # the scan is over: one sort of everything
+    fn, args, done = pending.pop()
+    done(fn(*args))
+    assert order(model)[:2] == ["late299", "late298"] and order(model)[-1] == "0000" and not model.unsorted
+
+
+def test_rows_that_change_during_a_sort_without_moving_do_not_sort_again(qapp) -> None:
+    pending: list[tuple] = []
+    model = ArticleTableModel(background=lambda fn, *args, done: pending.append((fn, args, done)))
+    model.sort(Column.QUALITY, Qt.SortOrder.AscendingOrder)
+    model.upsert([row(f"{i:04d}", quality=i % 90) for i in range(600)])
+    assert len(pending) == 1
+    model.table.set_review([f"{i:04d}" for i in range(400)], "reviewed")  # states land meanwhile
+    model._note_changed(range(400))  # (as the window notes them: the rows changed, their keys did not)
+    model.upsert([row("0001", quality=95)])  # and one row that does move
+    fn, args, done = pending.pop()
+    done(fn(*args))
+    assert not pending and not model.unsorted
+    assert order(model)[-1] == "0001" and order(model)[:2] == ["0000", "0090"]
+
+
 def test_a_prepared_order_is_adopted_on_a_header_click(qapp) -> None:
     pending: list[tuple] = []
     model = ArticleTableModel(background=lambda fn, *args, done: pending.append((fn, args, done)))
