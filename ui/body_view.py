@@ -92,7 +92,7 @@ class BodyView(QWidget):
     def _on_prepared(self, token: int, path: Path, answer: tuple[RawText, str] | None) -> None:
         if answer is None or token != self._token:
             if answer is not None:
-                answer[0].document.deleteLater()  # built for a request that is no longer wanted
+                answer[0].discard()  # built for a request that is no longer wanted
             return
         raw, note = answer
         self._install(raw, note)

@@ -190,3 +190,29 @@ def test_the_selected_rows_status_icon_reads_on_the_highlight(qtbot, fusion: str
     painted = image.pixelColor(int((rect.right() - 2) * ratio), int(rect.center().y() * ratio))
     assert palette.contrast(painted, highlight) < 1.1, (painted.name(), highlight.name())  # the row is highlighted
     assert best >= palette.AA_GRAPHICS, (fusion, best)
+
+
+def test_a_short_text_gets_its_document_where_it_is_shown_and_a_long_one_off_the_gui_thread(qtbot) -> None:
+    import threading
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QFont
+
+    from ui.raw_text import BUILD_AWAY_FROM, RawTextView, build_raw_text
+
+    built = {}
+    short_text = "title: Short\nquality: 5\n"
+    long_text = "excerpt: " + "word " * (BUILD_AWAY_FROM // 5) + "\n"
+    worker = threading.Thread(target=lambda: built.update(short=build_raw_text(short_text, QFont()),
+                                                          long=build_raw_text(long_text, QFont())))
+    worker.start()
+    worker.join()
+    assert built["short"].document is None  # no Qt object was made on the worker
+    gui = QCoreApplication.instance().thread()
+    assert built["long"].document.thread() is gui  # made there, handed to the GUI thread
+    view = RawTextView()
+    qtbot.addWidget(view)
+    view.show_raw(built["short"])
+    assert view.toPlainText() == short_text and view.document().thread() is gui
+    view.show_raw(built["long"])
+    assert view.toPlainText().replace("\u200b\u21aa ", "").replace("\n", "") == long_text.replace("\n", "")
