@@ -13,8 +13,8 @@ bisection.
 - A key taken out (`take`) leaves its entry marked dead (-1), dropped at the
   next merge.
 
-Keys are numbered on first sight (`number`); a number stays with its key, so
-a key that comes back refiles under the same one. Not thread-safe: one
+Keys are numbered on first sight (a `Vocabulary` of them); a number stays
+with its key, so a key that comes back refiles under the same one. Not thread-safe: one
 thread at a time, like the index that owns it.
 """
 from __future__ import annotations
@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
+from app.queue.codes import Vocabulary
 
 LOOSE_MOST = 50_000  # single puts held in the dict before they are merged into the arrays
 _DEAD = -1
@@ -36,19 +38,11 @@ class BandTable:
         self._dead = 0
         self._loose: dict[int, set[int]] = {}  # band -> key numbers, put one at a time since the last merge
         self._loose_size = 0
-        self._numbers: dict[str, int] = {}
-        self._names: list[str] = []
+        self._keys = Vocabulary()  # key number -> key (its code 0, "", is never a key)
 
     def __len__(self) -> int:
         """Live entries (a key under a band counts once)."""
         return len(self._bands) - self._dead + self._loose_size
-
-    def number(self, key: str) -> int:
-        found = self._numbers.get(key)
-        if found is None:
-            found = self._numbers[key] = len(self._names)
-            self._names.append(key)
-        return found
 
     # --- filing -----------------------------------------------------------------
 
@@ -61,7 +55,7 @@ class BandTable:
         if not total:
             return set()
         bands = np.fromiter((band for group in bands_of for band in group), dtype=np.int64, count=total)
-        owners = np.repeat(np.fromiter(map(self.number, keys), dtype=np.int32, count=len(keys)), counts)
+        owners = np.repeat(np.fromiter(map(self._keys.code, keys), dtype=np.int32, count=len(keys)), counts)
         order = np.argsort(bands, kind="stable")
         self._merge(bands[order], owners[order])
         left = np.searchsorted(self._bands, bands, "left")
@@ -73,7 +67,7 @@ class BandTable:
 
     def put(self, band: int, key: str) -> bool:
         """File `key` under `band` (again: no change); True when the band now holds more than one key."""
-        number = self.number(key)
+        number = self._keys.code(key)
         packed = self._packed(band)
         held = self._loose.get(band)
         if number not in packed and (held is None or number not in held):
@@ -88,7 +82,7 @@ class BandTable:
 
     def take(self, band: int, key: str) -> None:
         """Take `key` out of `band` (nothing happens when it is not there)."""
-        number = self._numbers.get(key)
+        number = self._keys.find(key)
         if number is None:
             return
         held = self._loose.get(band)
@@ -110,7 +104,7 @@ class BandTable:
         """The keys filed under `band`, in no particular order."""
         numbers = self._packed(band)
         numbers.extend(self._loose.get(band, ()))
-        names = self._names
+        names = self._keys.values
         return [names[n] for n in numbers]
 
     # --- inside -----------------------------------------------------------------

@@ -79,7 +79,7 @@ class Memberships:
         self.codes[start:need] = codes
         self.live[start:need] = True
         if row_id >= len(self._count):
-            self._grow_rows(max(row_id + 1, 1024, 2 * len(self._count)))
+            self._grow(max(row_id + 1, 1024, 2 * len(self._count)), ("_first", "_count"))
         self._first[row_id], self._count[row_id] = start, len(codes)
         self.size = need
 
@@ -127,8 +127,8 @@ class Memberships:
         other._first, other._count = self._first[:0], self._count[:0]  # a copy is read, never changed
         return other
 
-    def _grow(self, size: int) -> None:
-        for name in ("rows", "codes", "live"):
+    def _grow(self, size: int, names: tuple[str, ...] = ("rows", "codes", "live")) -> None:
+        for name in names:
             old = getattr(self, name)
             new = np.zeros(size, dtype=old.dtype)
             new[:len(old)] = old
@@ -146,10 +146,3 @@ class Memberships:
         ids, first, count = np.unique(self.rows[:self.size], return_index=True, return_counts=True)
         self._count[:] = 0
         self._first[ids], self._count[ids] = first, count
-
-    def _grow_rows(self, size: int) -> None:
-        for name in ("_first", "_count"):
-            old = getattr(self, name)
-            new = np.zeros(size, dtype=old.dtype)
-            new[:len(old)] = old
-            setattr(self, name, new)
