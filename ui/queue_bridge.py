@@ -181,7 +181,7 @@ class QueueBridge(QObject):
         if tracker is not None and tracker.built:
             view, changed = tracker.take_changes()
             if changed is None or changed:
-                view.marks()  # worked out here, not on the GUI thread
+                view.mark_columns()  # worked out here, not on the GUI thread
                 self._post(gen, "duplicates", (view, changed))
 
     def _complete_duplicates(self, gen: int, queue: Any) -> None:

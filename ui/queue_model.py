@@ -33,6 +33,7 @@ from PySide6.QtCore import (
 )
 
 from app.article.summary import ArticleSummary
+from app.courtesy import pause_point
 from app.queue.selection import quick_counts
 from app.queue.table import ERROR, RowTable, Snapshot, insort, insort_position, sort_key, sorted_ids
 from ui.queue_cells import (
@@ -61,6 +62,7 @@ MANY_CHANGED = 64  # more changed rows than this are told at once (manyChanged),
 INSORT_LIMIT = 256  # more changed rows than this re-sort the whole column
 _RECHECK_MOST = 4096  # rows changed during a sort: at most this many are checked for a new place one by one
 _NO_OVERLAY = Overlay()
+_MISSING_SLICE = 4000  # rows compared between two pause points (about 1 ms)
 _TITLE = int(Column.TITLE)
 _NO_MARKS = (0, 1)
 _REVIEW = int(Column.REVIEW)
@@ -478,7 +480,12 @@ class ArticleTableModel(RowsById):
         rows = self.table.snapshot().rows  # the one the sorts use: no second copy
 
         def missing() -> list[ArticleSummary]:
-            return [row for row in rows if row is not None and row.path not in present]
+            found = []
+            for start in range(0, len(rows), _MISSING_SLICE):
+                pause_point()
+                found.extend(row for row in rows[start:start + _MISSING_SLICE]
+                             if row is not None and row.path not in present)
+            return found
 
         def still(candidates: list[ArticleSummary]) -> None:
             done([row.path for row in candidates if self.summary(row.path) is row])

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
+
 URL, TITLE, SIMILAR = "url", "title", "similar"
 KINDS: tuple[str, ...] = (URL, TITLE, SIMILAR)
 # What counts as "a duplicate" for the badge, the facet and the filter, unless
@@ -99,17 +101,36 @@ class DuplicateView(GroupQueries):
     """An immutable snapshot of the groups, for any thread. Its `marks()` are
     worked out once (the queue's worker asks first, so the GUI thread need not)."""
 
-    __slots__ = ("_by_kind", "_marks")
+    __slots__ = ("_by_kind", "_columns", "_marks")
 
     def __init__(self, by_kind: Mapping[str, GroupsByKey] | None = None) -> None:
         by_kind = by_kind or {}
         self._by_kind = MappingProxyType({kind: MappingProxyType(dict(by_kind.get(kind, {}))) for kind in KINDS})
         self._marks: Mapping[str, tuple[int, bool]] | None = None
+        self._columns: MarkColumns | None = None
 
     def marks(self) -> Mapping[str, tuple[int, bool]]:
         if self._marks is None:
             self._marks = MappingProxyType(super().marks())
         return self._marks
+
+    def mark_columns(self) -> MarkColumns:
+        """`marks()` as columns: the keys, and each one's group size and whether
+        it is in a similar group, as arrays (a table fills its duplicate columns
+        from them with numpy, `RowTable.set_duplicates`). Worked out once."""
+        if self._columns is None:
+            marks = self.marks()
+            self._columns = MarkColumns(tuple(marks),
+                                        np.fromiter((m[0] for m in marks.values()), np.int32, len(marks)),
+                                        np.fromiter((m[1] for m in marks.values()), np.bool_, len(marks)))
+        return self._columns
+
+
+@dataclass(frozen=True, slots=True)
+class MarkColumns:
+    keys: tuple[str, ...]
+    sizes: np.ndarray  # int32: the key's group size (strong kinds)
+    similar: np.ndarray  # bool: the key is in a similar group
 
 
 def describe_copies(view: GroupQueries, key: str) -> str | None:

@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from app.courtesy import pause_point
+from app.courtesy import pause_point, sorted_strings
 from app.queue.band_table import BandTable
 from app.queue.duplicate_groups import (KINDS, SIMILAR, STRONG_KINDS, TITLE, URL, DuplicateGroup, DuplicateView,
                                         GroupQueries)
@@ -152,7 +152,7 @@ class DuplicateIndex(GroupQueries):
                     given[key] = known.bands
         index._unsketched.update(index._records)
         if sketch:
-            index._sketch(sorted(index._records), seeds[SIMILAR], given)
+            index._sketch(sorted_strings(index._records), seeds[SIMILAR], given)
         else:
             index._sketch_order = None
             index._given = given
@@ -226,7 +226,7 @@ class DuplicateIndex(GroupQueries):
         in key order. Returns the keys whose groups changed."""
         batch: list[str] = []
         if self._sketch_order is None:
-            self._sketch_order = sorted(self._unsketched, reverse=True)
+            self._sketch_order = sorted_strings(self._unsketched, reverse=True)
         order = self._sketch_order
         while order and (limit is None or len(batch) < limit):
             key = order.pop()

@@ -46,6 +46,7 @@ from typing import Any
 
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.summary import RECORD_VERSION, ROW_COLUMNS
+from app.courtesy import pause_point
 from app.paths import cache_dir
 from app.queue.duplicate_records import KEYS_VERSION, RecordKeys
 
@@ -106,6 +107,19 @@ def _to_db_ino(ino: int) -> int:
 
 def _from_db_ino(ino: int) -> int:
     return ino + (1 << 64) if ino < 0 else ino
+
+
+_FETCH = 256  # rows read in one call (about 1 ms): a paint waits for no more than that
+
+
+def _fetch(cursor: sqlite3.Cursor) -> list[Any]:
+    """The next rows of a long read, after a pause point (`app.courtesy`). While
+    the sqlite3 module reads rows it lets the GIL go and takes it back for each
+    one, and each of a paint's cell callbacks then waits a switch interval for
+    it: a paint of the queue beside a read of the index stretched from 20 ms to
+    70-90 ms (bench/bench_window.py, `open_gap_ms`)."""
+    pause_point()
+    return cursor.fetchmany(_FETCH)
 
 
 def _storable(row: IndexRow) -> bool:
@@ -319,9 +333,15 @@ class QueueIndex:
                 return
             try:
                 cursor = self._conn.execute(_SELECT)
-                while chunk := cursor.fetchmany(batch):
-                    yield [r if r[E_INO] >= 0 else (*r[:E_INO], _from_db_ino(r[E_INO]), *r[E_INO + 1:])
-                           for r in chunk]
+                chunk: list[IndexEntry] = []
+                while rows := _fetch(cursor):
+                    chunk.extend(r if r[E_INO] >= 0 else (*r[:E_INO], _from_db_ino(r[E_INO]), *r[E_INO + 1:])
+                                 for r in rows)
+                    if len(chunk) >= batch:
+                        yield chunk
+                        chunk = []
+                if chunk:
+                    yield chunk
             except sqlite3.Error as exc:
                 self._failed(exc, "reading")
 
@@ -350,11 +370,15 @@ class QueueIndex:
             if self._conn is None:
                 return {}
             try:
-                rows = self._conn.execute(_SELECT_KEYS).fetchall()
+                cursor = self._conn.execute(_SELECT_KEYS)
+                out = {}
+                while rows := _fetch(cursor):
+                    out.update((path, RecordKeys(tuple(urls.split("\n")) if urls else (), title))
+                               for path, urls, title in rows)
             except sqlite3.Error as exc:
                 self._failed(exc, "reading")
                 return {}
-        return {path: RecordKeys(tuple(urls.split("\n")) if urls else (), title) for path, urls, title in rows}
+        return out
 
     def load_bands(self) -> dict[str, Sequence[int]]:
         """The stored MinHash bands of each path that has them, each as an
@@ -365,10 +389,12 @@ class QueueIndex:
             if self._conn is None:
                 return {}
             try:
-                for path, packed in self._conn.execute(_SELECT_BANDS):
-                    values = array("q")
-                    values.frombytes(packed)
-                    out[path] = values
+                cursor = self._conn.execute(_SELECT_BANDS)
+                while rows := _fetch(cursor):
+                    for path, packed in rows:
+                        values = array("q")
+                        values.frombytes(packed)
+                        out[path] = values
             except sqlite3.Error as exc:
                 self._failed(exc, "reading")
                 return {}

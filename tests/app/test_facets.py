@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from app.article.dates import day_number, parse_day_option
 from app.article.summary import ArticleSummary
+from app.queue.duplicate_groups import MarkColumns
 from app.queue.evaluation import TextMatches, evaluate
 from app.queue.facets import FACETS, range_counts, values_counts
 from app.queue.selection import Selection, quick_filter
@@ -54,6 +56,11 @@ class _Dups:
 
     def marks(self) -> dict[str, tuple[int, bool]]:
         return {key: (self.group_size(key), self.is_duplicate(key)) for key in self.copy | self.similar}
+
+    def mark_columns(self) -> MarkColumns:
+        marks = self.marks()
+        return MarkColumns(tuple(marks), np.array([m[0] for m in marks.values()], dtype=np.int32),
+                           np.array([m[1] for m in marks.values()], dtype=bool))
 
 
 # --- each facet read row by row ---------------------------------------------------------------
@@ -239,3 +246,43 @@ def test_a_full_duplicate_refresh_touches_only_rows_in_a_group_now_or_before() -
     assert sorted(changed) == sorted(ids[p] for p in ("a.md", "b.md", "c.md", "d.md"))
     assert all((int(table.dup[i]), int(table.dup_size[i])) == (NO_COPY, 1) for i in ids.values())
     assert table.set_duplicates(DuplicateView({})) == []
+
+
+def test_a_full_duplicate_refresh_agrees_with_one_row_at_a_time() -> None:
+    # The full refresh works on columns (numpy); asking row by row is the plain
+    # reading of the groups. Both start from the same earlier groups, with rows
+    # gone and rows added since.
+    from app.queue.duplicate_groups import DuplicateGroup, DuplicateView
+
+    rng = random.Random(3)
+    names = [f"n{n:03d}.md" for n in range(300)]
+
+    def groups() -> DuplicateView:
+        by_kind: dict[str, dict[str, DuplicateGroup]] = {"url": {}, "title": {}, "similar": {}}
+        for kind, found in by_kind.items():
+            for g in range(20):
+                members = tuple(sorted(rng.sample(names, rng.randint(2, 4))))
+                if any(m in found for m in members):
+                    continue
+                group = DuplicateGroup(kind, f"{kind}-{g}", members)
+                found.update(dict.fromkeys(members, group))
+        return DuplicateView(by_kind)
+
+    for _ in range(20):
+        whole, by_row = RowTable(), RowTable()
+        for table in (whole, by_row):
+            table.put([ArticleSummary(p) for p in names])
+        earlier = groups()
+        whole.set_duplicates(earlier)
+        by_row.set_duplicates(earlier, names)
+        gone = rng.sample(names, 30)
+        for table in (whole, by_row):
+            table.drop(gone)
+            table.put([ArticleSummary(f"new{n}.md") for n in range(10)])
+        now = groups()
+        changed_whole = whole.set_duplicates(now)
+        changed_by_row = by_row.set_duplicates(now, list(by_row.ids))
+        assert sorted(changed_whole) == sorted(changed_by_row)
+        n = len(whole.rows)
+        assert whole.dup[:n].tolist() == by_row.dup[:n].tolist()
+        assert whole.dup_size[:n].tolist() == by_row.dup_size[:n].tolist()
