@@ -21,6 +21,7 @@ from app.article.summary import ArticleSummary
 from app.queue.index import E_MTIME, E_ROW, E_SIZE, IndexRow, KeysRow, QueueIndex
 from app.article.writer import sweep_stale_temp_files
 from app.courtesy import pause_point
+from app.queue.file_states import FileState, FileStates
 from app.queue.rules import DEFAULT_RULES, FileRules
 from app.queue.scan import Checked, CheckRunner, Stamp, WalkNotes, current_identity, describe_file_error, may_read, walk_articles
 
@@ -31,10 +32,9 @@ TIMESTAMP_RESOLUTION_NS = 2_000_000_000
 _SAVE_EVERY = 5000  # index rows per transaction (bounds memory at 100k files)
 _STREAM_EVERY = 2000  # rows from the index handed on at once
 
-# What we know of a file as a plain tuple (100,000 are built on a warm open):
+# What we know of a file (a FileState, kept packed in `FileStates`):
 # (size, mtime_ns, ino, ctime_ns, sha256, checked_ns); [:4] is its stat stamp,
 # and it is exactly the index columns E_SIZE..E_CHECKED.
-FileState = tuple[int, int, int, int, bytes, int]
 MTIME: Final = 1
 SHA: Final = 4
 CHECKED: Final = 5
@@ -79,13 +79,14 @@ class FullScan:
         self.on_progress = on_progress
         self.report = ScanReport()
         self.rows: dict[str, ArticleSummary] = {}
-        self.files: dict[str, FileState] = {}
+        self.files = FileStates()
         # With `keep_keys`: the duplicate keys of the files parsed in this pass (the
         # others' are in the index), for a queue that tracks duplicates.
         self.keys: dict[str, KeysRow] | None = {} if keep_keys else None
         # What the index knew: each file's state then, and its row (the same
         # object becomes the scan's row when the stamp is trusted).
-        self._known: dict[str, tuple[FileState, ArticleSummary]] = {}
+        self._known_states = FileStates()
+        self._known_rows: dict[str, ArticleSummary] = {}
         self._batch: list[ArticleSummary] = []
         self._upserts: list[IndexRow] = []
         self._found = 0
@@ -103,13 +104,13 @@ class FullScan:
                 if isinstance(st, OSError):
                     self._unreadable(rel, st)
                 elif not self._from_index(rel, st):
-                    known = self._known.get(rel)
-                    runner.add(rel, known[0][SHA] if known is not None and known[0][SHA] else None)
+                    state = self._known_states.get(rel)
+                    runner.add(rel, state[SHA] if state is not None and state[SHA] else None)
                     self._take(runner.ready())
             self._flush()
             for results in runner.drain():
                 self._take(results)
-        gone = [rel for rel in self._known if rel not in self.rows]
+        gone = [rel for rel in self._known_rows if rel not in self.rows]
         self.index.save(self._upserts, gone)
         self._progress(force=True)
         report = self.report
@@ -144,17 +145,18 @@ class FullScan:
                     pause_point()
                 rel = entry[0]
                 row = ArticleSummary.from_row(rel, entry[E_SIZE], entry[E_MTIME], entry[E_ROW:])
-                self._known[rel] = (entry[E_SIZE:E_ROW], row)
+                self._known_states[rel] = entry[E_SIZE:E_ROW]
+                self._known_rows[rel] = row
                 batch.append(row)
             if self.on_rows is not None and batch:
                 self.on_rows(batch)
 
     def _from_index(self, rel: str, st: os.stat_result) -> bool:
         """Take the row from the index when its stamp is trusted (it was handed on already)."""
-        known = self._known.get(rel)
-        if known is None:
+        row = self._known_rows.get(rel)
+        if row is None:
             return False
-        state, row = known
+        state = self._known_states[rel]
         if not trusted(state, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)):
             return False
         if not may_read(st, self._identity):
@@ -175,10 +177,10 @@ class FullScan:
                 self._found -= 1  # deleted or renamed since the folder was listed
                 continue
             rel = checked.relpath
-            known = self._known.get(rel)
+            known = self._known_rows.get(rel)
             report.hashed += 1
             if checked.row is None and known is not None:  # read and hashed: the content the index knew
-                row = replace(known[1], size=checked.size, mtime_ns=checked.mtime_ns)
+                row = replace(known, size=checked.size, mtime_ns=checked.mtime_ns)
                 values = row.to_row()
                 report.from_index += 1
             else:

@@ -41,7 +41,8 @@ from app.article.model import WriteResult
 from app.article.summary import ArticleSummary, summarize
 from app.courtesy import pause_point
 from app.queue.config import QueueSettings, load_queue_settings
-from app.queue.full_scan import SHA, FileState, FullScan, ScanReport, trusted
+from app.queue.file_states import FileState, FileStates
+from app.queue.full_scan import SHA, FullScan, ScanReport, trusted
 from app.queue.duplicate_keys import canonical_urls
 from app.queue.duplicate_records import RecordKeys, article_urls, duplicate_keys_row, summary_record
 from app.queue.duplicate_tracker import DuplicateTracker, keys_for_scan, rescan_changes
@@ -88,7 +89,7 @@ class ReviewQueue:
         self._observer_factory = observer_factory
         self._lock = threading.RLock()
         self._rows: dict[str, ArticleSummary] = {}
-        self._files: dict[str, FileState] = {}
+        self._files: FileStates = FileStates()
         self._own: dict[str, tuple[bytes, float]] = {}  # relpath -> (sha256 of our write, when)
         self._own_purged = 0.0  # when expired entries of _own were last dropped
         self._writing: dict[str, int] = {}  # relpath -> writes in flight
@@ -201,7 +202,7 @@ class ReviewQueue:
         if not self.folder.is_dir():
             self._notice(f"{self.folder}: not a folder")
             with self._lock:
-                self._rows, self._files = {}, {}
+                self._rows, self._files = {}, FileStates()
             return ScanReport(notices=self._new_notices())
         # Tens of thousands of new objects would trigger repeated full collections
         # that find nothing to free; collect once afterwards instead.
@@ -456,7 +457,7 @@ class ReviewQueue:
             changes = [QueueChange("removed", rel, "outside", None) for rel in sorted(self._rows)]
             if self.duplicates is not None:
                 self.duplicates.apply((), list(self._rows))
-            self._rows, self._files = {}, {}
+            self._rows, self._files = {}, FileStates()
             self._own.clear()
             self._missing_since.clear()
         self._notice(f"{self.folder} was deleted or moved away; stopped watching it")
