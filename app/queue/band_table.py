@@ -19,6 +19,7 @@ thread at a time, like the index that owns it.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 import numpy as np
@@ -133,3 +134,46 @@ class BandTable:
         self._merge(np.fromiter((b for b, _ in pairs), dtype=np.int64, count=len(pairs)),
                     np.fromiter((n for _, n in pairs), dtype=np.int32, count=len(pairs)))
 
+
+
+class StoredBands:
+    """Each key's stored LSH bands (read from the index for the similar pass
+    after an open), in one `array('q')`: a dict from 100,000 paths to an array
+    each held 32 MB, this about 13. A key's bands are its slot's run of values;
+    `pop` forgets the key and leaves the values (the whole is dropped when the
+    pass ends). Not thread-safe, like the index that uses it."""
+
+    def __init__(self) -> None:
+        self._slot: dict[str, int] = {}
+        self._start = array("q")  # slot -> where its values start; they end where the next slot's start
+        self._values = array("q")
+
+    def put(self, key: str, bands: Sequence[int] | bytes) -> None:
+        """File `bands` (ints, or their packed 8-byte native form) under `key`."""
+        self._slot[key] = len(self._start)
+        self._start.append(len(self._values))
+        if isinstance(bands, bytes):
+            self._values.frombytes(bands)
+        else:
+            self._values.extend(bands)
+
+    def get(self, key: str, default: Sequence[int] | None = None) -> Sequence[int] | None:
+        slot = self._slot.get(key)
+        if slot is None:
+            return default
+        end = self._start[slot + 1] if slot + 1 < len(self._start) else len(self._values)
+        return self._values[self._start[slot]:end]
+
+    def pop(self, key: str, default: Sequence[int] | None = None) -> Sequence[int] | None:
+        found = self.get(key, default)
+        self._slot.pop(key, None)
+        return found
+
+    def keys(self) -> list[str]:
+        return list(self._slot)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._slot
+
+    def __len__(self) -> int:
+        return len(self._slot)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from app.article.summary import ArticleSummary
 from app.queue.duplicate_groups import DuplicateView
 from app.queue.duplicate_records import DuplicateRecord, RecordKeys, summary_record
+from app.queue.band_table import StoredBands
 from app.queue.duplicates import DuplicateIndex
 from app.queue.near_duplicates import Bands
 
@@ -88,7 +89,7 @@ class DuplicateTracker:
         with self._lock:
             return 0 if self._index is None else self._index.pending_sketches
 
-    def give_bands(self, bands: Mapping[str, Bands]) -> None:
+    def give_bands(self, bands: Mapping[str, Bands] | StoredBands) -> None:
         """Stored bands for the pending similar pass (records changed since are skipped)."""
         with self._lock:
             if self._index is not None:

@@ -45,16 +45,16 @@ than sharing the index.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from app.courtesy import pause_point, sorted_strings
-from app.queue.band_table import BandTable
+from app.queue.band_table import BandTable, StoredBands
 from app.queue.duplicate_groups import (KINDS, SIMILAR, STRONG_KINDS, TITLE, URL, DuplicateGroup, DuplicateView,
                                         GroupQueries)
 from app.queue.duplicate_keys import canonical_urls, provider_key
 from app.queue.duplicate_records import (KEYS_VERSION, TITLE_SEP, URL_FIELDS, DuplicateRecord, RecordKeys, filed_title,
                                          record_keys, similar_shingles)
-from app.queue.near_duplicates import MAX_BUCKET, Bands, Shingles, is_similar, shingles, sketch_bands
+from app.queue.near_duplicates import MAX_BUCKET, Shingles, is_similar, shingles, sketch_bands
 
 __all__ = ["KEYS_VERSION", "KINDS", "SIMILAR", "STRONG_KINDS", "TITLE", "URL", "URL_FIELDS", "DuplicateGroup",
            "DuplicateIndex", "DuplicateRecord", "DuplicateView", "RecordKeys", "record_keys", "similar_shingles"]
@@ -98,6 +98,9 @@ def _take(table: Table, value: object, key: str) -> None:
         table[value] = next(iter(held))
 
 
+_NONE_GIVEN = StoredBands()  # (never written to)
+
+
 class DuplicateIndex(GroupQueries):
     """The duplicate groups of a queue, updated one record at a time. One thread at a time."""
 
@@ -116,7 +119,7 @@ class DuplicateIndex(GroupQueries):
         self._sketch_order: list[str] | None = []
         # Stored bands of pending records (`build(keys=..., sketch=False)`), used by
         # `sketch_pending` instead of recomputing them; dropped as they are used.
-        self._given: dict[str, Bands] = {}
+        self._given = StoredBands()
         self._providers: dict[str, str] = {}  # provider name -> key; a queue has few providers
         self._by_kind: dict[str, dict[str, DuplicateGroup]] = {kind: {} for kind in KINDS}
         # For each kind, the values a key is filed under and the table from value to keys.
@@ -137,7 +140,7 @@ class DuplicateIndex(GroupQueries):
         computes the others); url and title groups are complete."""
         index = cls()
         seeds: dict[str, set[str]] = {kind: set() for kind in KINDS}
-        given: dict[str, Bands] = {}
+        given = StoredBands()
         for record in records:
             key = record.key
             if key in index._records:
@@ -149,7 +152,7 @@ class DuplicateIndex(GroupQueries):
             else:
                 index._file(key, (known.urls, known.title), seeds)
                 if known.bands is not None:
-                    given[key] = known.bands
+                    given.put(key, known.bands)
         index._unsketched.update(index._records)
         if sketch:
             index._sketch(sorted_strings(index._records), seeds[SIMILAR], given)
@@ -190,7 +193,7 @@ class DuplicateIndex(GroupQueries):
         if refile:
             self._file(key, filing, seeds)
         if resketch:
-            self._sketch([key], seeds[SIMILAR], {})
+            self._sketch([key], seeds[SIMILAR], _NONE_GIVEN)
         changed: set[str] = set()
         for kind in (URL, TITLE) if refile else ():
             changed |= self._regroup(kind, seeds[kind] | {key})
@@ -211,10 +214,18 @@ class DuplicateIndex(GroupQueries):
             changed |= self._regroup(kind, seeds[kind])
         return frozenset(changed)
 
-    def give_bands(self, bands: Mapping[str, Bands]) -> None:
+    def give_bands(self, bands: Mapping[str, Sequence[int]] | StoredBands) -> None:
         """Stored bands for `sketch_pending` to use (those of records sketched since are ignored)."""
         unsketched = self._unsketched
-        self._given.update((key, value) for key, value in bands.items() if key in unsketched)
+        if isinstance(bands, StoredBands) and not len(self._given):  # the index's: taken as it is
+            for key in bands.keys():
+                if key not in unsketched:
+                    bands.pop(key)
+            self._given = bands
+            return
+        for key in list(bands.keys()):
+            if key in unsketched:
+                self._given.put(key, bands.get(key))  # type: ignore[arg-type]
 
     @property
     def pending_sketches(self) -> int:
@@ -237,7 +248,7 @@ class DuplicateIndex(GroupQueries):
         for key in batch:
             self._given.pop(key, None)
         if not self._unsketched:  # the pass is over: an emptied set or dict keeps its table (6 MB at 100,000)
-            self._unsketched, self._given, self._sketch_order = set(), {}, []
+            self._unsketched, self._given, self._sketch_order = set(), StoredBands(), []
         return frozenset(self._regroup(SIMILAR, seeds))
 
     def view(self) -> DuplicateView:
@@ -284,7 +295,7 @@ class DuplicateIndex(GroupQueries):
     def _shingles(self, key: str) -> Shingles:
         return shingles(self._filed[key][1].partition(TITLE_SEP)[2], self._records[key].excerpt)
 
-    def _sketch(self, keys: list[str], seeds: set[str], given: Mapping[str, Bands]) -> None:
+    def _sketch(self, keys: list[str], seeds: set[str], given: StoredBands) -> None:
         """Run the similar check of `keys`: file their LSH bands, then check
         exactly each pair that shares a band and has a member among `keys`.
 

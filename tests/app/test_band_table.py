@@ -70,3 +70,28 @@ def test_a_band_nobody_filed_has_no_members_and_taking_from_it_is_harmless() -> 
     assert table.members(11) == []
     assert sorted(table.members(9)) == ["a.md", "b.md"]
     assert len(table) == 3
+
+
+@given(st.lists(st.tuples(st.sampled_from([f"k{n}" for n in range(8)]),
+                          st.one_of(st.lists(st.integers(-(2 ** 63), 2 ** 63 - 1), max_size=9), st.none())),
+                max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_stored_bands_answer_as_a_dict_does(ops: list[tuple[str, list[int] | None]]) -> None:
+    # A list puts (as ints, or packed as the index stores them: every other one); None pops.
+    from array import array
+
+    from app.queue.band_table import StoredBands
+
+    stored, plain = StoredBands(), {}
+    for n, (key, bands) in enumerate(ops):
+        if bands is None:
+            got = stored.pop(key)
+            assert (None if got is None else list(got)) == plain.pop(key, None)
+        else:
+            stored.put(key, array("q", bands).tobytes() if n % 2 else bands)
+            plain[key] = bands
+    assert sorted(stored.keys()) == sorted(plain) and len(stored) == len(plain)
+    for key in [f"k{n}" for n in range(8)]:
+        got = stored.get(key)
+        assert (None if got is None else list(got)) == plain.get(key)
+        assert (key in stored) == (key in plain)
