@@ -20,8 +20,7 @@ them with numpy instead, which lets the GIL go while it sorts.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 import numpy as np

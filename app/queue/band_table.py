@@ -135,7 +135,6 @@ class BandTable:
                     np.fromiter((n for _, n in pairs), dtype=np.int32, count=len(pairs)))
 
 
-
 class StoredBands:
     """Each key's stored LSH bands (read from the index for the similar pass
     after an open), in one `array('q')`: a dict from 100,000 paths to an array
