@@ -77,3 +77,39 @@ def test_the_window_starts_with_qt_options_and_no_display(tmp_path: Path) -> Non
         window.send_signal(signal.SIGTERM)
         _out, err = window.communicate(timeout=30)
     assert "no display" not in err and "could not connect" not in err
+
+
+POOL_PROBE = """import os, sys
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor, QImage, QPainter
+if sys.argv[1] == "window":
+    from ui.app import make_application
+    make_application([sys.argv[0], "-platform", "offscreen"])
+else:
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([sys.argv[0], "-platform", "offscreen"])
+image = QImage(600, 600, QImage.Format.Format_ARGB32_Premultiplied)
+painter = QPainter(image)
+painter.fillRect(QRect(0, 0, 600, 600), QColor(10, 20, 30, 100))  # 600 scan lines, blended
+painter.end()
+names = [open(f"/proc/self/task/{t}/comm").read().strip() for t in os.listdir("/proc/self/task")]
+print(names.count("Thread (pooled)"), os.environ.get("QT_NO_GUI_THREADPOOL"))
+"""
+
+
+def test_the_window_paints_its_large_fills_without_qts_thread_pool(tmp_path: Path) -> None:
+    """A large fill in a bare Qt application starts pool threads (that is what the
+    window turns off, ui.app.SERIAL_FILLS); in the window's application it stays
+    on the painting thread. An editor's own value of the switch is kept."""
+    def probe(kind: str, **extra: str) -> list[str]:
+        env = {k: v for k, v in bare_environment(tmp_path, **extra).items()
+               if k != "QT_NO_GUI_THREADPOOL" or "QT_NO_GUI_THREADPOOL" in extra}
+        done = subprocess.run([sys.executable, "-c", POOL_PROBE, kind], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    if os.cpu_count() and os.cpu_count() > 1:  # one core: Qt never splits a fill
+        assert int(probe("bare")[0]) > 0, "a bare Qt application no longer splits a large fill"
+    assert probe("window") == ["0", "1"]
+    assert probe("window", QT_NO_GUI_THREADPOOL="yes") == ["0", "yes"]
