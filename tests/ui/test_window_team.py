@@ -270,15 +270,16 @@ def test_a_claim_made_offline_shows_as_tentative(qtbot, make_window, team: Team,
     team.remote.rename(away)
     select(qtbot, window, "news/a1.md")
     window.claim_selected()
-    qtbot.waitUntil(lambda: "news/a1.md" in window.team.claims(), timeout=WAIT_MS)
+    # the session holds the claim a moment before the window hears of it: wait for the banner
+    qtbot.waitUntil(lambda: "tentative" in window.claim_banner.text(), timeout=WAIT_MS)
     assert window.team.claims()["news/a1.md"].tentative
-    assert "tentative" in window.claim_banner.text()
     index = window.proxy.index(window.table.row_of_relpath("news/a1.md"), Column.TITLE)
     assert "tentative" in index.data(Qt.ItemDataRole.ToolTipRole)
     away.rename(team.remote)
     window.team.sync_now()  # the sync shares it
-    qtbot.waitUntil(lambda: not window.team.claims()["news/a1.md"].tentative, timeout=WAIT_MS)
-    assert "tentative" not in window.claim_banner.text()
+    qtbot.waitUntil(lambda: "You claimed" in window.claim_banner.text()
+                    and "tentative" not in window.claim_banner.text(), timeout=WAIT_MS)
+    assert not window.team.claims()["news/a1.md"].tentative
 
 
 def test_the_current_article_is_claimed_automatically_when_asked(qtbot, make_window, team: Team,  # type: ignore[no-untyped-def]
