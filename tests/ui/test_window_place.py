@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 
 from app.article.frontmatter import load_article
 from tools.synthetic import render_article
-from ui.queue_model import Column
+from ui.queue_model import RELPATH_ROLE, Column
 from ui.settings import WindowSettings
 
 
@@ -115,3 +115,63 @@ def test_titles_stay_readable_in_a_narrow_window(qtbot, make_window, queue_folde
     window.close()
     again = make_window(queue_folder)  # restored at that size
     assert again.table.horizontalHeader().sectionSize(Column.TITLE) >= 200
+
+
+class PaintLog(QObject):
+    """What the queue's viewport paints (its size, and the article the pane shows then)."""
+
+    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.window = window
+        self.events: list[tuple[tuple[int, int], str | None]] = []
+        window.table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and event.rect() == watched.rect():  # the whole viewport
+            self.events.append(((event.rect().width(), event.rect().height()), self.window.detail.relpath))
+        return False
+
+    def repeated(self) -> list[tuple[int, int]]:
+        """Sizes painted twice in a row: the same rows painted again for nothing."""
+        sizes = [size for size, _pane in self.events]
+        return [one for one, other in zip(sizes, sizes[1:]) if one == other]
+
+
+def test_a_sort_or_a_filter_paints_the_rows_once_then_fills_the_pane(qtbot, make_window,  # type: ignore[no-untyped-def]
+                                                                      tmp_path: Path) -> None:
+    window = make_window(big_folder(tmp_path), rows=150)
+    window.resize(900, 400)
+    qtbot.wait(100)
+    log = PaintLog(window)
+    for column in (Column.TITLE, Column.QUALITY):
+        log.events.clear()
+        click_header(qtbot, window, column)
+        qtbot.wait(100)
+        # Without a hint that only rows moved, the column header restored every
+        # section's size and the table painted every row a second time.
+        assert len(log.events) == 1, log.events
+
+    # The article shown is one the quick filter hides: the view moves on to a
+    # neighbour, paints its rows, and only then fills the pane with it.
+    published = [r for r in range(window.proxy.rowCount())
+                 if window.model.summary(window.proxy.index(r, 0).data(RELPATH_ROLE)).published is True]
+    window.table.select_row(published[0])
+    qtbot.waitUntil(lambda: window.detail.relpath == window.current_relpath())
+    hidden = window.current_relpath()
+    qtbot.wait(100)
+    log.events.clear()
+    window.set_quick_filter("unpublished")
+    qtbot.waitUntil(lambda: window.detail.relpath == window.current_relpath() != hidden)
+    qtbot.wait(100)
+    assert log.events and log.events[0][1] == hidden, log.events
+    assert not log.repeated(), log.events  # (the chips' row and the pane may resize the viewport)
+
+    # A filter that keeps the article shown, and changes how many rows there are:
+    # one paint (the row count's own layout, a turn later, painted them again).
+    window.set_quick_filter("all")
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 150)
+    qtbot.wait(100)
+    log.events.clear()
+    window.set_quick_filter("unpublished")
+    qtbot.wait(100)
+    assert len(log.events) == 1, log.events
