@@ -168,6 +168,7 @@ class ArticleTableModel(RowsById):
         self._descending = False
         self._dirty: set[int] = set()  # ids added or changed since the order was right
         self._changed_at = np.zeros(0, dtype=np.int64)  # id -> table version when its row last changed
+        self._moved_at = np.zeros(0, dtype=np.int64)  # ... when its summary last changed (what it sorts by)
         self._ready: dict[int, tuple[int, np.ndarray]] = {}  # column -> (table version, its ascending ids)
         self._background = background
         self._sorting: int | None = None  # a whole-column sort is on its way (its column)
@@ -329,10 +330,10 @@ class ArticleTableModel(RowsById):
         self.duplicates = view
         changed = self.table.set_duplicates(view, relpaths)
         if len(changed) > MANY_CHANGED:  # e.g. the groups of a whole queue, found after it opened
-            self._note_changed(changed)
+            self._note_changed(changed, moves=False)
             self.manyChanged.emit(changed)
         elif changed:
-            self._note_changed(changed)
+            self._note_changed(changed, moves=False)
             self._emit_ids_changed(changed)
         return changed
 
@@ -360,7 +361,7 @@ class ArticleTableModel(RowsById):
         summary = self.table.rows[row_id]
         self.table.warned[row_id] = min(len(summary.warnings) + len(warnings), 32767)  # type: ignore[union-attr]
         self.table.version += 1
-        self._note_changed([row_id])
+        self._note_changed([row_id], moves=False)
         self._emit_ids_changed([row_id])
         return True
 
@@ -388,7 +389,7 @@ class ArticleTableModel(RowsById):
         for state, relpaths in by_state.items():
             changed.extend(self.table.set_review(relpaths, state))
         if changed:
-            self._note_changed(changed)
+            self._note_changed(changed, moves=False)
             if len(changed) <= INSORT_LIMIT:
                 self._emit_ids_changed(changed)
             else:  # an open's worth: one signal, not one per run of rows
@@ -542,6 +543,7 @@ class ArticleTableModel(RowsById):
         self.extra_warnings.clear()
         self._dirty.clear()
         self._changed_at = np.zeros(0, dtype=np.int64)
+        self._moved_at = np.zeros(0, dtype=np.int64)
         self._ready.clear()
         self._staged, self._staged_set = [], set()
         self._sorting = None
@@ -663,7 +665,7 @@ class ArticleTableModel(RowsById):
         ids = ids[live] if not live.all() else ids
         known = np.zeros(self.table.capacity, dtype=bool)
         known[ids] = True
-        newer = self._touched_since(version)
+        newer = self._touched_since(version, self._moved_at)
         if sorted_rows is not None and len(newer) <= _RECHECK_MOST:
             # (1,000 review states landing during the sort after an open made a
             # second sort of every row; comparing keys costs ~8 us a row)
@@ -693,19 +695,29 @@ class ArticleTableModel(RowsById):
         column = self._sort_column
         return column >= 0 and sort_key(column, before) != sort_key(column, after)
 
-    def _touched_since(self, version: int) -> list[int]:
-        changed = self._changed_at[:self.table.capacity]
+    def _touched_since(self, version: int, at: np.ndarray | None = None) -> list[int]:
+        """Live ids changed after `version` (`at`: the moves array, for changes
+        of what a row sorts by)."""
+        changed = (self._changed_at if at is None else at)[:self.table.capacity]
         return np.flatnonzero((changed > version) & self.table.alive[:len(changed)]).tolist()
 
-    def _note_changed(self, ids: Iterable[int]) -> None:
+    def _note_changed(self, ids: Iterable[int], *, moves: bool = True) -> None:
+        """These rows changed at the table's version. `moves=False`: only in what
+        no column sorts by (a review state, a duplicate badge, a found warning),
+        so a prepared order stays right for them: after an open, the duplicate
+        groups of thousands of rows made every prepared order stale, and each
+        header click sorted its column a second time in the background."""
         ids = list(ids)
         if not ids:
             return
         if len(self._changed_at) < self.table.capacity:
-            grown = np.zeros(max(1024, 2 * self.table.capacity), dtype=np.int64)
-            grown[:len(self._changed_at)] = self._changed_at
-            self._changed_at = grown
+            grown = np.zeros((2, max(1024, 2 * self.table.capacity)), dtype=np.int64)
+            grown[0, :len(self._changed_at)] = self._changed_at
+            grown[1, :len(self._moved_at)] = self._moved_at
+            self._changed_at, self._moved_at = grown[0], grown[1]
         self._changed_at[ids] = self.table.version
+        if moves:
+            self._moved_at[ids] = self.table.version
 
     def _sort_now(self, descending: bool) -> None:
         self._descending = descending

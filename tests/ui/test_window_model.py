@@ -233,6 +233,33 @@ def test_a_prepared_order_is_adopted_on_a_header_click(qapp) -> None:
     assert order(model) == expected_rows(rows, Column.TITLE, False, Selection())
 
 
+
+def test_review_states_landing_after_the_orders_were_prepared_leave_them_ready(qapp) -> None:
+    """A review state (or a duplicate badge) is not what any column sorts by: a
+    header click adopts the prepared order as it is, with no second sort (which
+    painted every row again a moment after the click)."""
+    pending: list[tuple] = []
+    model = ArticleTableModel(background=lambda fn, *args, done: pending.append((fn, args, done)))
+    model.sort(Column.QUALITY, Qt.SortOrder.AscendingOrder)
+    model.upsert([row(f"{i:03d}", title=f"t{i % 7}", quality=i % 100) for i in range(600)])
+    for fn, args, done in pending:
+        done(fn(*args))
+    pending.clear()
+    model.prepare_orders()
+    for fn, args, done in pending:
+        done(fn(*args))
+    pending.clear()
+    model.set_review({f"{i:03d}": "reviewed" for i in range(500)})  # the audit trail, read after the open
+    model.set_extra_warnings("010", ("the picture is 10x10, not 640x480",))
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *args: layouts.append(1))
+    model.sort(Column.TITLE, Qt.SortOrder.AscendingOrder)
+    assert not pending and not model.unsorted and layouts == [1]
+    rows = {model.relpath_at(r): model.summary(model.relpath_at(r)) for r in range(model.rowCount())}
+    assert order(model) == expected_rows(rows, Column.TITLE, False, Selection())
+    model.upsert([row(f"{i:03d}", title="a-first", quality=1) for i in range(300)])  # these do move
+    assert pending, "rows whose titles changed were not sorted again"
+
 def test_the_view_follows_rows_that_leave_and_join_its_filter(qapp) -> None:
     model = ArticleTableModel()
     model.sort(Column.FILE, Qt.SortOrder.AscendingOrder)
