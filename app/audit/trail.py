@@ -17,7 +17,6 @@ held only while the results are installed. Readers (`history`, `last`,
 """
 from __future__ import annotations
 
-import gc
 import os
 import stat as stat_module
 import threading
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from app.article.messages import describe_os_error
 from app.audit.log import LogEntry, log_folder, parse_lines
+from app.memory import long_lived
 from app.queue.location import LOG_DIR, is_log_relpath
 
 _TAIL_BYTES = 32  # bytes before a cursor that must still be there for an append to be read as one
@@ -116,9 +116,7 @@ class AuditTrail:
             reads: list[_Read] = []
             notices: list[str] = []
             # 100,000 new entries would set off full collections that free nothing (as in the scan).
-            gc_was_enabled = gc.isenabled()
-            gc.disable()
-            try:
+            with long_lived():
                 for name in sorted(set(names)):
                     read = self._read(name, notices)
                     if read is not None:
@@ -129,9 +127,6 @@ class AuditTrail:
                         if text not in self._said:
                             self._said.add(text)
                             self.notices.append(text)
-            finally:
-                if gc_was_enabled:
-                    gc.enable()
             return touched
 
     def _listed(self) -> set[str]:

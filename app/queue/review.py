@@ -27,7 +27,6 @@ Threading rules:
 """
 from __future__ import annotations
 
-import gc
 import os
 import stat as stat_module
 import threading
@@ -40,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from app.article.model import WriteResult
 from app.article.summary import ArticleSummary, summarize
 from app.courtesy import pause_point
+from app.memory import long_lived
 from app.queue.config import QueueSettings, load_queue_settings
 from app.queue.file_states import FileState, FileStates
 from app.queue.full_scan import SHA, FullScan, ScanReport, trusted
@@ -204,22 +204,13 @@ class ReviewQueue:
             with self._lock:
                 self._rows, self._files = {}, FileStates()
             return ScanReport(notices=self._new_notices())
-        # Tens of thousands of new objects would trigger repeated full collections
-        # that find nothing to free; collect once afterwards instead.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        # The rows and their file states live as long as the queue: no full
+        # collections while they pile up (app.memory.long_lived).
+        with long_lived():
             scan = FullScan(self._root, self._index, workers=self.workers, on_rows=on_rows,
                             on_progress=on_progress, rules=self.rules, mapping=self.mapping,
                             keep_keys=self.duplicates is not None)
             report = scan.run()
-        finally:
-            # The rows live as long as the queue: moved out of the collector's
-            # reach, a full collection (which walks every tracked object while
-            # holding the GIL, 100 ms and more at 100,000 rows) never walks them.
-            gc.freeze()
-            if gc_was_enabled:
-                gc.enable()
         for rel_dir, why in report.unreadable_folders:
             self._notice(f"cannot read folder {rel_dir or '.'}: {why}")
         for rel, why in report.skipped_links:
@@ -235,10 +226,11 @@ class ReviewQueue:
             if tracker is not None and tracker.built:  # a rescan: refile what it found changed
                 tracker.apply(*rescan_changes(previous, scan.rows, scan.keys or {}))
         if tracker is not None and not tracker.built:
-            keys, bands = keys_for_scan(scan.rows, scan.keys or {}, self._index.load_keys(),
-                                        self._recheck_keys)
-            tracker.build(scan.rows.values(), keys)
-            tracker.give_bands(bands)
+            with long_lived():  # so do the duplicate records (three full collections of 18-40 ms here)
+                keys, bands = keys_for_scan(scan.rows, scan.keys or {}, self._index.load_keys(),
+                                            self._recheck_keys)
+                tracker.build(scan.rows.values(), keys)
+                tracker.give_bands(bands)
         report.seconds = time.perf_counter() - started
         self._take_notices()
         report.notices = self._new_notices()
@@ -262,11 +254,12 @@ class ReviewQueue:
         tracker = self.duplicates
         if tracker is None or not tracker.pending_similar:
             return
-        tracker.give_bands(self._index.load_bands())
-        while tracker.pending_similar:
-            tracker.sketch_pending(slice_size)
-            if between is not None and not between():
-                return
+        with long_lived():  # the groups it finds stay; its shingle sets go by refcount
+            tracker.give_bands(self._index.load_bands())
+            while tracker.pending_similar:
+                tracker.sketch_pending(slice_size)
+                if between is not None and not between():
+                    return
 
     # --- writing ----------------------------------------------------------
 
