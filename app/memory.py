@@ -18,7 +18,9 @@ free, and held the GIL: the window stalled whichever thread ran it). Inside,
 the collector is paused (for the whole process: several threads may be
 inside at once, and it starts again when the last one leaves); on leaving,
 what was made is frozen out of its reach (`gc.freeze`). Refcounting still
-frees every object when it is dropped.
+frees every object when it is dropped; a cycle made meanwhile is frozen with
+the rest, so work whose products are not kept (the similar pass: shingle
+sets by the million) pauses the collector with `no_collections()` instead.
 """
 from __future__ import annotations
 
@@ -46,13 +48,13 @@ def give_back() -> None:
 
 
 _paused = threading.Lock()
-_inside = 0  # threads inside long_lived()
+_inside = 0  # threads inside no_collections() (long_lived() included)
 _was_enabled = False  # the collector's state when the first of them came in
 
 
 @contextmanager
-def long_lived() -> Iterator[None]:
-    """No cyclic collection while inside; what was made is frozen on leaving."""
+def no_collections() -> Iterator[None]:
+    """No cyclic collection while inside (any thread; see `long_lived`)."""
     global _inside, _was_enabled
     with _paused:
         if _inside == 0:
@@ -64,6 +66,15 @@ def long_lived() -> Iterator[None]:
     finally:
         with _paused:
             _inside -= 1
-            gc.freeze()
             if _inside == 0 and _was_enabled:
                 gc.enable()
+
+
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """No cyclic collection while inside; what was made is frozen on leaving."""
+    try:
+        with no_collections():
+            yield
+    finally:
+        gc.freeze()

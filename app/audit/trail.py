@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.article.messages import describe_os_error
 from app.audit.log import LogEntry, log_folder, parse_lines
-from app.memory import long_lived
+from app.memory import no_collections
 from app.queue.location import LOG_DIR, is_log_relpath
 
 _TAIL_BYTES = 32  # bytes before a cursor that must still be there for an append to be read as one
@@ -116,7 +116,7 @@ class AuditTrail:
             reads: list[_Read] = []
             notices: list[str] = []
             # 100,000 new entries would set off full collections that free nothing (as in the scan).
-            with long_lived():
+            with no_collections():
                 for name in sorted(set(names)):
                     read = self._read(name, notices)
                     if read is not None:

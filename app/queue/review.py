@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from app.article.model import WriteResult
 from app.article.summary import ArticleSummary, summarize
 from app.courtesy import pause_point
-from app.memory import long_lived
+from app.memory import long_lived, no_collections
 from app.queue.config import QueueSettings, load_queue_settings
 from app.queue.file_states import FileState, FileStates
 from app.queue.full_scan import SHA, FullScan, ScanReport, trusted
@@ -254,7 +254,7 @@ class ReviewQueue:
         tracker = self.duplicates
         if tracker is None or not tracker.pending_similar:
             return
-        with long_lived():  # the groups it finds stay; its shingle sets go by refcount
+        with no_collections():  # millions of shingle sets, each freed by refcount: nothing to sweep
             tracker.give_bands(self._index.load_bands())
             while tracker.pending_similar:
                 tracker.sketch_pending(slice_size)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.memory import long_lived
+from app.memory import long_lived, no_collections
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +29,14 @@ def test_no_collection_inside_and_what_was_made_is_frozen() -> None:
     assert gc.get_freeze_count() >= frozen + len(rows)  # each dict and its list
 
 
+def test_a_pause_alone_freezes_nothing() -> None:
+    frozen = gc.get_freeze_count()
+    with no_collections():
+        assert not gc.isenabled()
+        shingles = [{i, i + 1} for i in range(2000)]
+    assert gc.isenabled() and gc.get_freeze_count() < frozen + len(shingles)
+
+
 def test_the_collector_comes_back_when_the_block_raises() -> None:
     with pytest.raises(ValueError), long_lived():
         raise ValueError("a broken file")
@@ -48,7 +56,7 @@ def test_threads_inside_at_once_keep_it_paused_until_the_last_leaves(first_out: 
     seen: list[bool] = []
 
     def other() -> None:
-        with long_lived():
+        with no_collections():  # (a pause and a freeze share the count)
             entered.set()
             release.wait(5)
 
