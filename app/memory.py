@@ -11,7 +11,7 @@ after it: ~12 MB), which only a traceback would ever read again.
 the GIL (ctypes lets go of it), so a GUI thread painting meanwhile is not held up.
 
 `long_lived()` is held around work that makes objects meant to stay (an
-open's rows, its duplicate records, an audit trail's entries): Python's
+open's rows and file states, its duplicate records): Python's
 cyclic collector would walk every tracked object again and again while they
 pile up (a full collection at 100,000 rows took 18-40 ms, found nothing to
 free, and held the GIL: the window stalled whichever thread ran it). Inside,
@@ -19,8 +19,9 @@ the collector is paused (for the whole process: several threads may be
 inside at once, and it starts again when the last one leaves); on leaving,
 what was made is frozen out of its reach (`gc.freeze`). Refcounting still
 frees every object when it is dropped; a cycle made meanwhile is frozen with
-the rest, so work whose products are not kept (the similar pass: shingle
-sets by the million) pauses the collector with `no_collections()` instead.
+the rest, so work whose products are mostly dropped (the similar pass:
+shingle sets by the million; an audit trail's read buffers) pauses the
+collector with `no_collections()` instead.
 """
 from __future__ import annotations
 

@@ -665,7 +665,7 @@ class ArticleTableModel(RowsById):
         ids = ids[live] if not live.all() else ids
         known = np.zeros(self.table.capacity, dtype=bool)
         known[ids] = True
-        newer = self._touched_since(version, self._moved_at)
+        newer = self._touched_since(version, moves=True)
         if sorted_rows is not None and len(newer) <= _RECHECK_MOST:
             # (1,000 review states landing during the sort after an open made a
             # second sort of every row; comparing keys costs ~8 us a row)
@@ -695,10 +695,10 @@ class ArticleTableModel(RowsById):
         column = self._sort_column
         return column >= 0 and sort_key(column, before) != sort_key(column, after)
 
-    def _touched_since(self, version: int, at: np.ndarray | None = None) -> list[int]:
-        """Live ids changed after `version` (`at`: the moves array, for changes
-        of what a row sorts by)."""
-        changed = (self._changed_at if at is None else at)[:self.table.capacity]
+    def _touched_since(self, version: int, *, moves: bool = False) -> list[int]:
+        """Live ids changed after `version` (`moves`: only in what a row sorts
+        by, as `_note_changed` tells them apart)."""
+        changed = (self._moved_at if moves else self._changed_at)[:self.table.capacity]
         return np.flatnonzero((changed > version) & self.table.alive[:len(changed)]).tolist()
 
     def _note_changed(self, ids: Iterable[int], *, moves: bool = True) -> None:
