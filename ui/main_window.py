@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QSplitter, QWidge
 from app import version
 from app.article.model import QUALITY_MAX, QUALITY_MIN
 from app.courtesy import foreground
+from app.memory import give_back
 from app.queue.selection import QUICK_FILTERS, Selection, quick_filter, words_of
 from ui.actions import build_actions, build_menus, fill_columns_menu, fill_recent_menu
 from ui.article_loader import ArticleLoader
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         # of the cyclic collector's reach, the first full collection of an open
         # (on the queue's thread, holding the GIL) no longer walks them (31 ms).
         gc.freeze()
+        give_back()  # the source lines read while starting: not held through the open's peak
 
     # --- construction -------------------------------------------------------------
     def _build_widgets(self) -> None:

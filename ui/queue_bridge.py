@@ -173,8 +173,9 @@ class QueueBridge(QObject):
         except Exception as exc:  # noqa: BLE001
             self._post(gen, "notice", tr("Not watching for changes: {reason}").format(reason=_describe(exc)))
         self._tell_notices(gen, queue)
+        give_back()  # what the scan made and dropped, before the similar pass makes its own
         self._complete_duplicates(gen, queue)
-        give_back()  # what the open made and dropped (app.memory)
+        give_back()  # and what that pass made and dropped (app.memory)
 
     def _tell_duplicates(self, gen: int, queue: Any) -> None:
         tracker = getattr(queue, "duplicates", None)

@@ -39,7 +39,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -362,10 +362,12 @@ class QueueIndex:
                     entries[path] = (*r[:E_INO], _from_db_ino(r[E_INO]), *r[E_INO + 1:])
             return entries
 
-    def load_keys(self) -> dict[str, RecordKeys]:
+    def load_keys(self, name_of: Callable[[str], str | None] | None = None) -> dict[str, RecordKeys]:
         """The duplicate keys stored for each path (paths without keys left out),
         without their bands: the url and title groups need none, and the similar
-        pass reads those later (`load_bands`). Empty when there is no usable index."""
+        pass reads those later (`load_bands`). Empty when there is no usable index.
+        `name_of(path)` gives the string to file a path under (the caller's
+        own, so that 100,000 paths are not held twice: 11 MB), or None to skip it."""
         with self._lock:
             if self._conn is None:
                 return {}
@@ -373,17 +375,20 @@ class QueueIndex:
                 cursor = self._conn.execute(_SELECT_KEYS)
                 out = {}
                 while rows := _fetch(cursor):
-                    out.update((path, RecordKeys(tuple(urls.split("\n")) if urls else (), title))
-                               for path, urls, title in rows)
+                    for path, urls, title in rows:
+                        name = path if name_of is None else name_of(path)
+                        if name is not None:
+                            out[name] = RecordKeys(tuple(urls.split("\n")) if urls else (), title)
             except sqlite3.Error as exc:
                 self._failed(exc, "reading")
                 return {}
         return out
 
-    def load_bands(self) -> StoredBands:
+    def load_bands(self, name_of: Callable[[str], str | None] | None = None) -> StoredBands:
         """The stored MinHash bands of each path that has them, packed in one
         `StoredBands`: at 100,000 paths a dict of an array each held 32 MB, a
-        list of every row and a tuple of ints per path ~70 MB more."""
+        list of every row and a tuple of ints per path ~70 MB more. `name_of`
+        as for `load_keys`."""
         out = StoredBands()
         with self._lock:
             if self._conn is None:
@@ -392,7 +397,9 @@ class QueueIndex:
                 cursor = self._conn.execute(_SELECT_BANDS)
                 while rows := _fetch(cursor):
                     for path, packed in rows:
-                        out.put(path, packed)
+                        name = path if name_of is None else name_of(path)
+                        if name is not None:
+                            out.put(name, packed)
             except sqlite3.Error as exc:
                 self._failed(exc, "reading")
                 return StoredBands()

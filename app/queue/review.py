@@ -227,7 +227,7 @@ class ReviewQueue:
                 tracker.apply(*rescan_changes(previous, scan.rows, scan.keys or {}))
         if tracker is not None and not tracker.built:
             with long_lived():  # so do the duplicate records (three full collections of 18-40 ms here)
-                keys, bands = keys_for_scan(scan.rows, scan.keys or {}, self._index.load_keys(),
+                keys, bands = keys_for_scan(scan.rows, scan.keys or {}, self._index.load_keys(self._own_path),
                                             self._recheck_keys)
                 tracker.build(scan.rows.values(), keys)
                 tracker.give_bands(bands)
@@ -235,6 +235,12 @@ class ReviewQueue:
         self._take_notices()
         report.notices = self._new_notices()
         return report
+
+    def _own_path(self, relpath: str) -> str | None:
+        """The row's own string for `relpath` (None: no such row), for what the
+        index reads beside the rows: one string per path, not two."""
+        row = self._rows.get(relpath)
+        return None if row is None else row.path
 
     def _recheck_keys(self, relpaths: list[str]) -> dict[str, KeysRow]:
         """Duplicate keys for rows the index has none for (read and parse them again)."""
@@ -255,7 +261,7 @@ class ReviewQueue:
         if tracker is None or not tracker.pending_similar:
             return
         with no_collections():  # millions of shingle sets, each freed by refcount: nothing to sweep
-            tracker.give_bands(self._index.load_bands())
+            tracker.give_bands(self._index.load_bands(self._own_path))
             while tracker.pending_similar:
                 tracker.sketch_pending(slice_size)
                 if between is not None and not between():
