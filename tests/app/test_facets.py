@@ -286,3 +286,43 @@ def test_a_full_duplicate_refresh_agrees_with_one_row_at_a_time() -> None:
         n = len(whole.rows)
         assert whole.dup[:n].tolist() == by_row.dup[:n].tolist()
         assert whole.dup_size[:n].tolist() == by_row.dup_size[:n].tolist()
+
+
+def test_a_copy_evaluates_the_rows_as_they_were_while_the_table_changes() -> None:
+    # What the window's facet lane does: evaluate a copy on its own thread while
+    # the GUI thread goes on changing the table (decisions, edited texts, files
+    # gone and new). The copy shares the haystacks until the table changes one.
+    rng = random.Random(5)
+    rows = [_row(rng, n) for n in range(300)]
+    table = RowTable()
+    table.put(rows)
+    selections = [Selection(words=("clouds",)), Selection(words=("story", "1")), Selection(quick="unpublished"),
+                  Selection(words=("quantum",)).with_values("provider", ["Heise", "Ars"])]
+
+    def answers(of: RowTable) -> list[tuple[list[int], dict[str, object], dict[str, int]]]:
+        found = [evaluate(of, s) for s in selections]
+        return [(np.flatnonzero(e.passes).tolist(), e.counts, e.quick) for e in found]
+
+    before = answers(table)
+    copy = table.copy()
+    readable = [r for r in rows if r.error is None]
+    decided = [ArticleSummary(**{**{f: getattr(r, f) for f in r.__slots__}, "published": not r.published})
+               for r in readable[:40]]
+    retitled = [ArticleSummary(**{**{f: getattr(r, f) for f in r.__slots__}, "title": "clouds of quantum"})
+                for r in readable[40:80]]
+    table.put(decided)
+    table.put(retitled)
+    table.drop([r.path for r in rows[100:130]])
+    new = [ArticleSummary(f"new/{n}.md", title=f"Story 1{n} clouds") for n in range(800)]
+    table.put(new[:30])  # in the freed slots
+    later = table.copy()
+    later_answers = answers(later)
+    table.put(new[30:])  # in new ones, past the columns' first 1,024
+    assert copy.capacity == later.capacity == len(rows)
+    assert answers(copy) == before and answers(later) == later_answers
+    after = answers(table)
+    assert after != before
+    fresh = RowTable()
+    fresh.put([table.rows[i] for i in table.live_ids().tolist()])  # the same rows, read afresh
+    assert [(sorted(table.rows[i].path for i in passes), quick) for passes, _, quick in after] == \
+        [(sorted(fresh.rows[i].path for i in passes), quick) for passes, _, quick in answers(fresh)]
