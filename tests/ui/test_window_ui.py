@@ -138,6 +138,41 @@ def test_settings_persist_between_windows(qtbot, make_window, queue_folder: Path
     assert choose_start_folder(None, settings) == str(queue_folder.resolve())
 
 
+def test_settings_are_written_off_the_gui_thread_and_read_back_at_once(qtbot, make_window, queue_folder: Path,
+                                                                        settings: WindowSettings,
+                                                                        tmp_path: Path) -> None:
+    # A disk that does not answer (the writer thread held up here) holds up
+    # neither an open nor the filter box: each key remembers the selection.
+    import threading
+
+    from PySide6.QtCore import QSettings
+
+    import ui.settings as window_settings
+
+    held, holding = threading.Event(), threading.Event()
+
+    def stuck() -> None:
+        holding.set()
+        held.wait(30)
+
+    window_settings._WRITER._executor().submit(stuck)
+    assert holding.wait(5)
+    try:
+        window = make_window(queue_folder)
+        for word in ("a", "ar", "art"):
+            qtbot.keyClicks(window.filter_edit, word[-1])
+        qtbot.waitUntil(lambda: window.proxy.rowCount() == 5, timeout=5000)
+        assert settings.last_folder == str(queue_folder.resolve())  # read back before it is written
+        on_disk = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        assert on_disk.value("folders/last") is None
+    finally:
+        held.set()
+    settings.sync()
+    on_disk = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert on_disk.value("folders/last") == str(queue_folder.resolve())
+    assert "art" in str(on_disk.value(f"{window_settings._folder_key(str(queue_folder.resolve()))}/selection"))
+
+
 def test_start_folder_is_given_then_last_then_demo(tmp_path: Path, settings: WindowSettings) -> None:
     assert choose_start_folder(str(tmp_path), settings) == str(tmp_path)
     start = choose_start_folder(None, settings)  # first run: the demo, copied
