@@ -95,6 +95,11 @@ class DuplicateTracker:
             if self._index is not None:
                 self._index.give_bands(bands)
 
+    def upcoming_without_bands(self, limit: int | None = None) -> list[str]:
+        """The records the next `sketch_pending(limit)` will check that no stored bands were given for."""
+        with self._lock:
+            return [] if self._index is None else self._index.upcoming_without_bands(limit)
+
     def sketch_pending(self, limit: int | None = None) -> frozenset[str]:
         """Run the similar check of up to `limit` pending records; returns the keys whose groups changed."""
         with self._lock:

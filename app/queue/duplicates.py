@@ -232,13 +232,32 @@ class DuplicateIndex(GroupQueries):
         """Records whose similar check has not run yet (after `build(..., sketch=False)`)."""
         return len(self._unsketched)
 
+    def upcoming_without_bands(self, limit: int | None = None) -> list[str]:
+        """The pending records the next `sketch_pending(limit)` checks (as long as
+        nothing changes meanwhile) that have no stored bands given: what to read
+        from the index for it."""
+        order = self._pending_order()
+        upcoming: list[str] = []
+        taken = 0
+        for key in reversed(order):
+            if limit is not None and taken >= limit:
+                break
+            if key in self._unsketched:
+                taken += 1
+                if key not in self._given:
+                    upcoming.append(key)
+        return upcoming
+
+    def _pending_order(self) -> list[str]:
+        if self._sketch_order is None:
+            self._sketch_order = sorted_strings(self._unsketched, reverse=True)
+        return self._sketch_order
+
     def sketch_pending(self, limit: int | None = None) -> frozenset[str]:
         """Run the similar check of up to `limit` pending records (all when None),
         in key order. Returns the keys whose groups changed."""
         batch: list[str] = []
-        if self._sketch_order is None:
-            self._sketch_order = sorted_strings(self._unsketched, reverse=True)
-        order = self._sketch_order
+        order = self._pending_order()
         while order and (limit is None or len(batch) < limit):
             key = order.pop()
             if key in self._unsketched:  # else updated (and so sketched) or removed since

@@ -261,8 +261,9 @@ class ReviewQueue:
         if tracker is None or not tracker.pending_similar:
             return
         with no_collections():  # millions of shingle sets, each freed by refcount: nothing to sweep
-            tracker.give_bands(self._index.load_bands(self._own_path))
             while tracker.pending_similar:
+                # The stored bands of the slice only: the pass's records are checked in one order.
+                tracker.give_bands(self._index.load_bands(tracker.upcoming_without_bands(slice_size)))
                 tracker.sketch_pending(slice_size)
                 if between is not None and not between():
                     return

@@ -87,11 +87,12 @@ def test_a_warm_open_uses_the_stored_keys_and_finds_the_same_groups(planted, tmp
     monkeypatch.setattr(engine, "canonical_urls", refuse)
     monkeypatch.setattr(engine, "sketch_bands", refuse)
     monkeypatch.setattr(near, "sketch_bands", refuse)
-    warm = ReviewQueue(folder, index_path=index, duplicates=True)
-    report = warm.scan()
-    warm.complete_duplicates()
-    assert report.parsed == 0 and warm.duplicates.view().groups() == groups  # type: ignore[union-attr]
-    warm.stop()
+    for slice_size in (None, 7):  # the stored bands read all at once, or a slice at a time
+        warm = ReviewQueue(folder, index_path=index, duplicates=True)
+        report = warm.scan()
+        warm.complete_duplicates(slice_size)
+        assert report.parsed == 0 and warm.duplicates.view().groups() == groups  # type: ignore[union-attr]
+        warm.stop()
 
 
 def test_canonical_urls_are_their_own_canonical_form(planted) -> None:  # type: ignore[no-untyped-def]
@@ -210,13 +211,14 @@ def test_the_stored_keys_and_bands_come_under_the_rows_own_paths(planted, tmp_pa
     warm.scan()
     rows = {row.path: row for row in warm.summaries()}
     keys = warm._index.load_keys(warm._own_path)
-    bands = warm._index.load_bands(warm._own_path)
+    bands = warm._index.load_bands([row.path for row in warm.summaries()])
     assert set(keys) == set(bands.keys()) == set(rows)
     assert all(path is rows[path].path for path in keys) and all(path is rows[path].path for path in bands.keys())
     assert all(path is rows[path].path for path in warm.duplicates._index._records)  # type: ignore[union-attr]
-    # A path the caller has no row for is left out.
+    # A path the caller has no row for is left out, and only the paths asked for are read.
     skipped = planted.records[0].key
-    assert skipped not in warm._index.load_bands(lambda path: None if path == skipped else path).keys()
+    assert skipped not in warm._index.load_keys(lambda path: None if path == skipped else path)
+    assert set(warm._index.load_bands([skipped, "no/such.md"]).keys()) == {skipped}
     warm.complete_duplicates()
     assert warm.duplicates is not None and warm.duplicates.pending_similar == 0
     warm.stop()
