@@ -9,7 +9,7 @@ takes a lock file and saves atomically: two `fdatasync`s, on the GUI thread,
 for each key of the filter box (the selection is remembered per folder) and
 each folder opened. So the window's QSettings is only read; what is set goes
 into a map of this run's values, which reads look at first, and to
-`settings-writer`, one thread that writes every file's changes of a moment
+`copydesk-settings-writer`, one thread that writes every file's changes of a moment
 through a QSettings of its own (QSettings objects on one file may be used
 from different threads) and syncs it. `sync()` waits until all is written.
 """

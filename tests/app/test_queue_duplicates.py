@@ -34,6 +34,16 @@ def write_records(folder: Path, records: list[DuplicateRecord]) -> None:
         path.write_text(article_text(record), encoding="utf-8")
 
 
+def cold_open(tmp_path: Path, records: list[DuplicateRecord]) -> tuple[Path, Path, ReviewQueue]:
+    """The records as files in a folder, scanned once into a new index: (folder, index, the queue, not stopped)."""
+    folder = tmp_path / "desk"
+    write_records(folder, records)
+    index = tmp_path / "index.sqlite3"
+    queue = ReviewQueue(folder, index_path=index, duplicates=True)
+    queue.scan()
+    return folder, index, queue
+
+
 @pytest.fixture(scope="module")
 def planted():  # type: ignore[no-untyped-def]
     return planted_set(stories=240, seed=21)
@@ -68,11 +78,7 @@ def test_planted_files_give_the_planted_groups(planted, tmp_path: Path) -> None:
 
 def test_a_warm_open_uses_the_stored_keys_and_finds_the_same_groups(planted, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = tmp_path / "desk"
-    write_records(folder, planted.records[:300])
-    index = tmp_path / "index.sqlite3"
-    cold = ReviewQueue(folder, index_path=index, duplicates=True)
-    cold.scan()
+    folder, index, cold = cold_open(tmp_path, planted.records[:300])
     cold.complete_duplicates()
     groups = cold.duplicates.view().groups()  # type: ignore[union-attr]
     cold.stop()
@@ -201,17 +207,13 @@ def test_similar_is_a_pending_pass_that_slices_do_in_order(planted, tmp_path: Pa
 
 def test_the_stored_keys_and_bands_come_under_the_rows_own_paths(planted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # One string per path at 100,000 articles, not two (11 MB).
-    folder = tmp_path / "desk"
-    write_records(folder, planted.records[:40])
-    index_path = tmp_path / "index.sqlite3"
-    cold = ReviewQueue(folder, index_path=index_path, duplicates=True)
-    cold.scan()
+    folder, index_path, cold = cold_open(tmp_path, planted.records[:40])
     cold.stop()
     warm = ReviewQueue(folder, index_path=index_path, duplicates=True)
     warm.scan()
     rows = {row.path: row for row in warm.summaries()}
     keys = warm._index.load_keys(warm._own_path)
-    bands = warm._index.load_bands([row.path for row in warm.summaries()])
+    bands = warm._index.load_bands([row.path for row in rows.values()])
     assert set(keys) == set(bands.keys()) == set(rows)
     assert all(path is rows[path].path for path in keys) and all(path is rows[path].path for path in bands.keys())
     assert all(path is rows[path].path for path in warm.duplicates._index._records)  # type: ignore[union-attr]
