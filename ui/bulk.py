@@ -22,7 +22,6 @@ GUI thread only; the decisions themselves run on the writer lane.
 """
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import deque
@@ -45,7 +44,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.decisions import Change, Decision, Outcome, decide, new_batch_id, summarize_outcomes, undo_decision
-from app.queue.own_writes import warm_write_helpers
 from ui.decisions import Guard, held
 from ui.i18n import count, number, tr
 from ui.queue_cells import Landed
@@ -124,11 +122,6 @@ def _redo_decision(undid: BulkJob | None, original: Decision) -> Decision:
     return Decision(changes, source="bulk", reason=original.reason, batch=new_batch_id())
 
 
-def _warm_quietly() -> None:
-    with contextlib.suppress(Exception):  # a helper that cannot start is started (or not) at the first bulk
-        warm_write_helpers()
-
-
 class BulkDesk(QObject):
     finished = Signal(object)  # a BulkJob is done and summed up
 
@@ -161,17 +154,14 @@ class BulkDesk(QObject):
         for widget in (self.progress_label, self.cancel_button, self.problems_button):
             widget.hide()
             status.addWidget(widget)
-        self._helpers_warm = False
         if (selection := window.table.selectionModel()) is not None:
             selection.selectionChanged.connect(self._warm_helpers)
 
     def _warm_helpers(self) -> None:
         """More than one row selected: a bulk decision may follow, and its files are
-        written by helper processes; start them now (once), not at the key."""
-        if self._helpers_warm or self.selected_count() < 2:
-            return
-        self._helpers_warm = True
-        threading.Thread(target=_warm_quietly, name="copydesk-warm-writers", daemon=True).start()
+        written by helper processes; start them now, not at the key."""
+        if not self.desk.helpers_warm and self.selected_count() >= 2:
+            self.desk.warm_helpers()
 
     # --- what is selected ---------------------------------------------------------------
     def selected_relpaths(self) -> list[str]:

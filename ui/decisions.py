@@ -18,6 +18,7 @@ GUI thread only (outcomes arrive through the lane's callback).
 from __future__ import annotations
 
 import contextlib
+import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from app.decisions import REVIEW, Decision, Outcome, Recorder, decide_all, describe_value, same
+from app.queue.own_writes import warm_write_helpers
 from ui.background import Lane
 from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
@@ -87,11 +89,21 @@ class DecisionDesk(QObject):
         # lock). Both are taken when a decision is submitted, so it is recorded where it was decided.
         self.recorders: list[Recorder] = []
         self.guards: list[Guard] = []
+        self.helpers_warm = False  # the writer's helper processes were started (`warm_helpers`)
 
     @property
     def busy(self) -> bool:
         """A decision is on its way to the disk."""
         return self._outstanding > 0
+
+    def warm_helpers(self) -> None:
+        """Start the helper processes that write a run of many files (a bulk
+        decision, or keys that queued up) now, once, on a thread of their own,
+        so that the run does not wait for them to start."""
+        if self.helpers_warm:
+            return
+        self.helpers_warm = True
+        threading.Thread(target=_warm_quietly, name="copydesk-warm-writers", daemon=True).start()
 
     def set_queue(self, queue: ReviewQueue | None) -> None:
         """A folder was opened (or closed, with None): decisions about the old one
@@ -130,6 +142,8 @@ class DecisionDesk(QObject):
         if queue is None:
             self.message.emit(tr("No folder open: nothing written"))
             return
+        if self._outstanding:
+            self.warm_helpers()  # keys come faster than files are written: runs of them go to the helpers
         self.model.begin_write(relpath, changes)
         reason = command.reason if command is not None and source != "undo" else None
         decision = Decision.one(relpath, changes, expected, source=source, reason=reason)  # type: ignore[arg-type]
@@ -268,6 +282,11 @@ class DecisionDesk(QObject):
         """At exit: drop open questions, let queued writes land."""
         self.close_conflicts()
         self.lane.drain()
+
+
+def _warm_quietly() -> None:
+    with contextlib.suppress(Exception):  # a helper that cannot start is started (or not) at the first run
+        warm_write_helpers()
 
 
 def _decide_queued(queued: deque[Queued], ticket: int) -> list[tuple[Queued, list[Outcome]]]:

@@ -32,6 +32,18 @@ _writers: ProcessPoolExecutor | None = None
 _helper_lock = threading.Lock()
 
 
+def _forget_in_a_child() -> None:
+    """A forked child does not own its parent's helpers (the threads that talk to
+    them stayed behind): it starts its own on first use."""
+    global _helper, _writers, _helper_lock
+    _helper = _writers = None
+    _helper_lock = threading.Lock()  # (another thread may have held it at the fork)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_a_child)
+
+
 def run_isolated(fn: Callable[..., T], *args: Any) -> T:
     """`fn(*args)` in the helper process (started on first use, one per process)."""
     global _helper

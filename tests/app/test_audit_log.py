@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from app.audit.editor import editor_file_name, git_user_name, resolve_editor
-from app.audit.log import FIELDS, append_lines, encode_line
+from app.article.isolation import drop_write_pool
+from app.audit.log import FIELDS, HeldLog, append_lines, encode_line
 from app.audit.reasons import DEFAULT_REASONS, load_reasons
 from app.audit.recorder import AuditRecorder
 from app.audit.trail import AuditTrail
-from app.decisions import Change, Decision, FileTarget, decide
+from app.decisions import Change, Decision, FileTarget, decide, decide_all
 from app.queue import ReviewQueue
 from tests.app.audit_support import (
     log_files,
@@ -119,19 +120,29 @@ def test_a_missing_value_is_logged_as_null(tmp_path: Path) -> None:
 
 # --- two processes at once -----------------------------------------------------------
 
-def _decide_500(folder: str, tag: str, barrier, answer) -> None:  # type: ignore[no-untyped-def]
+RUN = 10  # decisions queued up together: more than AHEAD_OVER files, so helper processes write them
+
+
+def _decide_500(folder: str, tag: str, runs: bool, barrier, answer) -> None:  # type: ignore[no-untyped-def]
     files = [os.path.join(folder, f"{tag}-{i}.md") for i in range(10)]
     recorder = AuditRecorder("Ana Lima")  # both processes: one editor, one log
     target = FileTarget()
+    # Long reasons (3 KB lines) make a torn or interleaved write show.
+    decisions = [Decision.one(files[r % 10], {"quality": r % 100}, reason=f"{tag}:{r}:" + tag * 3000)
+                 for r in range(500)]
     barrier.wait()
-    for r in range(500):
-        # Long reasons (3 KB lines) make a torn or interleaved write show.
-        decide(target, Decision.one(files[r % 10], {"quality": r % 100}, reason=f"{tag}:{r}:" + tag * 3000),
-               recorders=[recorder])
+    if runs:  # as the window's writer takes keys that queued up: RUN at a time, each log held open for them
+        for start in range(0, 500, RUN):
+            decide_all(target, decisions[start:start + RUN], recorders=[recorder])
+        drop_write_pool(wait=True)  # a bare multiprocessing child runs no atexit: its helpers end here
+    else:
+        for decision in decisions:
+            decide(target, decision, recorders=[recorder])
     answer.put((tag, recorder.logged, recorder.unlogged, recorder.notices))
 
 
-def test_two_processes_appending_500_decisions_each_lose_and_tear_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("runs", [False, True], ids=["one-by-one", "in-runs"])
+def test_two_processes_appending_500_decisions_each_lose_and_tear_nothing(tmp_path: Path, runs: bool) -> None:
     folder = tmp_path / "desk"
     (folder / ".copydesk").mkdir(parents=True)
     for tag in "pq":
@@ -140,7 +151,7 @@ def test_two_processes_appending_500_decisions_each_lose_and_tear_nothing(tmp_pa
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(2)
     answer = context.Queue()
-    workers = [context.Process(target=_decide_500, args=(str(folder), tag, barrier, answer)) for tag in "pq"]
+    workers = [context.Process(target=_decide_500, args=(str(folder), tag, runs, barrier, answer)) for tag in "pq"]
     for worker in workers:
         worker.start()
     try:
@@ -255,6 +266,28 @@ def test_append_lines_writes_whole_lines_in_one_write(tmp_path: Path) -> None:
     refused = append_lines(link, [b"three\n"])
     assert refused.error is not None and target.read_text() == "keep me\n"
 
+
+
+def test_a_held_log_replaced_meanwhile_is_opened_again_and_loses_no_line(tmp_path: Path) -> None:
+    """A run keeps its log open: a rename onto the log (a checkout, an editor's
+    save) between two of its appends sends the next line to the new file, not
+    to the old one nobody reads; closing with sync releases the lock."""
+    import fcntl
+
+    log = tmp_path / "q" / ".copydesk" / "log" / "ana.jsonl"
+    held = HeldLog(log)
+    assert held.append([b"one\n"]).written == 1
+    replacement = log.with_name("ana.jsonl.new")
+    replacement.write_bytes(log.read_bytes() + b"theirs\n")
+    os.replace(replacement, log)
+    assert held.append([b"two\n"]).written == 1
+    assert log.read_bytes() == b"one\ntheirs\ntwo\n"
+    held.close(sync=True)
+    fd = os.open(log, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
+    finally:
+        os.close(fd)
 
 
 def _append_near_the_size_limit(log: str, lines: list[bytes], room: int) -> tuple[int, list[str], str]:

@@ -152,6 +152,59 @@ def test_a_decision_about_many_writes_through_helpers_in_order(folder: Path) -> 
         assert journal.claim([(str(folder / last.path), digest)])[str(folder / last.path)] == "mine"
 
 
+def test_keys_that_queued_up_are_written_by_helpers_and_a_lone_decision_here(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of one-file decisions about more than AHEAD_OVER files (P presses
+    that queued up while a write was on its way) goes to the helper processes,
+    each decision still its own; a lone decision, or a few, is written by the
+    deciding thread itself."""
+    from app.decisions import AHEAD_OVER, decide_all
+    from app.queue import review
+
+    written_here: list[str] = []
+    real = review.noted_write
+    monkeypatch.setattr(review, "noted_write", lambda journal, path, *rest: (
+        written_here.append(os.path.basename(path)), real(journal, path, *rest))[1])
+    with _many(folder, 12) as (queue, names):
+        few = [Decision.one(rel, {"quality": 50}, {"quality": i}) for i, rel in enumerate(names[:AHEAD_OVER])]
+        assert [r[0].status for r in decide_all(queue, few)] == ["written"] * AHEAD_OVER
+        assert written_here == names[:AHEAD_OVER]
+        written_here.clear()
+        queued = [Decision.one(rel, {"quality": 50}, {"quality": i + AHEAD_OVER})
+                  for i, rel in enumerate(names[AHEAD_OVER:])]
+        results = decide_all(queue, queued)
+        assert [r[0].status for r in results] == ["written"] * len(queued)
+        assert [r[0].path for r in results] == names[AHEAD_OVER:]
+        assert written_here == []  # all of them by the helpers
+        assert all(load_article(folder / rel).quality == 50 for rel in names)
+        assert all(queue.get(r[0].path) == r[0].row for r in results)  # each row installed from its write
+
+
+def test_a_forked_child_starts_helpers_of_its_own() -> None:
+    """A child forked after the pool started does not inherit it (the threads
+    that talk to the helpers stay in the parent): its first decision about
+    many would wait forever on the parent's pool."""
+    from app.article.isolation import write_pool
+
+    write_pool().submit(os.getpid).result()
+    context = multiprocessing.get_context("fork")
+    answer = context.Queue()
+    child = context.Process(target=_helper_pids, args=(answer,))
+    child.start()
+    try:
+        child_pid, helper_pid = answer.get(timeout=60)
+    finally:
+        child.join(timeout=30)
+    assert child.exitcode == 0 and helper_pid not in (child_pid, os.getpid())
+
+
+def _helper_pids(answer) -> None:  # type: ignore[no-untyped-def]
+    from app.article.isolation import drop_write_pool, write_pool
+
+    answer.put((os.getpid(), write_pool().submit(os.getpid).result(timeout=30)))
+    drop_write_pool(wait=True)
+
+
 def test_a_helper_that_dies_loses_no_write_and_makes_none_twice(folder: Path) -> None:
     import signal
 

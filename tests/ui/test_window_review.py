@@ -481,14 +481,50 @@ def test_keys_that_queue_up_behind_a_busy_writer_are_written_as_one_run_in_their
     assert all(published(folder / rel) is True for rel in rows[:7])
 
 
+def test_keys_that_queue_up_past_a_few_are_written_by_the_helpers_each_its_own_decision(
+        qtbot, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve P presses behind a busy writer: the helpers start while they queue
+    (not when the run begins), and the run's files are written by them, not by
+    the window's process, each press still its own decision with its log line."""
+    from app.queue import review
+
+    folder, names = wide_folder(tmp_path, 14)
+    window = make_window(folder)
+    wait_for_book(qtbot, window)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == 14, timeout=10_000)
+    window.auto_advance_action.setChecked(True)
+    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(12)]
+    written_here: list[str] = []
+    real = review.noted_write
+    monkeypatch.setattr(review, "noted_write", lambda journal, path, *rest: (
+        written_here.append(str(path)), real(journal, path, *rest))[1])
+    window.table.select_row(0)
+    assert not window.desk.helpers_warm
+    with writer_held(window):
+        for _ in rows:
+            press(qtbot, window, Qt.Key.Key_P)
+        assert window.desk.helpers_warm  # started while the keys queued
+    qtbot.waitUntil(lambda: not window.desk.busy, timeout=30_000)
+    assert written_here == []
+    assert all(published(folder / rel) is True for rel in rows)
+    assert all(window.model.summary(rel).published is True and not window.model.state(rel).pending for rel in rows)
+    assert [(x["path"], x["new"], x["batch"]) for x in log_lines(folder)] == [(rel, True, None) for rel in rows]
+    window.undo_action.trigger()  # one press's decision, not the run's
+    qtbot.waitUntil(lambda: published(folder / rows[-1]) is False, timeout=10_000)
+    assert all(published(folder / rel) is True for rel in rows[:-1])
+
+
 def test_a_decision_that_raises_in_a_run_is_said_not_saved_and_the_others_land(
         qtbot, make_window, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from app.decisions import AHEAD_OVER
+
     folder, names = wide_folder(tmp_path, 8)
     window = make_window(folder)
     wait_for_book(qtbot, window)
     qtbot.waitUntil(lambda: window.proxy.rowCount() == 8, timeout=10_000)
     window.auto_advance_action.setChecked(True)
-    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(5)]
+    # A run this short is written by the writer thread itself, through the queue's write (broken below).
+    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(AHEAD_OVER)]
     bad = rows[2]
     write = window.queue.write
 
@@ -500,10 +536,10 @@ def test_a_decision_that_raises_in_a_run_is_said_not_saved_and_the_others_land(
     window.queue.write = breaks
     window.table.select_row(0)
     with writer_held(window):
-        for _ in range(5):
+        for _ in rows:
             press(qtbot, window, Qt.Key.Key_P)
     qtbot.waitUntil(lambda: not window.desk.busy, timeout=20_000)
-    assert [published(folder / rel) for rel in rows] == [True, True, False, True, True]
+    assert [published(folder / rel) for rel in rows] == [rel != bad for rel in rows]
     state = window.model.state(bad)
     assert not state.pending and "a bug in the writer" in state.write_error
     assert all(not window.model.state(rel).pending for rel in rows)
