@@ -123,10 +123,14 @@ def test_settings_persist_between_windows(qtbot, make_window, queue_folder: Path
     assert window.table.current_relpath() is not None
     assert window.proxy.rowCount() == 5
     assert [window.model.relpath_at(r) for r in range(3)] == ["broken.md", "a.md", "b.md"]
+    # (the window may have grown a few pixels to its minimum width meanwhile, as a notice came
+    # into the status bar: in one run of the whole suite it was 768 wide when it closed)
+    closed = (window.size().width(), window.size().height())
+    assert abs(closed[0] - 760) <= 16 and closed[1] == 560
     window.close()
 
     again = make_window(queue_folder)
-    assert (again.size().width(), again.size().height()) == (760, 560)
+    assert (again.size().width(), again.size().height()) == closed
     assert again.splitter.sizes() == sizes
     header = again.table.horizontalHeader()
     assert header.sectionSize(Column.PROVIDER) == 211
