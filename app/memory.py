@@ -7,8 +7,9 @@ window kept ~30 MB it no longer used. Python also keeps the source lines of
 every module PySide6's feature check has read (it reads each module imported
 after it: ~12 MB), which only a traceback would ever read again.
 
-`give_back()` returns both. Any thread; the allocator's trim runs without
-the GIL (ctypes lets go of it), so a GUI thread painting meanwhile is not held up.
+`give_back()` returns both; `trim()` the pages only. Any thread; the
+allocator's trim runs without the GIL (ctypes lets go of it), so a GUI thread
+painting meanwhile is not held up.
 
 `long_lived()` is held around work that makes objects meant to stay (an
 open's rows and file states, its duplicate records): Python's
@@ -44,6 +45,12 @@ if sys.platform.startswith("linux"):
 def give_back() -> None:
     """Drop the cached source lines and return the allocator's free pages to the system."""
     linecache.clearcache()
+    trim()
+
+
+def trim() -> None:
+    """Return the allocator's free pages to the system (and nothing else: the
+    source lines a traceback on another thread may be reading stay)."""
     if _trim is not None:
         _trim(0)
 

@@ -9,6 +9,7 @@ every thread the window runs.
 | watchdog's observer | watchdog | inotify/polling events | nothing but the watcher's path sets | `FolderWatcher.request` |
 | scan workers (processes) | CheckRunner | read, hash, parse files | nothing shared | pickled rows, to the queue or watch thread |
 | `copydesk-writer` | `DecisionDesk` (a lane of 1, in order) | `app.decisions.decide` | the disk, through the ReviewQueue | `Lane` callback |
+| write helpers (2 processes) | `app.article.isolation.write_pool`, started by `copydesk-warm-writers` (`DecisionDesk.warm_helpers`) | the files of a run about more than four (a bulk decision, keys that queued up) | the files, and the own-writes journal | pickled results, to the writer thread |
 | `copydesk-load` x2 | `ArticleLoader` (a lane of 2) | reading one article, read-only | the disk, read-only | `Lane` callback; answers to old requests dropped by token |
 | `copydesk-image-decode` x2-4 | `DecodeWorkers` (a lane) | local picture reads, QImageReader decoding | QImage only, never QPixmap | `Lane` callback; cancelled jobs skipped |
 | `copydesk-image-net` | `ImageLoader` (a QThread) | downloads and the disk cache | its QNetworkAccessManager | queued signals |

@@ -335,7 +335,10 @@ def _after_a_break(ends: list[tuple[Decision, list[Outcome]]], exc: Exception,
                    results: list[list[Outcome]]) -> list[Decision]:
     """A run raised: the decisions before the one that broke keep their outcomes,
     its files without one are said as not saved (their rows show it), and the
-    decisions after it are what is left to decide."""
+    decisions after it are what is left to decide, but for those whose writes
+    were under way when it broke (a run of many is written by helpers): the
+    run took them in and ended them (`decide_all`), so they keep their
+    outcomes and are not decided, nor told to the recorders, a second time."""
     for k, (decision, outcomes) in enumerate(ends):
         if len(outcomes) == len(decision.changes):
             results.append(outcomes)
@@ -345,7 +348,12 @@ def _after_a_break(ends: list[tuple[Decision, list[Outcome]]], exc: Exception,
                                            f"the writer stopped on an error ({exc!r}); the file may not hold it",
                                            None if c.saw is None else dict(c.saw))
                                    for c in decision.changes if c.path not in heard])
-        return [d for d, _ in ends[k + 1:]]
+        later = ends[k + 1:]
+        taken = 0  # (those under way come first: writes are begun in the decisions' order)
+        while taken < len(later) and len(later[taken][1]) == len(later[taken][0].changes):
+            results.append(later[taken][1])
+            taken += 1
+        return [d for d, _ in later[taken:]]
     return []
 
 

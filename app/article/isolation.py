@@ -32,10 +32,17 @@ _writers: ProcessPoolExecutor | None = None
 _helper_lock = threading.Lock()
 
 
+_inherited: list[ProcessPoolExecutor] = []  # a forked child's copies of its parent's pools: never used, never dropped
+
+
 def _forget_in_a_child() -> None:
     """A forked child does not own its parent's helpers (the threads that talk to
-    them stayed behind): it starts its own on first use."""
+    them stayed behind): it starts its own on first use. The parent's pools are
+    kept referenced, not dropped: dropping the last reference runs the
+    executor's shutdown callback, which takes a copy of a lock the parent may
+    have held at the fork, and would hang the child there."""
     global _helper, _writers, _helper_lock
+    _inherited.extend(pool for pool in (_helper, _writers) if pool is not None)
     _helper = _writers = None
     _helper_lock = threading.Lock()  # (another thread may have held it at the fork)
 

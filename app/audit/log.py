@@ -22,8 +22,7 @@ continued (the rest could land after another process's line): the line is
 ended with a newline there, so the next line stays whole, and the caller gets
 a notice. A log whose last byte is not a newline (a crash, a hand edit) gets
 one before our first line, so ours is never glued onto it; Copydesk processes
-hold an advisory lock (`flock`) while they look at that byte and append (a
-run of decisions holds it, and the log open, until the run ends: `HeldLog`), since
+hold an advisory lock (`flock`) while they look at that byte and append, since
 a reader can see the size of another's write before its last byte. The lock is
 a courtesy: waited for at most half a second, and the writes are whole without
 it (beside a writer that does not take it, the look may come too early and
@@ -120,89 +119,42 @@ class AppendResult:
 
 def append_lines(path: Path, lines: Iterable[bytes]) -> AppendResult:
     """Append the lines with one `os.write` (see the module's notes). Creates the log folder."""
-    log = HeldLog(path)
+    result = AppendResult()
     try:
-        return log.append(lines)
-    finally:
-        log.close()
-
-
-class HeldLog:
-    """One log kept open (and locked) for many appends: a run of decisions
-    appends each one's lines as it ends, and opening, locking and looking at
-    the last byte for each of them were five system calls a line, each one a
-    wait for the GIL beside a busy GUI thread. `append` is `append_lines`;
-    `close(sync=True)` fsyncs first. A log replaced or removed meanwhile (a
-    rename onto it) is opened again, so no line goes to a file nobody reads."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def append(self, lines: Iterable[bytes]) -> AppendResult:
-        result = AppendResult()
-        try:
-            fd = self._open()
-        except OSError as exc:
-            result.error = exc
-            return result
-        pending = list(lines)
-        try:
-            while pending:
-                n = os.write(fd, b"".join(pending))
-                whole = end = 0
-                for line in pending:
-                    if end + len(line) > n:
-                        break
-                    end += len(line)
-                    whole += 1
-                result.written += whole
-                if whole == len(pending) or n == 0:
-                    break
-                cut, line = n - end, pending[whole]
-                pending = pending[whole + (1 if cut else 0):]
-                if cut:
-                    # Continuing would put the rest after another process's line: end this one here.
-                    result.short.append(f"a line was cut short after {cut} of {len(line)} bytes")
-                    try:
-                        os.write(fd, b"\n")
-                    except OSError:
-                        pass
-        except OSError as exc:
-            result.error = exc
-            self.close()  # the next append opens it again (the disk may have room by then)
+        fd, readable = _open_for_append(path)
+    except OSError as exc:
+        result.error = exc
         return result
-
-    def _open(self) -> int:
-        if self._fd is not None:
-            try:
-                if os.fstat(self._fd).st_nlink > 0:
-                    return self._fd
-            except OSError:
-                pass
-            self.close()
-        fd, readable = _open_for_append(self.path)
-        try:
-            _lock(fd)
-            if readable:
-                _end_last_line(fd)
-        except OSError:
-            os.close(fd)
-            raise
-        self._fd = fd
-        return fd
-
-    def close(self, *, sync: bool = False) -> None:
-        fd, self._fd = self._fd, None
-        if fd is None:
-            return
-        try:
-            if sync:
-                os.fsync(fd)
-        except OSError:
-            pass  # the lines are written; a file system that refuses fsync keeps them as it can
-        finally:
-            os.close(fd)  # (and with it the lock)
+    try:
+        _lock(fd)
+        if readable:
+            _end_last_line(fd)
+        pending = list(lines)
+        while pending:
+            n = os.write(fd, b"".join(pending))
+            whole = end = 0
+            for line in pending:
+                if end + len(line) > n:
+                    break
+                end += len(line)
+                whole += 1
+            result.written += whole
+            if whole == len(pending) or n == 0:
+                break
+            cut, line = n - end, pending[whole]
+            pending = pending[whole + (1 if cut else 0):]
+            if cut:
+                # Continuing would put the rest after another process's line: end this one here.
+                result.short.append(f"a line was cut short after {cut} of {len(line)} bytes")
+                try:
+                    os.write(fd, b"\n")
+                except OSError:
+                    pass
+    except OSError as exc:
+        result.error = exc
+    finally:
+        os.close(fd)
+    return result
 
 
 def _open_for_append(path: Path) -> tuple[int, bool]:

@@ -19,8 +19,7 @@ decision module that sits above it.
   fsynced once. A decision about one file is logged as soon as it is written.
 - Within `grouped()` (a run of decisions, `app.decisions.decide_all`), each
   decision's lines are still appended as it ends (a team commit takes the
-  log's size then), but each log is opened and locked once for the run
-  (`HeldLog`) and fsynced once, when the run ends.
+  log's size then), but each log is fsynced once, when the run ends.
 
 A log that cannot be written (read-only folder, disk full) never fails or
 undoes the decision: the write stands, the lines are counted in `unlogged`,
@@ -42,8 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.audit.editor import Editor, editor_file_name, resolve_editor
-from app.audit.log import (REVIEW_FIELD, HeldLog, append_lines, describe_log_error, encode_line, log_file, sync_log,
-                           utc_now)
+from app.audit.log import REVIEW_FIELD, append_lines, describe_log_error, encode_line, log_file, sync_log, utc_now
 from app.recording import DecisionLike, OutcomeLike, TargetLike
 
 
@@ -71,7 +69,6 @@ class AuditRecorder:
         self._clock = clock
         self._lock = threading.Lock()
         self._editors: dict[Path, str] = {}
-        self._log_paths: dict[tuple[Path, str], Path] = {}  # (queue, editor) -> its log
         self._touched: dict[int, set[Path]] = {}  # id(decision) -> logs appended to (synced at the end)
         self._pending: dict[int, _Pending] = {}  # id(decision) -> its lines not appended yet
         self._runs = threading.local()  # .synced: the logs a run of decisions on this thread fsyncs at its end
@@ -173,25 +170,19 @@ class AuditRecorder:
         if getattr(self._runs, "synced", None) is not None:
             yield  # inside a run already: that one syncs
             return
-        self._runs.synced, self._runs.held = set(), {}
+        self._runs.synced = set()
         try:
             yield
         finally:
-            synced, held = self._runs.synced, self._runs.held
-            self._runs.synced = self._runs.held = None
-            for path, log in held.items():
-                log.close(sync=path in synced)
-            for path in synced - held.keys():
+            synced, self._runs.synced = self._runs.synced, None
+            for path in synced:
                 sync_log(path)
 
     # --- appending --------------------------------------------------------------
 
     def _append(self, root: Path, editor: str, lines: list[bytes], decision: DecisionLike) -> None:
-        path = self._log_paths.get((root, editor))
-        if path is None:
-            path = self._log_paths[(root, editor)] = log_file(root, editor_file_name(editor))
-        held = getattr(self._runs, "held", None)  # a run's logs stay open until it ends
-        result = append_lines(path, lines) if held is None else held.setdefault(path, HeldLog(path)).append(lines)
+        path = log_file(root, editor_file_name(editor))
+        result = append_lines(path, lines)
         lost = len(lines) - result.written
         with self._lock:
             self.logged += result.written

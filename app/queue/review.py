@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from app.article.model import WriteResult
 from app.article.summary import ArticleSummary, summarize
 from app.courtesy import pause_point
-from app.memory import give_back, long_lived, no_collections
+from app.memory import long_lived, no_collections, trim
 from app.queue.config import QueueSettings, load_queue_settings
 from app.queue.file_states import FileState, FileStates
 from app.queue.full_scan import SHA, FullScan, ScanReport, trusted
@@ -267,7 +267,7 @@ class ReviewQueue:
                 tracker.sketch_pending(slice_size)
                 # What the slice made and dropped goes back now: held until the pass ended, the
                 # freed pages piled up to the open's peak (at 100,000 rows, 441-447 MB against 455-462).
-                give_back()
+                trim()
                 if between is not None and not between():
                     return
 

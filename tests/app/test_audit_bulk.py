@@ -175,13 +175,6 @@ def test_a_run_of_decisions_is_each_its_own_decision_with_one_fsync_of_the_log(
     synced: list[Path] = []
     real_sync = recorder_module.sync_log
     monkeypatch.setattr(recorder_module, "sync_log", lambda path: (synced.append(path), real_sync(path)))
-    real_close = recorder_module.HeldLog.close
-
-    def close(log, *, sync: bool = False) -> None:  # type: ignore[no-untyped-def]
-        if sync:
-            synced.append(log.path)
-        real_close(log, sync=sync)
-    monkeypatch.setattr(recorder_module.HeldLog, "close", close)
     sizes: list[int] = []
 
     class Sizes:  # after the audit recorder, as a team commit is

@@ -16,7 +16,7 @@ import pytest
 
 from app.audit.editor import editor_file_name, git_user_name, resolve_editor
 from app.article.isolation import drop_write_pool
-from app.audit.log import FIELDS, HeldLog, append_lines, encode_line
+from app.audit.log import FIELDS, append_lines, encode_line
 from app.audit.reasons import DEFAULT_REASONS, load_reasons
 from app.audit.recorder import AuditRecorder
 from app.audit.trail import AuditTrail
@@ -131,7 +131,7 @@ def _decide_500(folder: str, tag: str, runs: bool, barrier, answer) -> None:  # 
     decisions = [Decision.one(files[r % 10], {"quality": r % 100}, reason=f"{tag}:{r}:" + tag * 3000)
                  for r in range(500)]
     barrier.wait()
-    if runs:  # as the window's writer takes keys that queued up: RUN at a time, each log held open for them
+    if runs:  # as the window's writer takes keys that queued up: RUN at a time
         for start in range(0, 500, RUN):
             decide_all(target, decisions[start:start + RUN], recorders=[recorder])
         drop_write_pool(wait=True)  # a bare multiprocessing child runs no atexit: its helpers end here
@@ -266,28 +266,6 @@ def test_append_lines_writes_whole_lines_in_one_write(tmp_path: Path) -> None:
     refused = append_lines(link, [b"three\n"])
     assert refused.error is not None and target.read_text() == "keep me\n"
 
-
-
-def test_a_held_log_replaced_meanwhile_is_opened_again_and_loses_no_line(tmp_path: Path) -> None:
-    """A run keeps its log open: a rename onto the log (a checkout, an editor's
-    save) between two of its appends sends the next line to the new file, not
-    to the old one nobody reads; closing with sync releases the lock."""
-    import fcntl
-
-    log = tmp_path / "q" / ".copydesk" / "log" / "ana.jsonl"
-    held = HeldLog(log)
-    assert held.append([b"one\n"]).written == 1
-    replacement = log.with_name("ana.jsonl.new")
-    replacement.write_bytes(log.read_bytes() + b"theirs\n")
-    os.replace(replacement, log)
-    assert held.append([b"two\n"]).written == 1
-    assert log.read_bytes() == b"one\ntheirs\ntwo\n"
-    held.close(sync=True)
-    fd = os.open(log, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
-    finally:
-        os.close(fd)
 
 
 def _append_near_the_size_limit(log: str, lines: list[bytes], room: int) -> tuple[int, list[str], str]:

@@ -159,12 +159,12 @@ def test_keys_that_queued_up_are_written_by_helpers_and_a_lone_decision_here(
     each decision still its own; a lone decision, or a few, is written by the
     deciding thread itself."""
     from app.decisions import AHEAD_OVER, decide_all
-    from app.queue import review
+    from app.queue import own_writes, review
 
     written_here: list[str] = []
-    real = review.noted_write
-    monkeypatch.setattr(review, "noted_write", lambda journal, path, *rest: (
-        written_here.append(os.path.basename(path)), real(journal, path, *rest))[1])
+    for module in (review, own_writes):  # the thread's own writes, and the fallback of helpers that fail
+        monkeypatch.setattr(module, "noted_write", lambda journal, path, *rest, real=module.noted_write: (
+            written_here.append(os.path.basename(path)), real(journal, path, *rest))[1])
     with _many(folder, 12) as (queue, names):
         few = [Decision.one(rel, {"quality": 50}, {"quality": i}) for i, rel in enumerate(names[:AHEAD_OVER])]
         assert [r[0].status for r in decide_all(queue, few)] == ["written"] * AHEAD_OVER
