@@ -228,9 +228,9 @@ def decide_all(target: WriteTarget, decisions: Sequence[Decision], *,
     must win it back from the busy GUI thread that queued the keys, which then
     waits in turn. A lone decision, or a few, is written on this thread,
     without a helper's round trip (measured at 100,000 rows, runs
-    alternated: 1,000 P presses 3.2-3.8x 1,000 bare writer calls through
-    helpers, 4.7-6.1x on this thread, and 1.4-2.9 ms of the GUI thread per
-    decision against 3.2-4.6)."""
+    alternated: 1,000 P presses 2.4-3.5x 1,000 bare writer calls through
+    helpers, 3.8-6.3x on this thread, and 1.2-2.5 ms of the GUI thread per
+    decision against 2.6-3.9)."""
     decisions = [replace(d, batch=new_batch_id()) if d.batch is None and len(d.changes) > 1 else d
                  for d in decisions]
     changes = [change for decision in decisions for change in decision.changes]

@@ -339,21 +339,19 @@ def _after_a_break(ends: list[tuple[Decision, list[Outcome]]], exc: Exception,
     were under way when it broke (a run of many is written by helpers): the
     run took them in and ended them (`decide_all`), so they keep their
     outcomes and are not decided, nor told to the recorders, a second time."""
+    broke = False
     for k, (decision, outcomes) in enumerate(ends):
         if len(outcomes) == len(decision.changes):
-            results.append(outcomes)
-            continue
-        heard = {o.path for o in outcomes}
-        results.append(outcomes + [Outcome(c.path, "failed", dict(c.values),
-                                           f"the writer stopped on an error ({exc!r}); the file may not hold it",
-                                           None if c.saw is None else dict(c.saw))
-                                   for c in decision.changes if c.path not in heard])
-        later = ends[k + 1:]
-        taken = 0  # (those under way come first: writes are begun in the decisions' order)
-        while taken < len(later) and len(later[taken][1]) == len(later[taken][0].changes):
-            results.append(later[taken][1])
-            taken += 1
-        return [d for d, _ in later[taken:]]
+            results.append(outcomes)  # (after the break: under way, taken in; they come first, begun in order)
+        elif broke:
+            return [d for d, _ in ends[k:]]
+        else:
+            broke = True
+            heard = {o.path for o in outcomes}
+            results.append(outcomes + [Outcome(c.path, "failed", dict(c.values),
+                                               f"the writer stopped on an error ({exc!r}); the file may not hold it",
+                                               None if c.saw is None else dict(c.saw))
+                                       for c in decision.changes if c.path not in heard])
     return []
 
 

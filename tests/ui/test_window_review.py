@@ -68,6 +68,17 @@ def wait_for_book(qtbot, window) -> None:  # type: ignore[no-untyped-def]
                     timeout=10_000)
 
 
+def keyed_window(qtbot, make_window, tmp_path: Path, n: int, keyed: int):  # type: ignore[no-untyped-def]
+    """A window on `n` wide articles, its audit trail ready, auto-advance on:
+    (folder, window, the first `keyed` rows' relpaths, which P presses decide)."""
+    folder, _names = wide_folder(tmp_path, n)
+    window = make_window(folder)
+    wait_for_book(qtbot, window)
+    qtbot.waitUntil(lambda: window.proxy.rowCount() == n, timeout=10_000)
+    window.auto_advance_action.setChecked(True)
+    return folder, window, [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(keyed)]
+
+
 def bulk_done(window) -> bool:  # type: ignore[no-untyped-def]
     return not window.review.bulk.jobs and not window.desk.busy
 
@@ -449,12 +460,7 @@ def test_keys_that_queue_up_behind_a_busy_writer_are_written_as_one_run_in_their
     the writer between the fourth and the fifth (as a team sync would be): the
     first four are written before that work, the last four after it, each
     decision with its own log line, in order, and each row shows its outcome."""
-    folder, names = wide_folder(tmp_path, 12)
-    window = make_window(folder)
-    wait_for_book(qtbot, window)
-    qtbot.waitUntil(lambda: window.proxy.rowCount() == 12, timeout=10_000)
-    window.auto_advance_action.setChecked(True)
-    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(8)]
+    folder, window, rows = keyed_window(qtbot, make_window, tmp_path, 12, 8)
     window.table.select_row(0)
     seen: dict[str, Any] = {}
     runs: list[int] = []
@@ -488,12 +494,7 @@ def test_keys_that_queue_up_past_a_few_are_written_by_the_helpers_each_its_own_d
     the window's process, each press still its own decision with its log line."""
     from app.queue import own_writes, review
 
-    folder, names = wide_folder(tmp_path, 14)
-    window = make_window(folder)
-    wait_for_book(qtbot, window)
-    qtbot.waitUntil(lambda: window.proxy.rowCount() == 14, timeout=10_000)
-    window.auto_advance_action.setChecked(True)
-    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(12)]
+    folder, window, rows = keyed_window(qtbot, make_window, tmp_path, 14, 12)
     written_here: list[str] = []
     for module in (review, own_writes):  # the writer thread's own writes, and the fallback of helpers that fail
         monkeypatch.setattr(module, "noted_write", lambda journal, path, *rest, real=module.noted_write: (
@@ -520,12 +521,7 @@ def test_a_bug_in_a_run_the_helpers_write_says_one_file_not_saved_and_decides_no
     and taking the third one's row in raises (a bug): it is said not saved; the
     writes under way after it are taken in as they landed, each told once (not
     decided again, which would say them "unchanged" and tell the recorders twice)."""
-    folder, names = wide_folder(tmp_path, 10)
-    window = make_window(folder)
-    wait_for_book(qtbot, window)
-    qtbot.waitUntil(lambda: window.proxy.rowCount() == 10, timeout=10_000)
-    window.auto_advance_action.setChecked(True)
-    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(8)]
+    folder, window, rows = keyed_window(qtbot, make_window, tmp_path, 10, 8)
     bad = rows[2]
     install = window.queue._install_written
 
@@ -575,13 +571,8 @@ def test_a_decision_that_raises_in_a_run_is_said_not_saved_and_the_others_land(
         qtbot, make_window, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     from app.decisions import AHEAD_OVER
 
-    folder, names = wide_folder(tmp_path, 8)
-    window = make_window(folder)
-    wait_for_book(qtbot, window)
-    qtbot.waitUntil(lambda: window.proxy.rowCount() == 8, timeout=10_000)
-    window.auto_advance_action.setChecked(True)
     # A run this short is written by the writer thread itself, through the queue's write (broken below).
-    rows = [window.proxy.index(r, 0).data(RELPATH_ROLE) for r in range(AHEAD_OVER)]
+    folder, window, rows = keyed_window(qtbot, make_window, tmp_path, 8, AHEAD_OVER)
     bad = rows[2]
     write = window.queue.write
 
