@@ -88,9 +88,10 @@ class WindowAudit(QObject):
             recorders.insert(0, recorder)
 
     def log_file_for(self, queue_folder: Path) -> Path | None:
-        """The editor's log in `queue_folder` (any thread: read when a team commit is made)."""
+        """The editor's log in `queue_folder`, with the lines of the decisions so far
+        (the writer thread, when a team commit is made: `AuditRecorder.log_for_commit`)."""
         recorder = self.recorder
-        return None if recorder is None else recorder.log_path(queue_folder)
+        return None if recorder is None else recorder.log_for_commit(queue_folder)
 
     def _on_editor(self, editor: Editor) -> None:
         self.editor = editor

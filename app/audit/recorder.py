@@ -12,14 +12,22 @@ decision module that sits above it.
 - A mark (`on_decided`, with the decision's other outcomes): one line with
   field `review`, new `true`, the hash of the bytes looked at.
 - Nothing else is logged: already held, conflicts and failures wrote nothing.
-- The lines of a decision about many are appended a few dozen at a time (each
-  line whole in one write): when `FLUSH_LINES` wait, when a file is written
-  `FLUSH_S` or more after the oldest of them, and always when the decision
-  ends (also when it ends by an exception); at its end each log it touched is
-  fsynced once. A decision about one file is logged as soon as it is written.
-- Within `grouped()` (a run of decisions, `app.decisions.decide_all`), each
-  decision's lines are still appended as it ends (a team commit takes the
-  log's size then), but each log is fsynced once, when the run ends.
+- Lines are appended a few dozen at a time (each line whole in one write):
+  when `FLUSH_LINES` wait, when a file is written `FLUSH_S` or more after the
+  oldest of them, and always when the run of decisions ends (`grouped()`,
+  held by `app.decisions.decide_all` around one decision or the keys that
+  queued up; also when it ends by an exception); then each log the run
+  touched is fsynced once. A decision about one file alone is a run of one:
+  logged as soon as it is written. Outside a run, a decision's lines are
+  appended when it ends at the latest.
+- A team commit takes the log's size as each decision ends: it names the log
+  with `log_for_commit`, which first appends every line held so far.
+
+  Appending a run's lines together is what keeps 1,000 queued P presses from
+  costing six system calls each on the writer thread (open, lock, stat,
+  read, write, close), each one a round for the GIL against the busy GUI
+  thread (bench/bench_window.py); a process killed meanwhile loses at most
+  those lines, as it loses the writes under way in the helpers.
 
 A log that cannot be written (read-only folder, disk full) never fails or
 undoes the decision: the write stands, the lines are counted in `unlogged`,
@@ -71,7 +79,8 @@ class AuditRecorder:
         self._editors: dict[Path, str] = {}
         self._touched: dict[int, set[Path]] = {}  # id(decision) -> logs appended to (synced at the end)
         self._pending: dict[int, _Pending] = {}  # id(decision) -> its lines not appended yet
-        self._runs = threading.local()  # .synced: the logs a run of decisions on this thread fsyncs at its end
+        # .synced: the logs a run of decisions on this thread fsyncs at its end; .held: its lines not appended yet
+        self._runs = threading.local()
         self.notices: list[str] = []
         self._notices_taken = 0
         self.failing: dict[Path, str] = {}  # log -> why it cannot be written (now)
@@ -105,8 +114,15 @@ class AuditRecorder:
         return known
 
     def log_path(self, queue_folder: Path) -> Path:
-        """The current editor's log in `queue_folder` (committed with each decision in a team queue)."""
+        """The current editor's log in `queue_folder`."""
         return log_file(queue_folder, editor_file_name(self.editor_for(queue_folder)))
+
+    def log_for_commit(self, queue_folder: Path) -> Path:
+        """The log a team commit takes as a decision ends (its `log_file`): every
+        line held so far on this thread's run is appended first, so the log's size
+        now covers this decision's lines and the ones before."""
+        self._flush_run()
+        return self.log_path(queue_folder)
 
     # --- the Recorder protocol --------------------------------------------------
 
@@ -121,22 +137,45 @@ class AuditRecorder:
                                   "source": decision.source, "batch": decision.batch,
                                   "sha256": outcome.sha256})
                      for name, value in outcome.values.items()]
+            held = self._hold(root, editor, lines)
+            if held is not None:
+                if held:
+                    self._flush_run()
+                return
             with self._lock:
                 pending = self._pending.setdefault(id(decision), _Pending(time.monotonic()))
-                pending.lines.setdefault((root, editor), []).extend(lines)
-                pending.count += len(lines)
-                due = pending.count >= FLUSH_LINES or time.monotonic() - pending.since >= FLUSH_S
+                due = _add(pending, root, editor, lines)
             if due:
                 self._flush(decision)
         except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision; the notice shows the bug
             self._notice(f"audit log: {outcome.path}: not logged: {exc!r}")
 
+    def _hold(self, root: Path, editor: str, lines: list[bytes]) -> bool | None:
+        """Within a run: hold the lines for it, and say whether they are due to be
+        appended. None outside a run (the caller holds them for the decision)."""
+        held = getattr(self._runs, "held", None)
+        if held is None:
+            return None
+        if not held.count:
+            held.since = time.monotonic()
+        return _add(held, root, editor, lines)
+
     def _flush(self, decision: DecisionLike) -> None:
         """Append the lines of `decision` not appended yet (one open of each log)."""
         with self._lock:
             pending = self._pending.pop(id(decision), None)
+            touched = self._touched.setdefault(id(decision), set())
         for (root, editor), lines in (pending.lines.items() if pending is not None else ()):
-            self._append(root, editor, lines, decision)
+            self._append(root, editor, lines, touched)
+
+    def _flush_run(self) -> None:
+        """Append the lines this thread's run holds (one open of each log)."""
+        held = getattr(self._runs, "held", None)
+        if held is None or not held.count:
+            return
+        self._runs.held = _Pending(0.0)
+        for (root, editor), lines in held.lines.items():
+            self._append(root, editor, lines, self._runs.synced)
 
     def on_decided(self, target: TargetLike, decision: DecisionLike, outcomes: Sequence[OutcomeLike]) -> None:
         try:
@@ -149,8 +188,16 @@ class AuditRecorder:
                     "time": self._clock(), "editor": self.editor_for(root), "path": relpath,
                     "field": REVIEW_FIELD, "old": None, "new": True, "reason": decision.reason,
                     "source": decision.source, "batch": decision.batch, "sha256": outcome.sha256}))
+            due = False
             for root, lines in by_root.items():
-                self._append(root, self.editor_for(root), lines, decision)
+                held = self._hold(root, self.editor_for(root), lines)
+                if held is None:
+                    with self._lock:
+                        touched = self._touched.setdefault(id(decision), set())
+                    self._append(root, self.editor_for(root), lines, touched)
+                due = due or bool(held)
+            if due:
+                self._flush_run()
         except Exception as exc:  # noqa: BLE001 - as above
             self._notice(f"audit log: marks not logged: {exc!r}")
         finally:
@@ -168,19 +215,24 @@ class AuditRecorder:
         """A run of decisions on this thread: the logs they touched are fsynced
         once each, when it ends (also when it ends by an exception)."""
         if getattr(self._runs, "synced", None) is not None:
-            yield  # inside a run already: that one syncs
+            yield  # inside a run already: that one appends and syncs
             return
-        self._runs.synced = set()
+        self._runs.synced, self._runs.held = set(), _Pending(0.0)
         try:
             yield
         finally:
-            synced, self._runs.synced = self._runs.synced, None
+            try:
+                self._flush_run()
+            except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision
+                self._notice(f"audit log: lines not logged: {exc!r}")
+            synced, self._runs.synced, self._runs.held = self._runs.synced, None, None
             for path in synced:
                 sync_log(path)
 
     # --- appending --------------------------------------------------------------
 
-    def _append(self, root: Path, editor: str, lines: list[bytes], decision: DecisionLike) -> None:
+    def _append(self, root: Path, editor: str, lines: list[bytes], touched: set[Path]) -> None:
+        """Append to the editor's log in `root`; the log goes into `touched` (to be fsynced)."""
         path = log_file(root, editor_file_name(editor))
         result = append_lines(path, lines)
         lost = len(lines) - result.written
@@ -188,7 +240,7 @@ class AuditRecorder:
             self.logged += result.written
             self.unlogged += lost
             if result.written:
-                self._touched.setdefault(id(decision), set()).add(path)
+                touched.add(path)
             if result.error is None:
                 self.failing.pop(path, None)
             elif path not in self.failing:
@@ -201,3 +253,10 @@ class AuditRecorder:
                                     "and will be skipped when the log is read")
         if result.written and self._on_appended is not None:
             self._on_appended(root, path.name)
+
+
+def _add(pending: _Pending, root: Path, editor: str, lines: list[bytes]) -> bool:
+    """Hold `lines` in `pending`; True when its lines are due to be appended."""
+    pending.lines.setdefault((root, editor), []).extend(lines)
+    pending.count += len(lines)
+    return pending.count >= FLUSH_LINES or time.monotonic() - pending.since >= FLUSH_S

@@ -146,7 +146,7 @@ def _decide(args: argparse.Namespace, target: Any, changes: list[Change], reason
     from app.decisions import Decision, decide, summarize_outcomes
 
     recorder = AuditRecorder()  # the editor is resolved per queue folder: COPYDESK_EDITOR, git, the OS user
-    commits = CliCommits(log_file=recorder.log_path)  # in a team queue: one commit, with the log lines
+    commits = CliCommits(log_file=recorder.log_for_commit)  # in a team queue: one commit, with the log lines
     status = EXIT_OK
     outcomes: list[Outcome] = []
 

@@ -115,7 +115,7 @@ class Team:
         decision = Decision(tuple(Change(str(self.desk(editor) / n), dict(values)) for n in names), **options)
         outcomes = decide(FileTarget(), decision,
                           recorders=[self.audits[editor],
-                                     CommitRecorder(requests.append, log_file=self.audits[editor].log_path)])
+                                     CommitRecorder(requests.append, log_file=self.audits[editor].log_for_commit)])
         repo = self.repo(editor)
         return outcomes, [commit_request(repo, request) for request in requests]
 

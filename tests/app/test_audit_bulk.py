@@ -162,12 +162,15 @@ def test_a_stale_or_unreadable_mark_is_not_recorded(desk) -> None:  # type: igno
         Change("a003.md", {"review": True, "published": True})  # a mark is a mark alone
 
 
+@pytest.mark.parametrize("commits", [False, True], ids=["alone", "team-commits"])
 def test_a_run_of_decisions_is_each_its_own_decision_with_one_fsync_of_the_log(
-        desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+        desk, monkeypatch: pytest.MonkeyPatch, commits: bool) -> None:  # type: ignore[no-untyped-def]
     """What the window's writer does with keys that queued up: 30 one-file
     decisions (one file decided twice) taken together. Each keeps its outcome,
-    its log line and its own end (a team commit takes the log's size there);
-    the log is fsynced once."""
+    its log line and its own end; the log is fsynced once. Alone, the run's
+    lines are appended together (FLUSH_LINES at a time); with a team commit
+    after the audit recorder (which names the log by `log_for_commit`), each
+    decision's line is in the log when the commit takes its size."""
     import app.audit.recorder as recorder_module
     from app.decisions import decide_all
 
@@ -175,6 +178,12 @@ def test_a_run_of_decisions_is_each_its_own_decision_with_one_fsync_of_the_log(
     synced: list[Path] = []
     real_sync = recorder_module.sync_log
     monkeypatch.setattr(recorder_module, "sync_log", lambda path: (synced.append(path), real_sync(path)))
+    appends: list[int] = []
+    real_append = recorder_module.append_lines
+    monkeypatch.setattr(recorder_module, "append_lines",
+                        lambda path, lines: (appends.append(len(lines)), real_append(path, lines))[1])
+    monkeypatch.setattr(recorder_module, "FLUSH_S", 60.0)  # however slow this machine: by count alone
+    audit = AuditRecorder("Ana", on_appended=book.appended)
     sizes: list[int] = []
 
     class Sizes:  # after the audit recorder, as a team commit is
@@ -182,6 +191,8 @@ def test_a_run_of_decisions_is_each_its_own_decision_with_one_fsync_of_the_log(
             pass
 
         def on_decided(self, target, decision, outcomes):  # type: ignore[no-untyped-def]
+            if commits:
+                audit.log_for_commit(folder)
             sizes.append(len(log_lines(folder)))
 
         def grouped(self):  # type: ignore[no-untyped-def]
@@ -191,7 +202,7 @@ def test_a_run_of_decisions_is_each_its_own_decision_with_one_fsync_of_the_log(
     decisions = [Decision.one(name, {"published": True}, {"published": queue.get(name).published})
                  for name in names[:29]]
     decisions.insert(5, Decision.one(names[2], {"published": False}, {"published": True}))  # P, then U on one file
-    results = decide_all(queue, decisions, recorders=[AuditRecorder("Ana", on_appended=book.appended), Sizes()])
+    results = decide_all(queue, decisions, recorders=[audit, Sizes()])
     assert [len(r) for r in results] == [1] * 30
     assert [r[0].status for r in results] == ["written"] * 30
     assert load_article(folder / names[2]).published is False  # the later decision is the one that stands
@@ -200,5 +211,11 @@ def test_a_run_of_decisions_is_each_its_own_decision_with_one_fsync_of_the_log(
     assert [(x["path"], x["new"]) for x in lines] == [(d.changes[0].path, d.changes[0].values["published"])
                                                       for d in decisions]
     assert {x["batch"] for x in lines} == {None}  # thirty decisions, not one batch
-    assert sizes == list(range(1, 31))  # each decision's line was in the log when it ended
+    if commits:
+        assert sizes == list(range(1, 31))  # each decision's line was in the log when it ended
+        assert appends == [1] * 30
+    else:
+        assert appends == [30]  # under FLUSH_LINES: all of them at the run's end, in one append
+        assert sizes == [0] * 30
+    assert audit.logged == 30 and audit.unlogged == 0
     assert len(synced) == 1  # ... and the log was made durable once, for all of them

@@ -95,7 +95,7 @@ def test_a_hand_edit_in_the_same_file_is_not_committed_with_the_decision(team: T
 
 def test_two_quick_decisions_on_one_file_make_two_commits_each_with_its_own_step(team: Team) -> None:
     requests: list[CommitRequest] = []
-    recorder = CommitRecorder(requests.append, log_file=team.audits["Ana"].log_path)
+    recorder = CommitRecorder(requests.append, log_file=team.audits["Ana"].log_for_commit)
     path = str(team.desk("Ana") / "news" / "a1.md")
     for value in (52, 53, 54):  # three + keys before the committer gets to the first
         decide(FileTarget(), Decision.one(path, {"quality": value}), recorders=[team.audits["Ana"], recorder])
@@ -152,7 +152,7 @@ def test_team_features_can_be_turned_off_per_repository(team: Team) -> None:
 def test_a_commit_made_by_hand_meanwhile_is_built_upon(team: Team) -> None:
     requests: list[CommitRequest] = []
     decide(FileTarget(), Decision.one(str(team.desk("Ana") / "news" / "a1.md"), {"quality": 77}),
-           recorders=[team.audits["Ana"], CommitRecorder(requests.append, log_file=team.audits["Ana"].log_path)])
+           recorders=[team.audits["Ana"], CommitRecorder(requests.append, log_file=team.audits["Ana"].log_for_commit)])
     (team.desk("Ana") / "hand.txt").write_text("by hand\n")
     team.git("Ana", "add", "desk/hand.txt")
     team.git("Ana", "commit", "-qm", "by hand")  # between the decision and its commit

@@ -108,7 +108,7 @@ def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Team:
 def test_a_session_commits_each_decision_and_syncs_when_due(team: Team) -> None:
     events: list[TeamEvent] = []
     audit = team.audits["Ana"]
-    session = open_team(team.desk("Ana"), log_file=audit.log_path, on_change=events.append,
+    session = open_team(team.desk("Ana"), log_file=audit.log_for_commit, on_change=events.append,
                         settings=SyncSettings(debounce_s=2, interval_s=600))
     assert isinstance(session, TeamSession)
     try:
