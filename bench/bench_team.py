@@ -130,7 +130,7 @@ class Editor:
         self.made: list[Made] = []
         self.lost: list[dict[str, Any]] = []  # conflicts this editor settled by taking theirs
         self._settled: set[tuple[str, str, str]] = set()
-        session = open_team(desk, log_file=self.audit.log_path, settings=settings, on_change=self.events.append)
+        session = open_team(desk, log_file=self.audit.log_for_commit, settings=settings, on_change=self.events.append)
         assert isinstance(session, TeamSession), session
         self.session = session
 
@@ -244,7 +244,7 @@ def copydesk_commit_ms(clone: Path, relpaths: list[str], n: int, editor: str) ->
         path = clone / relpath
         current = getattr(load_article(path), "quality", None)
         decide(FileTarget(), Decision.one(str(path), {"quality": 1 if current != 1 else 2}),
-               recorders=[audit, CommitRecorder(requests.append, log_file=audit.log_path)])
+               recorders=[audit, CommitRecorder(requests.append, log_file=audit.log_for_commit)])
         started = time.perf_counter()
         for request in requests:
             commit_request(repo, request)

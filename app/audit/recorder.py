@@ -18,10 +18,11 @@ decision module that sits above it.
   held by `app.decisions.decide_all` around one decision or the keys that
   queued up; also when it ends by an exception); then each log the run
   touched is fsynced once. A decision about one file alone is a run of one:
-  logged as soon as it is written. Outside a run, a decision's lines are
-  appended when it ends at the latest.
+  its line is appended as its run ends, right after the decision. Outside a
+  run, a decision's lines are appended when it ends at the latest.
 - A team commit takes the log's size as each decision ends: it names the log
-  with `log_for_commit`, which first appends every line held so far.
+  with `log_for_commit`, which first appends every line the thread's run
+  holds (of any recorder: a window that replaced its recorder meanwhile).
 
   Appending a run's lines together is what keeps 1,000 queued P presses from
   costing six system calls each on the writer thread (open, lock, stat,
@@ -37,7 +38,9 @@ window shows them; `failing` holds the logs that fail right now).
 
 Threading: call from the deciding thread (the window's serial writer, the
 CLI's main thread); a lock makes a recorder safe to share between threads.
-`on_appended(queue_folder, log_name)` runs on that thread after each append.
+A run, and the lines it holds, belong to its thread (`log_for_commit`
+appends the calling thread's). `on_appended(queue_folder, log_name)` runs on
+that thread after each append.
 """
 from __future__ import annotations
 
@@ -53,15 +56,21 @@ from app.audit.log import REVIEW_FIELD, append_lines, describe_log_error, encode
 from app.recording import DecisionLike, OutcomeLike, TargetLike
 
 
-FLUSH_LINES = 32  # a decision's lines are appended once this many wait,
-FLUSH_S = 0.25  # or the oldest has waited this long, and at its end
+FLUSH_LINES = 32  # held lines are appended once this many wait,
+FLUSH_S = 0.25  # or the oldest has waited this long, and when the run (or the decision, outside one) ends
 
 
 @dataclass
 class _Pending:
     since: float  # when the first of them was written
-    lines: dict[tuple[Path, str], list[bytes]] = field(default_factory=dict)  # (queue, editor) -> lines
+    # (recorder, queue folder, editor) -> lines: each is appended by the recorder that made it
+    lines: dict[tuple[AuditRecorder, Path, str], list[bytes]] = field(default_factory=dict)
     count: int = 0
+
+
+# The run of decisions on each thread (`AuditRecorder.grouped`), one for every recorder:
+# .synced, the logs to fsync at its end; .held, the lines not appended yet (a _Pending).
+_RUNS = threading.local()
 
 
 class AuditRecorder:
@@ -79,8 +88,6 @@ class AuditRecorder:
         self._editors: dict[Path, str] = {}
         self._touched: dict[int, set[Path]] = {}  # id(decision) -> logs appended to (synced at the end)
         self._pending: dict[int, _Pending] = {}  # id(decision) -> its lines not appended yet
-        # .synced: the logs a run of decisions on this thread fsyncs at its end; .held: its lines not appended yet
-        self._runs = threading.local()
         self.notices: list[str] = []
         self._notices_taken = 0
         self.failing: dict[Path, str] = {}  # log -> why it cannot be written (now)
@@ -121,7 +128,7 @@ class AuditRecorder:
         """The log a team commit takes as a decision ends (its `log_file`): every
         line held so far on this thread's run is appended first, so the log's size
         now covers this decision's lines and the ones before."""
-        self._flush_run()
+        _flush_held()
         return self.log_path(queue_folder)
 
     # --- the Recorder protocol --------------------------------------------------
@@ -140,11 +147,11 @@ class AuditRecorder:
             held = self._hold(root, editor, lines)
             if held is not None:
                 if held:
-                    self._flush_run()
+                    _flush_held()
                 return
             with self._lock:
                 pending = self._pending.setdefault(id(decision), _Pending(time.monotonic()))
-                due = _add(pending, root, editor, lines)
+                due = _add(pending, (self, root, editor), lines)
             if due:
                 self._flush(decision)
         except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision; the notice shows the bug
@@ -153,29 +160,20 @@ class AuditRecorder:
     def _hold(self, root: Path, editor: str, lines: list[bytes]) -> bool | None:
         """Within a run: hold the lines for it, and say whether they are due to be
         appended. None outside a run (the caller holds them for the decision)."""
-        held = getattr(self._runs, "held", None)
+        held = getattr(_RUNS, "held", None)
         if held is None:
             return None
         if not held.count:
             held.since = time.monotonic()
-        return _add(held, root, editor, lines)
+        return _add(held, (self, root, editor), lines)
 
     def _flush(self, decision: DecisionLike) -> None:
         """Append the lines of `decision` not appended yet (one open of each log)."""
         with self._lock:
             pending = self._pending.pop(id(decision), None)
             touched = self._touched.setdefault(id(decision), set())
-        for (root, editor), lines in (pending.lines.items() if pending is not None else ()):
+        for (_, root, editor), lines in (pending.lines.items() if pending is not None else ()):
             self._append(root, editor, lines, touched)
-
-    def _flush_run(self) -> None:
-        """Append the lines this thread's run holds (one open of each log)."""
-        held = getattr(self._runs, "held", None)
-        if held is None or not held.count:
-            return
-        self._runs.held = _Pending(0.0)
-        for (root, editor), lines in held.lines.items():
-            self._append(root, editor, lines, self._runs.synced)
 
     def on_decided(self, target: TargetLike, decision: DecisionLike, outcomes: Sequence[OutcomeLike]) -> None:
         try:
@@ -188,22 +186,20 @@ class AuditRecorder:
                     "time": self._clock(), "editor": self.editor_for(root), "path": relpath,
                     "field": REVIEW_FIELD, "old": None, "new": True, "reason": decision.reason,
                     "source": decision.source, "batch": decision.batch, "sha256": outcome.sha256}))
-            due = False
             for root, lines in by_root.items():
-                held = self._hold(root, self.editor_for(root), lines)
-                if held is None:
+                if self._hold(root, self.editor_for(root), lines) is None:
                     with self._lock:
                         touched = self._touched.setdefault(id(decision), set())
                     self._append(root, self.editor_for(root), lines, touched)
-                due = due or bool(held)
-            if due:
-                self._flush_run()
+            held = getattr(_RUNS, "held", None)
+            if held is not None and held.count and _due(held):  # (also when this decision wrote nothing)
+                _flush_held()
         except Exception as exc:  # noqa: BLE001 - as above
             self._notice(f"audit log: marks not logged: {exc!r}")
         finally:
             with self._lock:
                 touched = self._touched.pop(id(decision), set())
-            run = getattr(self._runs, "synced", None)
+            run = getattr(_RUNS, "synced", None)
             if run is not None:
                 run |= touched
             else:
@@ -214,22 +210,29 @@ class AuditRecorder:
     def grouped(self) -> Iterator[None]:
         """A run of decisions on this thread: the logs they touched are fsynced
         once each, when it ends (also when it ends by an exception)."""
-        if getattr(self._runs, "synced", None) is not None:
-            yield  # inside a run already: that one appends and syncs
+        if getattr(_RUNS, "synced", None) is not None:
+            yield  # inside a run already (this recorder's or another's): that one appends and syncs
             return
-        self._runs.synced, self._runs.held = set(), _Pending(0.0)
+        _RUNS.synced, _RUNS.held = set(), _Pending(0.0)
         try:
             yield
         finally:
             try:
-                self._flush_run()
-            except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision
-                self._notice(f"audit log: lines not logged: {exc!r}")
-            synced, self._runs.synced, self._runs.held = self._runs.synced, None, None
-            for path in synced:
-                sync_log(path)
+                _flush_held()
+            finally:  # (even when interrupted: the next run on this thread starts afresh)
+                synced, _RUNS.synced, _RUNS.held = _RUNS.synced, None, None
+                for path in synced:
+                    sync_log(path)
 
     # --- appending --------------------------------------------------------------
+
+    def _append_held(self, root: Path, editor: str, lines: list[bytes], touched: set[Path]) -> None:
+        """`_append` for a run's held lines: a bug in one log's append (or in
+        `on_appended`) is a notice, and the run's other logs are still appended."""
+        try:
+            self._append(root, editor, lines, touched)
+        except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision; the notice shows the bug
+            self._notice(f"audit log in {root}: {len(lines)} line(s) may not be logged: {exc!r}")
 
     def _append(self, root: Path, editor: str, lines: list[bytes], touched: set[Path]) -> None:
         """Append to the editor's log in `root`; the log goes into `touched` (to be fsynced)."""
@@ -255,8 +258,22 @@ class AuditRecorder:
             self._on_appended(root, path.name)
 
 
-def _add(pending: _Pending, root: Path, editor: str, lines: list[bytes]) -> bool:
+def _add(pending: _Pending, where: tuple[AuditRecorder, Path, str], lines: list[bytes]) -> bool:
     """Hold `lines` in `pending`; True when its lines are due to be appended."""
-    pending.lines.setdefault((root, editor), []).extend(lines)
+    pending.lines.setdefault(where, []).extend(lines)
     pending.count += len(lines)
+    return _due(pending)
+
+
+def _due(pending: _Pending) -> bool:
     return pending.count >= FLUSH_LINES or time.monotonic() - pending.since >= FLUSH_S
+
+
+def _flush_held() -> None:
+    """Append the lines this thread's run holds, each by its recorder (one open of each log)."""
+    held = getattr(_RUNS, "held", None)
+    if held is None or not held.count:
+        return
+    _RUNS.held = _Pending(0.0)
+    for (recorder, root, editor), lines in held.lines.items():
+        recorder._append_held(root, editor, lines, _RUNS.synced)

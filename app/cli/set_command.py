@@ -161,7 +161,7 @@ def _decide(args: argparse.Namespace, target: Any, changes: list[Change], reason
 
     files = [os.path.join(root, *rel.split("/")) for root, rel in (target.locate(c.path) for c in changes)]
     with stop_between_files() as stopped, commits.guard(files):
-        # The audit recorder first: the commit takes the log lines it has just appended.
+        # The audit recorder first: the commit takes the log lines (log_for_commit appends them first).
         outcomes = decide(target, Decision(tuple(changes), source="cli", reason=reason),
                           recorders=[recorder, commits.recorder], on_outcome=heard,
                           cancelled=lambda: stopped() is not None)

@@ -347,7 +347,8 @@ class CliCommits:
     working copy, the notice says so once."""
 
     def __init__(self, log_file: Callable[[Path], Path | None] | None = None) -> None:
-        """`log_file(queue_folder)`: the editor's audit log there (app.audit), committed with each decision."""
+        """`log_file(queue_folder)`: the editor's audit log there, committed with each
+        decision (`AuditRecorder.log_for_commit`, which appends the lines it holds first)."""
         from app.team.commits import CommitRecorder, RepoCache
 
         self.requests: list[CommitRequest] = []

@@ -70,9 +70,10 @@ class CommitRecorder:
     `sink` receives one CommitRequest per queue folder a decision wrote into
     (the window: `GitWorker`-backed `TeamSession.commit`; the CLI: a list to
     commit after deciding). `log_file(queue_folder)` names the editor's audit
-    log there (from `app.audit`), or None. Put this recorder *after* the audit
-    recorder in `decide(recorders=...)`, so the log line is written before the
-    commit is described."""
+    log there (from `app.audit`), or None: pass `AuditRecorder.log_for_commit`,
+    which first appends the lines the audit recorder holds for its run, and put
+    this recorder *after* the audit recorder in `decide(recorders=...)`, so the
+    decision's line is in the log when the commit takes its size."""
 
     def __init__(self, sink: Callable[[CommitRequest], None], *, identity: Identity | None = None,
                  log_file: Callable[[Path], Path | None] | None = None) -> None:

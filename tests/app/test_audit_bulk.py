@@ -219,3 +219,90 @@ def test_a_run_of_decisions_is_each_its_own_decision_with_one_fsync_of_the_log(
         assert sizes == [0] * 30
     assert audit.logged == 30 and audit.unlogged == 0
     assert len(synced) == 1  # ... and the log was made durable once, for all of them
+
+
+def _one_each(queue: ReviewQueue, names: list[str]) -> list[Decision]:
+    return [Decision.one(name, {"published": True}, {"published": queue.get(name).published}) for name in names]
+
+
+def test_a_commit_after_the_window_replaced_its_recorder_still_carries_the_runs_lines(desk) -> None:  # type: ignore[no-untyped-def]
+    """Preferences applied mid-run make a new recorder (same editor): the run's
+    decisions hold the old one, and the commit names the log through the new one.
+    The lines the old one holds are appended first all the same."""
+    folder, names, queue, book = desk
+    from app.decisions import decide_all
+
+    old = AuditRecorder("Ana", on_appended=book.appended)
+    new = AuditRecorder("Ana", on_appended=book.appended)
+    sizes: list[int] = []
+
+    class Commit:  # what ui.audit.log_file_for does: the desk's recorder *now*
+        def on_written(self, target, decision, outcome):  # type: ignore[no-untyped-def]
+            pass
+
+        def on_decided(self, target, decision, outcomes):  # type: ignore[no-untyped-def]
+            sizes.append(new.log_for_commit(folder).stat().st_size)
+
+        def grouped(self):  # type: ignore[no-untyped-def]
+            import contextlib
+            return contextlib.nullcontext()
+
+    decide_all(queue, _one_each(queue, names[:5]), recorders=[old, Commit()])
+    lines = log_lines(folder)
+    assert [x["path"] for x in lines] == names[:5]
+    log = new.log_path(folder).read_bytes()
+    assert sizes == [len(b"".join(log.splitlines(keepends=True)[:n])) for n in range(1, 6)]
+    assert old.logged == 5 and new.logged == 0  # each line appended by the recorder that made it
+
+
+def test_an_interrupted_run_end_leaves_the_next_run_logging_and_syncing(desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C while a run's lines are appended: the next run on the thread starts
+    afresh (its lines appended and fsynced), not inside the broken one."""
+    import app.audit.recorder as recorder_module
+    from app.decisions import decide_all
+
+    folder, names, queue, book = desk
+    recorder = AuditRecorder("Ana", on_appended=book.appended)
+    real_append = recorder_module.append_lines
+    calls: list[int] = []
+
+    def interrupted(path, lines):  # type: ignore[no-untyped-def]
+        calls.append(len(lines))
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real_append(path, lines)
+
+    monkeypatch.setattr(recorder_module, "append_lines", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        decide_all(queue, _one_each(queue, names[:3]), recorders=[recorder])
+    synced: list[Path] = []
+    real_sync = recorder_module.sync_log
+    monkeypatch.setattr(recorder_module, "sync_log", lambda path: (synced.append(path), real_sync(path)))
+    decide_all(queue, _one_each(queue, names[3:6]), recorders=[recorder])
+    assert [x["path"] for x in log_lines(folder)] == names[3:6]
+    assert synced == [recorder.log_path(folder)]
+
+
+def test_a_bug_in_one_logs_append_still_appends_the_runs_other_logs(tmp_path: Path) -> None:
+    """A run over two queue folders: `on_appended` raising for the first log is a
+    notice, and the second log still gets its line."""
+    from app.decisions import FileTarget, decide_all
+
+    files = []
+    for name in ("one", "two"):
+        (tmp_path / name / ".copydesk").mkdir(parents=True)
+        path = tmp_path / name / "a.md"
+        path.write_text("---\ntitle: A\npublished: false\n---\n")
+        files.append(str(path))
+    told: list[str] = []
+
+    def appended(root: Path, log_name: str) -> None:
+        told.append(root.name)
+        if root.name == "one":
+            raise RuntimeError("a bug in the reader")
+
+    recorder = AuditRecorder("Ana", on_appended=appended)
+    decide_all(FileTarget(), [Decision.one(f, {"published": True}) for f in files], recorders=[recorder])
+    assert told == ["one", "two"]
+    assert [len(log_lines(tmp_path / name)) for name in ("one", "two")] == [1, 1]
+    assert any("a bug in the reader" in notice for notice in recorder.take_notices())
