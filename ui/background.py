@@ -49,11 +49,15 @@ def lower_thread_priority(nice: int = BACKGROUND_NICE) -> None:
         pass
 
 
+NOTHING = object()  # returned by a lane's call that has nothing to deliver: `done` is not called
+
+
 class Lane(QObject):
     """Named background threads. `run(fn, *args, done=cb)` calls `fn(*args)` on
-    one of them and then `cb(result)` on the GUI thread; an exception from `fn`
-    goes to `failed=cb` instead (or is re-raised on the GUI thread, where Qt
-    reports it, when there is none: a bug must not vanish silently)."""
+    one of them and then `cb(result)` on the GUI thread (unless it returned
+    `NOTHING`); an exception from `fn` goes to `failed=cb` instead (or is
+    re-raised on the GUI thread, where Qt reports it, when there is none: a
+    bug must not vanish silently)."""
 
     _finished = Signal(object, object, object)  # callback, value, failed-callback
 
@@ -82,7 +86,7 @@ class Lane(QObject):
         except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, never swallowed
             self._emit(failed or _reraise, exc, None)
             raise
-        if done is not None:
+        if done is not None and value is not NOTHING:
             self._emit(done, value, None)
         return value
 

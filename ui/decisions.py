@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.decisions import REVIEW, Decision, Outcome, Recorder, decide_all, describe_value, same
 from app.queue.own_writes import warm_write_helpers
-from ui.background import Lane
+from ui.background import NOTHING, Lane
 from ui.commands import FieldEdit, live_command
 from ui.conflict_dialog import APPLY_MINE, Conflict, ConflictDialog
 from ui.queue_cells import Landed
@@ -289,14 +289,16 @@ def _warm_quietly() -> None:
         warm_write_helpers()
 
 
-def _decide_queued(queued: deque[Queued], ticket: int) -> list[tuple[Queued, list[Outcome]]]:
-    """The writer thread's call for decision `ticket`: nothing if an earlier run
-    took it; else it and the decisions queued right after it (`Queued.joins`,
-    `RUN_MOST` at most), decided in one `decide_all`, inside each guard. A
-    decision that raises (a bug) is said as not saved, on stderr with its
-    traceback, and the run goes on with the decisions after it."""
+def _decide_queued(queued: deque[Queued], ticket: int) -> Any:
+    """The writer thread's call for decision `ticket`: `NOTHING` if an earlier run
+    took it (keys that queued up are taken by one run, and the GUI thread is not
+    woken for each of the others); else it and the decisions queued right after
+    it (`Queued.joins`, `RUN_MOST` at most), decided in one `decide_all`, inside
+    each guard, as a list of (queued, outcomes). A decision that raises (a bug)
+    is said as not saved, on stderr with its traceback, and the run goes on with
+    the decisions after it."""
     if not queued or queued[0].ticket != ticket:
-        return []
+        return NOTHING
     run = [queued.popleft()]
     while queued and len(run) < RUN_MOST and queued[0].joins(run[-1]):
         run.append(queued.popleft())
