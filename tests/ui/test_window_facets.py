@@ -249,3 +249,33 @@ def test_the_review_facet_shows_once_the_audit_trail_is_read(qtbot, make_window,
     expected = listed(capsys, desk, ["--review", "reviewed"])
     assert expected == ["h2.md", "r1.md"] and shown(window) == expected
     assert dict((v, t) for v, t, _ in section.items())["reviewed"] == "Reviewed   2"
+
+
+def test_a_hidden_panel_recounts_once_after_a_run_of_changes_and_at_once_when_shown(
+        qtbot, make_window, desk: Path) -> None:
+    """P pressed on four articles with the panel hidden: one recount, after the
+    last change (not one per change or per RECOUNT_MS); shown again, the panel
+    has the counts of the rows as they are."""
+    window = make_window(desk)
+    settle(qtbot, window)
+    assert not window.filters.dock.isVisible()
+    evaluations: list[object] = []
+    window.filters.counter.evaluated.connect(evaluations.append)
+    window.auto_advance_action.setChecked(True)
+    window.table.setFocus()
+    window.table.select_row(0)
+    for _ in range(4):
+        qtbot.keyClick(window.table, Qt.Key.Key_P)
+        qtbot.wait(queue_filters.RECOUNT_MS // 2)  # a run of changes longer than one interval
+    qtbot.waitUntil(lambda: not window.desk.busy, timeout=10_000)
+    settle(qtbot, window)
+    assert len(evaluations) == 1
+    assert window.filters.counter.last.version == window.model.table.version
+
+    (desk / "r1.md").write_text(news("Register storage", provider="Ars", topics=("Storage",)), encoding="utf-8")
+    qtbot.waitUntil(lambda: window.model.summary("r1.md").provider == "Ars", timeout=10_000)
+    window.filters.toggle_action.trigger()  # shown before the quiet spell ends: counted at once
+    assert window.filters.counter.busy
+    qtbot.waitUntil(lambda: window.filters.settled, timeout=10_000)
+    providers = dict((v, t) for v, t, _ in window.filters.panel.section("provider").items())
+    assert providers["Ars"] == "Ars   3" and "Register" not in providers
