@@ -18,8 +18,8 @@ decision module that sits above it.
   held by `app.decisions.decide_all` around one decision or the keys that
   queued up; also when it ends by an exception); then each log the run
   touched is fsynced once. A decision about one file alone is a run of one:
-  its line is appended as its run ends, right after the decision. Outside a
-  run, a decision's lines are appended when it ends at the latest.
+  its line is appended as its run ends, right after the decision. Called
+  outside a run, `on_written` and `on_decided` are each a run of their own.
 - A team commit takes the log's size as each decision ends: it names the log
   with `log_for_commit`, which first appends every line the thread's run
   holds (of any recorder: a window that replaced its recorder meanwhile).
@@ -57,11 +57,13 @@ from app.recording import DecisionLike, OutcomeLike, TargetLike
 
 
 FLUSH_LINES = 32  # held lines are appended once this many wait,
-FLUSH_S = 0.25  # or the oldest has waited this long, and when the run (or the decision, outside one) ends
+FLUSH_S = 0.25  # or the oldest has waited this long, and when the run ends
 
 
 @dataclass
 class _Pending:
+    """The lines a run holds."""
+
     since: float  # when the first of them was written
     # (recorder, queue folder, editor) -> lines: each is appended by the recorder that made it
     lines: dict[tuple[AuditRecorder, Path, str], list[bytes]] = field(default_factory=dict)
@@ -86,8 +88,6 @@ class AuditRecorder:
         self._clock = clock
         self._lock = threading.Lock()
         self._editors: dict[Path, str] = {}
-        self._touched: dict[int, set[Path]] = {}  # id(decision) -> logs appended to (synced at the end)
-        self._pending: dict[int, _Pending] = {}  # id(decision) -> its lines not appended yet
         self.notices: list[str] = []
         self._notices_taken = 0
         self.failing: dict[Path, str] = {}  # log -> why it cannot be written (now)
@@ -144,67 +144,40 @@ class AuditRecorder:
                                   "source": decision.source, "batch": decision.batch,
                                   "sha256": outcome.sha256})
                      for name, value in outcome.values.items()]
-            held = self._hold(root, editor, lines)
-            if held is not None:
-                if held:
-                    _flush_held()
-                return
-            with self._lock:
-                pending = self._pending.setdefault(id(decision), _Pending(time.monotonic()))
-                due = _add(pending, (self, root, editor), lines)
-            if due:
-                self._flush(decision)
+            with self.grouped():  # (called outside a run: a run of its own)
+                self._hold(root, editor, lines)
         except Exception as exc:  # noqa: BLE001 - a recorder never fails a decision; the notice shows the bug
             self._notice(f"audit log: {outcome.path}: not logged: {exc!r}")
 
-    def _hold(self, root: Path, editor: str, lines: list[bytes]) -> bool | None:
-        """Within a run: hold the lines for it, and say whether they are due to be
-        appended. None outside a run (the caller holds them for the decision)."""
-        held = getattr(_RUNS, "held", None)
-        if held is None:
-            return None
-        if not held.count:
-            held.since = time.monotonic()
-        return _add(held, (self, root, editor), lines)
-
-    def _flush(self, decision: DecisionLike) -> None:
-        """Append the lines of `decision` not appended yet (one open of each log)."""
-        with self._lock:
-            pending = self._pending.pop(id(decision), None)
-            touched = self._touched.setdefault(id(decision), set())
-        for (_, root, editor), lines in (pending.lines.items() if pending is not None else ()):
-            self._append(root, editor, lines, touched)
-
     def on_decided(self, target: TargetLike, decision: DecisionLike, outcomes: Sequence[OutcomeLike]) -> None:
         try:
-            self._flush(decision)
-            marks = [o for o in outcomes if o.status == "marked"]
             by_root: dict[Path, list[bytes]] = {}
-            for outcome in marks:
+            for outcome in outcomes:
+                if outcome.status != "marked":
+                    continue
                 root, relpath = target.locate(outcome.path)
                 by_root.setdefault(root, []).append(encode_line({
                     "time": self._clock(), "editor": self.editor_for(root), "path": relpath,
                     "field": REVIEW_FIELD, "old": None, "new": True, "reason": decision.reason,
                     "source": decision.source, "batch": decision.batch, "sha256": outcome.sha256}))
-            for root, lines in by_root.items():
-                if self._hold(root, self.editor_for(root), lines) is None:
-                    with self._lock:
-                        touched = self._touched.setdefault(id(decision), set())
-                    self._append(root, self.editor_for(root), lines, touched)
-            held = getattr(_RUNS, "held", None)
-            if held is not None and held.count and _due(held):  # (also when this decision wrote nothing)
-                _flush_held()
+            with self.grouped():
+                for root, lines in by_root.items():
+                    self._hold(root, self.editor_for(root), lines)
+                if _due(_RUNS.held):  # (also when this decision wrote nothing: the older lines' age)
+                    _flush_held()
         except Exception as exc:  # noqa: BLE001 - as above
             self._notice(f"audit log: marks not logged: {exc!r}")
-        finally:
-            with self._lock:
-                touched = self._touched.pop(id(decision), set())
-            run = getattr(_RUNS, "synced", None)
-            if run is not None:
-                run |= touched
-            else:
-                for path in touched:
-                    sync_log(path)
+
+    def _hold(self, root: Path, editor: str, lines: list[bytes]) -> None:
+        """Hold the lines for this thread's run (inside `grouped()`); append what
+        it holds once they are due."""
+        held = _RUNS.held
+        if not held.count:
+            held.since = time.monotonic()
+        held.lines.setdefault((self, root, editor), []).extend(lines)
+        held.count += len(lines)
+        if _due(held):
+            _flush_held()
 
     @contextlib.contextmanager
     def grouped(self) -> Iterator[None]:
@@ -258,15 +231,8 @@ class AuditRecorder:
             self._on_appended(root, path.name)
 
 
-def _add(pending: _Pending, where: tuple[AuditRecorder, Path, str], lines: list[bytes]) -> bool:
-    """Hold `lines` in `pending`; True when its lines are due to be appended."""
-    pending.lines.setdefault(where, []).extend(lines)
-    pending.count += len(lines)
-    return _due(pending)
-
-
 def _due(pending: _Pending) -> bool:
-    return pending.count >= FLUSH_LINES or time.monotonic() - pending.since >= FLUSH_S
+    return pending.count > 0 and (pending.count >= FLUSH_LINES or time.monotonic() - pending.since >= FLUSH_S)
 
 
 def _flush_held() -> None:
