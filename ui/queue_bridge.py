@@ -155,7 +155,7 @@ class QueueBridge(QObject):
         self._post(gen, "opened", queue)
         self._resolve_editor(gen, queue)
         self._tell_notices(gen, queue)
-        self._scan_on_worker(gen)
+        self._scan_on_worker(gen, watch=True)  # watched from before its walk: no second walk after it
         if gen != self._generation or self._queue is not queue:
             return
         book = self._open_book(gen, queue)
@@ -262,7 +262,7 @@ class QueueBridge(QObject):
                 self._post(gen, "notice", note)
             self._notes_told = len(notes)
 
-    def _scan_on_worker(self, gen: int) -> None:
+    def _scan_on_worker(self, gen: int, *, watch: bool = False) -> None:
         queue = self._queue
         if queue is None or gen != self._generation:
             return
@@ -277,7 +277,7 @@ class QueueBridge(QObject):
             self._post(gen, "progress", (done, total))
 
         try:
-            report = queue.scan(on_rows=on_rows, on_progress=on_progress)
+            report = queue.scan(on_rows=on_rows, on_progress=on_progress, watch=watch)
         except Exception as exc:  # noqa: BLE001
             self._post(gen, "notice", tr("Scan failed: {reason}").format(reason=_describe(exc)))
             self._post(gen, "finished", (None, None))

@@ -350,7 +350,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     status = EXIT_OK
     try:
         with sigterm_interrupts():  # Ctrl-C and SIGTERM both end watching normally (status 0)
-            review_queue.scan()
+            review_queue.scan(watch=True)
             review_queue.start_watching(changes.put)  # called on the watcher thread; only enqueues
             print(f"copydesk: watching {printable_path(args.folder)} ({review_queue.watch_mode}); Ctrl-C stops",
                   file=sys.stderr, flush=True)

@@ -69,8 +69,9 @@ class FullScan:
                  on_rows: Callable[[list[ArticleSummary]], None] | None,
                  on_progress: Callable[[int, int], None] | None,
                  rules: FileRules = DEFAULT_RULES, mapping: FieldMapping = DEFAULT_MAPPING,
-                 keep_keys: bool = False) -> None:
+                 keep_keys: bool = False, before_walk: Callable[[], None] | None = None) -> None:
         self.root = root
+        self.before_walk = before_walk  # called once the index is read, before the folder is walked
         self.rules = rules
         self.mapping = mapping
         self.index = index
@@ -95,6 +96,8 @@ class FullScan:
 
     def run(self) -> ScanReport:
         self._load_index()
+        if self.before_walk is not None:
+            self.before_walk()
         notes = WalkNotes()
         with CheckRunner(self.root, workers=self.workers, mapping=self.mapping) as runner:
             for rel, st in walk_articles(self.root, notes=notes, rules=self.rules):

@@ -192,12 +192,17 @@ class ReviewQueue:
     # --- scanning ---------------------------------------------------------
 
     def scan(self, on_rows: Callable[[list[ArticleSummary]], None] | None = None,
-             on_progress: Callable[[int, int], None] | None = None) -> ScanReport:
+             on_progress: Callable[[int, int], None] | None = None, *, watch: bool = False) -> ScanReport:
         """List the whole folder. Blocking; rows stream to `on_rows` in batches as they are ready.
 
         `on_progress(done, found)`: `found` grows while the folder is walked.
         Call it once before `start_watching()`; while watching, `rescan()` is the
-        way to look again (changes then arrive through `on_changes`)."""
+        way to look again (changes then arrive through `on_changes`).
+
+        `watch=True` (for a caller that calls `start_watching()` next): the folder
+        is watched from before the walk, and what changes meanwhile is handed on
+        when watching starts, instead of a second walk of the whole folder
+        then (100,000 files: 1.4 s of Python beside the window's first sorts)."""
         started = time.perf_counter()
         if not self.folder.is_dir():
             self._notice(f"{self.folder}: not a folder")
@@ -209,7 +214,8 @@ class ReviewQueue:
         with long_lived():
             scan = FullScan(self._root, self._index, workers=self.workers, on_rows=on_rows,
                             on_progress=on_progress, rules=self.rules, mapping=self.mapping,
-                            keep_keys=self.duplicates is not None)
+                            keep_keys=self.duplicates is not None,
+                            before_walk=self._watch_held if watch and self._watcher is None else None)
             report = scan.run()
         for rel_dir, why in report.unreadable_folders:
             self._notice(f"cannot read folder {rel_dir or '.'}: {why}")
@@ -407,20 +413,41 @@ class ReviewQueue:
         collected.
 
         Call after `scan()`. A quick stat pass right away catches what changed
-        between the scan and now."""
-        from app.queue.watch import FolderWatcher
-
-        if self._watcher is not None:
+        between the scan and now; after `scan(watch=True)`, what changed since
+        its walk began comes instead, without that pass."""
+        held = self._watcher
+        if held is not None and not held.held:
             raise RuntimeError("already watching")
         self._on_changes = on_changes
         self._on_log_changes = on_log_changes
-        self._watcher = FolderWatcher(self.folder, self._on_batch, poll=self.poll,
-                                      poll_interval=self.poll_interval, rescan_interval=self.rescan_interval,
-                                      observer_factory=self._observer_factory, on_notice=self._notice,
-                                      on_gone=self._on_folder_gone, rules=self.rules,
-                                      on_logs=None if on_log_changes is None else self._on_logs)
+        if held is not None:  # watched since before the scan's walk (`scan(watch=True)`)
+            held.release()
+            return
+        self._watcher = self._new_watcher(logs=on_log_changes is not None)
         self._watcher.start()
         self._watcher.request(full=True)
+
+    def _new_watcher(self, *, logs: bool) -> FolderWatcher:
+        from app.queue.watch import FolderWatcher
+
+        return FolderWatcher(self.folder, self._on_batch, poll=self.poll,
+                             poll_interval=self.poll_interval, rescan_interval=self.rescan_interval,
+                             observer_factory=self._observer_factory, on_notice=self._notice,
+                             on_gone=self._on_folder_gone, rules=self.rules,
+                             on_logs=self._on_logs if logs else None)
+
+    def _watch_held(self) -> None:
+        """Start watching, held, before the scan walks the folder (`scan(watch=True)`).
+        Audit log events are collected too: whether they are wanted is only known
+        when watching starts. A watcher that cannot start is left to start_watching
+        (which then says why); the scan goes on."""
+        watcher = self._new_watcher(logs=True)
+        try:
+            watcher.start(held=True)
+        except Exception:  # noqa: BLE001 - start_watching tries again and reports the reason
+            watcher.stop()
+            return
+        self._watcher = watcher
 
     @property
     def watch_mode(self) -> str:

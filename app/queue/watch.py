@@ -226,13 +226,20 @@ class FolderWatcher:
         self._seq = 0
         self._stopping = False
         self._busy = False  # on_batch is running
+        # Held (`start(held=True)`): events are collected, and nothing is handed
+        # on (no batch, no look at the root) until `release()`.
+        self._held = False
         self._observer: BaseObserver | None = None
         self._thread: threading.Thread | None = None
         self._next_rescan = float("inf")
 
     # --- lifecycle --------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, *, held: bool = False) -> None:
+        """Start watching. `held`: collect what is touched from now on, but hand
+        nothing on until `release()` (a queue watched from before its scan
+        walks the folder: whatever changes meanwhile comes as one batch after)."""
+        self._held = held
         self._root_id = self._root_identity()
         self._observer = self._start_observer()
         _LIVE.add(self)
@@ -318,6 +325,17 @@ class FolderWatcher:
                 observer.join(timeout=2)
         except Exception:  # noqa: BLE001 - a half-started observer may fail to stop; it is discarded
             pass
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    def release(self) -> None:
+        """Hand on what was collected while held (one batch, once it settles), and go on as usual."""
+        with self._cond:
+            self._held = False
+            self._next_root_check = time.monotonic()  # the root is looked at with that first batch
+            self._cond.notify_all()
 
     def stop(self) -> None:
         _LIVE.discard(self)
@@ -430,6 +448,9 @@ class FolderWatcher:
     def _wait_for_batch(self) -> tuple[set[str], set[str], bool, set[str]] | None:
         """Block (holding the condition) until a settled batch is due; None when stopping."""
         while not self._stopping:
+            if self._held:
+                self._cond.wait()
+                continue
             now = time.monotonic()
             while self._later and self._later[0][0] <= now:
                 _, _, later_files, later_dirs, later_full = heapq.heappop(self._later)

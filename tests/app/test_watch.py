@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -520,3 +521,50 @@ def test_moves_are_still_paired_when_saves_come_fast(tmp_path: Path) -> None:
         observer.join(5)
     renamed = [m for m in moves if m[0].startswith("r")]
     assert sorted(renamed) == sorted(wanted)  # each once, each from its own source
+
+
+def test_a_queue_watched_from_its_scan_hands_on_what_changed_meanwhile(folder: Path, tmp_path: Path,
+                                                                       collector: Collector) -> None:
+    # scan(watch=True): the watcher starts before the walk and holds what it
+    # sees; start_watching() then hands that on, with no second walk (which
+    # would also tell the log listener ".copydesk/log", "every log").
+    for i in range(40):
+        (folder / "news" / f"n{i:02d}.md").write_text(article(f"News {i}"))
+    logs: list[list[str]] = []
+
+    def late_change(done: int, found: int) -> None:  # the last progress call comes after the walk
+        if done == found == 42 and not (folder / "late.md").exists():
+            (folder / "late.md").write_text(article("Late"))
+
+    queue = ReviewQueue(folder, index_path=tmp_path / "held.sqlite3")
+    queue.scan(on_progress=late_change, watch=True)
+    try:
+        assert queue.get("late.md") is None  # written after the walk had passed
+        (folder / "a.md").write_text(article("Alpha, rewritten at more length"))
+        (folder / "news" / "n07.md").unlink()
+        (folder / "news" / "fresh.md").write_text(article("Fresh"))
+        time.sleep(0.4)  # several settle times: still nothing is taken in while held
+        assert queue.get("a.md").title == "Alpha" and queue.get("news/n07.md") is not None  # type: ignore[union-attr]
+        queue.start_watching(collector, on_log_changes=logs.append)
+        for kind, path in (("added", "late.md"), ("changed", "a.md"), ("removed", "news/n07.md"),
+                           ("added", "news/fresh.md")):
+            collector.wait_for(kind, path)
+        assert queue.wait_settled(10)
+        assert sorted(collector.events()) == [("added", "late.md", "outside"), ("added", "news/fresh.md", "outside"),
+                                              ("changed", "a.md", "outside"),
+                                              ("removed", "news/n07.md", "outside")]
+        assert logs == []  # no full pass ran
+        (folder / "b.md").write_text(article("Bravo two"))  # and it goes on watching as usual
+        collector.wait_for("added", "b.md")
+    finally:
+        queue.stop()
+
+
+def test_a_held_watcher_that_is_never_released_stops_cleanly(folder: Path, tmp_path: Path,
+                                                             collector: Collector) -> None:
+    queue = ReviewQueue(folder, index_path=tmp_path / "held.sqlite3")
+    queue.scan(watch=True)
+    (folder / "a.md").write_text(article("Alpha again"))
+    queue.stop()  # (the window opened another folder before this one was watched)
+    assert queue.watch_mode == "stopped"
+    assert queue.get("a.md").title == "Alpha"  # type: ignore[union-attr]
