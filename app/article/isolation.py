@@ -20,6 +20,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from app.courtesy import adopt_flag
+
 if TYPE_CHECKING:  # imported when the helper is first needed: most runs never start it
     import multiprocessing.context
     from concurrent.futures import ProcessPoolExecutor
@@ -117,9 +119,13 @@ def is_big(path: str | os.PathLike[str]) -> bool:
         return False
 
 
-def worker_init(parent: int | None = None) -> None:
+def worker_init(parent: int | None = None, foreground: Any = None) -> None:
     """`parent`: the pid that forks this worker (the `fork` start method), to
-    catch a parent that died before `_die_with_parent` took effect."""
+    catch a parent that died before `_die_with_parent` took effect.
+    `foreground`: the parent's `app.courtesy.shared_flag()`, to step aside
+    while its GUI thread paints."""
+    if foreground is not None:
+        adopt_flag(foreground)
     _die_with_parent()
     if parent is not None and os.getppid() != parent:
         os._exit(1)

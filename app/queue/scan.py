@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from app.article.frontmatter import not_a_file, parse_article, read_fd
+from app.courtesy import pause_point, shared_flag
 from app.article.isolation import pool_context, worker_init
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.messages import describe_os_error
@@ -285,7 +286,11 @@ def check_chunk(root: str, jobs: list[tuple[str, bytes | None]],
     """Worker entry point: check a list of (relpath, known digest). The mapping
     travels with each chunk (a few hundred pickled bytes), so a worker pool
     needs no state of its own."""
-    return [check_file(root, rel, known, mapping) for rel, known in jobs]
+    out = []
+    for rel, known in jobs:
+        pause_point()  # while the window paints, its CPU is not taken (app.courtesy.shared_flag)
+        out.append(check_file(root, rel, known, mapping))
+    return out
 
 
 # Chunk sizes grow so the first results are back within milliseconds while
@@ -322,7 +327,7 @@ class CheckRunner:
                 context = pool_context(preload="app.queue.scan")
                 parent = os.getpid() if context.get_start_method() == "fork" else None
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                 initializer=worker_init, initargs=(parent,))
+                                                 initializer=worker_init, initargs=(parent, shared_flag()))
             if len(self._buffer) >= _CHUNK_SIZES[min(self._chunk_index, len(_CHUNK_SIZES) - 1)]:
                 self._submit()
 

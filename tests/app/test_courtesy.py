@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -92,3 +93,71 @@ def test_sorted_strings_lets_another_thread_run_while_it_sorts() -> None:
     # Ticks all along, whatever the machine's speed: at least one in eight milliseconds of it
     # (one every 3-5 ms is usual; sorted() gives none or one in all, on a fast machine in 5-6 ms).
     assert ticks >= max(3.0, took_ms / 8), (ticks, took_ms)
+
+
+# --- worker processes (the scan's parse workers) ----------------------------------
+
+def _pauses_in_a_worker(flag: object, ready: object, go: object, out: object) -> None:
+    """In the child: time one pause point once told to (the flag adopted as worker_init does)."""
+    courtesy.adopt_flag(flag)
+    ready.set()  # type: ignore[attr-defined]
+    go.wait(10)  # type: ignore[attr-defined]
+    begun = time.perf_counter()
+    courtesy.pause_point()
+    out.put(time.perf_counter() - begun)  # type: ignore[attr-defined]
+
+
+def _time_a_worker_pause(hold: float | None) -> float:
+    """A pause point in a worker process (started the way the scan's pool starts
+    them), while this process paints for `hold` seconds (None: not painting)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    ready, go, out = context.Event(), context.Event(), context.Queue()
+    child = context.Process(target=_pauses_in_a_worker, args=(courtesy.shared_flag(), ready, go, out))
+    child.start()
+    try:
+        assert ready.wait(30)
+        if hold is None:
+            go.set()
+            return out.get(timeout=10)
+        with courtesy.foreground():
+            go.set()
+            time.sleep(hold)
+        return out.get(timeout=10)
+    finally:
+        child.join(10)
+
+
+def test_a_worker_process_waits_while_the_parent_paints() -> None:
+    assert _time_a_worker_pause(None) < 0.01  # nothing paints: no wait
+    took = _time_a_worker_pause(0.02)  # a 20 ms paint: the worker goes on when it ends
+    assert 0.01 <= took <= courtesy.MAX_WAIT_S + 0.02
+    took = _time_a_worker_pause(1.0)  # a paint that never ends cannot starve it either
+    assert courtesy.MAX_WAIT_S * 0.9 <= took < courtesy.MAX_WAIT_S + 0.1
+    assert not courtesy.in_foreground() and courtesy.shared_flag().value == 0
+
+
+def test_the_scans_workers_step_aside_while_the_window_paints(tmp_path: Path) -> None:
+    from app.queue.scan import CheckRunner
+
+    for i in range(24):
+        (tmp_path / f"a{i:02d}.md").write_text(f"---\ntitle: Article {i}\nquality: {i}\n---\nBody\n")
+    jobs = [(f"a{i:02d}.md", None) for i in range(24)]
+
+    def check_all() -> tuple[int, float]:
+        with CheckRunner(str(tmp_path), workers=2, inline_limit=0) as runner:
+            runner.add(*jobs[0])  # the pool starts (its workers warm) before the clock does
+            list(runner.drain())
+            started = time.perf_counter()
+            for job in jobs[1:]:
+                runner.add(*job)
+            done = sum(len(results) for results in runner.drain())
+            return done, time.perf_counter() - started
+
+    with courtesy.foreground():  # painting all along: each file waits a pause point out
+        done, took = check_all()
+    assert done == 23
+    assert took >= 23 / 2 * courtesy.MAX_WAIT_S * 0.9  # (two workers, side by side)
+    done, _ = check_all()  # and when nothing paints they do not wait at all
+    assert done == 23
