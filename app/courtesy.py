@@ -49,17 +49,16 @@ def foreground() -> Iterator[None]:
     global _depth
     _depth += 1
     _idle.clear()
-    shared = _shared
-    if shared is not None:
-        shared.value = 1
+    if _shared is not None:
+        _shared.value = 1
     try:
         yield
     finally:
         _depth -= 1
         if _depth == 0:
             _idle.set()
-            if shared is not None:
-                shared.value = 0
+            if _shared is not None:  # read again: it may have been made inside (a pool started)
+                _shared.value = 0
 
 
 def pause_point() -> None:

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from app.article.frontmatter import not_a_file, parse_article, read_fd
-from app.courtesy import pause_point, shared_flag
 from app.article.isolation import pool_context, worker_init
 from app.article.mapping import DEFAULT_MAPPING, FieldMapping
 from app.article.messages import describe_os_error
 from app.article.writer import TEMP_PREFIX, TEMP_SUFFIX
 from app.article.summary import ArticleSummary, SummaryRow, summarize
+from app.courtesy import pause_point, shared_flag
 from app.queue.duplicate_records import duplicate_keys_row
 # is_ignored_relpath is also imported from here by older callers; its home is app.queue.rules.
 from app.queue.rules import DEFAULT_RULES, FileRules, is_ignored_name, is_ignored_relpath  # noqa: F401

@@ -161,3 +161,19 @@ def test_the_scans_workers_step_aside_while_the_window_paints(tmp_path: Path) ->
     assert took >= 23 / 2 * courtesy.MAX_WAIT_S * 0.9  # (two workers, side by side)
     done, _ = check_all()  # and when nothing paints they do not wait at all
     assert done == 23
+
+
+def test_the_shared_flag_falls_when_the_outermost_paint_ends_even_if_made_inside_it() -> None:
+    # A pool may start (and make the flag) while the GUI thread is inside a paint:
+    # the flag must not stay raised after it, or every worker would wait out each file.
+    saved = courtesy._shared
+    courtesy._shared = None
+    try:
+        with courtesy.foreground():
+            flag = courtesy.shared_flag()
+            with courtesy.foreground():
+                assert flag.value == 1
+            assert flag.value == 1  # the outer paint goes on
+        assert flag.value == 0 and not courtesy.in_foreground()
+    finally:
+        courtesy._shared = saved
