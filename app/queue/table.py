@@ -259,6 +259,9 @@ class RowTable:
         return gone
 
     def clear(self) -> None:
+        # Everything goes, what others keep on the table too (app.queue.facets memoises
+        # by version, and a cleared table counts its versions from 0 again).
+        self.__dict__.clear()
         self.__init__()  # type: ignore[misc]
 
     def _slot(self) -> int:
