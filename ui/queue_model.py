@@ -159,6 +159,11 @@ class ArticleTableModel(RowsById):
     def __init__(self, parent: Any = None, *, background: Background | None = None) -> None:
         super().__init__(parent)
         self.table = RowTable()
+        # The quick filters' counts, for (clears, table version): the status bar, the
+        # tabs and the review counts ask for them after every filter change, and a
+        # filter changes no row (three passes over the columns: 10-18 ms at 100,000).
+        self._clears = 0
+        self._quick: tuple[tuple[int, int], dict[str, int]] | None = None
         self._asc = np.zeros(0, dtype=np.int64)  # live ids, ascending by the sort column
         self._pos = np.zeros(0, dtype=np.int64)  # id -> index in _asc (-1: not there)
         self._overlay: dict[str, Overlay] = {}
@@ -371,12 +376,15 @@ class ArticleTableModel(RowsById):
 
     def counts(self) -> tuple[int, int, int]:
         """(articles, published, errors) as on disk."""
-        counts = quick_counts(self.table)
+        counts = self.quick_counts()
         return len(self.table), counts["published"], counts["errors"]
 
     def quick_counts(self) -> dict[str, int]:
-        """Rows each quick filter shows (as on disk), by name."""
-        return quick_counts(self.table)
+        """Rows each quick filter shows (as on disk), by name; counted once per table version."""
+        key = (self._clears, self.table.version)
+        if self._quick is None or self._quick[0] != key:
+            self._quick = (key, quick_counts(self.table))
+        return dict(self._quick[1])
 
     def set_review(self, states: dict[str, str]) -> list[int]:
         """Review states from the audit trail (relpath -> "needs", "reviewed" or
@@ -536,6 +544,7 @@ class ArticleTableModel(RowsById):
     def clear(self) -> None:
         self.beginResetModel()
         self.table.clear()
+        self._clears += 1  # (a cleared table's versions start again at 0)
         self._asc = np.zeros(0, dtype=np.int64)
         self._pos = np.zeros(0, dtype=np.int64)
         self._overlay.clear()

@@ -376,3 +376,26 @@ def test_many_duplicate_changes_at_once_update_the_filtered_view_in_one_go(qapp)
     signals.clear()
     assert len(model.set_duplicates(DuplicateView({}))) == 200
     assert signals == ["data"] and proxy.rowCount() == 300
+
+
+def test_quick_counts_follow_every_change_of_the_rows(qapp) -> None:
+    """The counts are kept between filter changes, never past a change of a row,
+    a review state or the folder (a cleared table counts its versions from 0)."""
+    model = ArticleTableModel()
+    model.upsert([row("a", published=True), row("b", published=False), row("c", published=False)])
+    first = model.quick_counts()
+    assert (first["all"], first["published"], first["unpublished"]) == (3, 1, 2)
+    first["all"] = 99  # a caller's copy: changing it changes nothing
+    assert model.quick_counts()["all"] == 3
+    model.upsert([row("b", published=True)])
+    assert model.counts() == (3, 2, 0)
+    model.set_review({"a": "reviewed"})
+    assert model.quick_counts()["needs_review"] == 2
+    model.remove({"c"})
+    assert model.quick_counts()["all"] == 2
+    version = model.table.version
+    model.clear()
+    for n in range(version):  # the new folder's table reaches the version the counts were kept for
+        model.upsert([row(f"x{n}", published=False)])
+    assert model.table.version == version
+    assert model.counts() == (version, 0, 0) and model.quick_counts()["needs_review"] == version
