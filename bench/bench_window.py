@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from meters import GapMeter, wait  # noqa: E402
+from meters import GapMeter, wait, wait_painted  # noqa: E402
 
 BOUND_MS = 50.0
 WRITES = 1000
@@ -148,13 +148,12 @@ def _interact(app, window, meter: GapMeter, n: int) -> dict[str, float]:  # type
         pause = time.perf_counter() + 0.03
         wait(app, lambda: time.perf_counter() >= pause, 1)
     last_key = time.perf_counter()
-    wait(app, lambda: window.proxy.selection.words == ("cloud",) and "shown" in window.counts_label.text(), 10)
-    table.viewport().repaint()
+    wait_painted(app, table.viewport(),
+                 lambda: window.proxy.selection.words == ("cloud",) and "shown" in window.counts_label.text(), 10)
     out["filter_ms"] = (time.perf_counter() - last_key) * 1000
     box.clear()
     cleared = time.perf_counter()
-    wait(app, lambda: window.proxy.rowCount() == n, 10)
-    table.viewport().repaint()
+    wait_painted(app, table.viewport(), lambda: window.proxy.rowCount() == n, 10)
     out["filter_clear_ms"] = (time.perf_counter() - cleared) * 1000
     settle = time.perf_counter() + 0.2
     wait(app, lambda: time.perf_counter() >= settle, 5)

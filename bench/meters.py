@@ -47,3 +47,31 @@ def wait(app, condition, timeout: float) -> float:  # type: ignore[no-untyped-de
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
         time.sleep(0.0005)  # like an idle loop's wait; lets the timer's ticks through
     return time.perf_counter() - start
+
+
+def wait_painted(app, widget, condition, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    """Run the event loop until `condition()` holds and `widget` has painted
+    since it began to hold (the loop's own paint, as an editor sees it: a
+    repaint() called here would paint the same rows a second time, in the
+    same turn, and count both in the gap). Returns the seconds it took."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class _PaintSeen(QObject):
+        seen = False
+
+        def eventFilter(self, _obj, event):  # type: ignore[no-untyped-def]
+            if event.type() == QEvent.Type.Paint and condition():
+                self.seen = True  # (the paint itself runs before the loop returns to wait())
+            return False
+
+    start = time.perf_counter()
+    watch = _PaintSeen()
+    widget.installEventFilter(watch)
+    try:
+        wait(app, condition, timeout)
+        if not watch.seen:
+            widget.update()  # the change asked for no paint: the next one shows it
+        wait(app, lambda: watch.seen, max(0.0, timeout - (time.perf_counter() - start)))
+    finally:
+        widget.removeEventFilter(watch)
+    return time.perf_counter() - start
