@@ -134,12 +134,32 @@ def test_check_relative_folder(folder: Path, capsys: pytest.CaptureFixture[str],
 
 
 def _start_watch(folder: Path, env: dict[str, str], *extra: str, mode: str = "native") -> subprocess.Popen[str]:
+    env = {**env, "PYTHONFAULTHANDLER": "1"}  # SIGABRT prints every thread's stack (`_finish`)
     proc = subprocess.Popen([sys.executable, "-m", "app", "watch", str(folder), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stderr is not None
     line = proc.stderr.readline()  # "copydesk: watching FOLDER (MODE); ..." once it is ready
     assert "watching" in line and f"({mode})" in line, line
     return proc
+
+
+def _finish(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """Wait for a stopped `copydesk watch` to end; when it does not, fail saying
+    where each of its threads was (or that it ended and something else kept its
+    output open), instead of a bare timeout."""
+    try:
+        return proc.communicate(timeout=WAIT)
+    except subprocess.TimeoutExpired:
+        ended = proc.poll() is not None
+        if not ended:
+            proc.send_signal(signal.SIGABRT)
+        try:
+            _, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+        pytest.fail(f"copydesk watch did not end within {WAIT:g} s of being stopped "
+                    f"({'it had exited: its output was still held open' if ended else 'its threads'}):\n{err[-6000:]}")
 
 
 def _read_lines(proc: subprocess.Popen[str], count: int) -> list[dict[str, object]]:
@@ -178,7 +198,7 @@ def test_watch_prints_json_lines_and_ctrl_c_exits_0(folder: Path, tmp_path: Path
         assert _read_lines(proc, 1) == [{"event": "removed", "path": "new.md", "by": "outside"}]
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=WAIT)
+        out, err = _finish(proc)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 
@@ -191,7 +211,7 @@ def test_watch_poll_and_sigterm(folder: Path, tmp_path: Path) -> None:
         assert _read_lines(proc, 1) == [{"event": "added", "path": "polled.md", "by": "outside"}]
     finally:
         proc.terminate()
-        proc.communicate(timeout=WAIT)
+        _finish(proc)
     assert proc.returncode == 0
 
 
