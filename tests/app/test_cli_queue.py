@@ -133,9 +133,18 @@ def test_check_relative_folder(folder: Path, capsys: pytest.CaptureFixture[str],
     assert capsys.readouterr().out.splitlines()[0].startswith("broken.md:4:")
 
 
+# `copydesk watch` as started at a terminal, however the tests were started: a
+# background job of a script (`bash .ci/run &`) starts with SIGINT ignored, its
+# children inherit that, and Python then leaves Ctrl-C ignored (as it should: the
+# shell's way of keeping a script's Ctrl-C from its background jobs).
+_AT_A_TERMINAL = ("import runpy, signal\n"
+                  "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+                  "runpy.run_module('app', run_name='__main__', alter_sys=True)\n")
+
+
 def _start_watch(folder: Path, env: dict[str, str], *extra: str, mode: str = "native") -> subprocess.Popen[str]:
     env = {**env, "PYTHONFAULTHANDLER": "1"}  # SIGABRT prints every thread's stack (`_finish`)
-    proc = subprocess.Popen([sys.executable, "-m", "app", "watch", str(folder), *extra],
+    proc = subprocess.Popen([sys.executable, "-c", _AT_A_TERMINAL, "watch", str(folder), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stderr is not None
     line = proc.stderr.readline()  # "copydesk: watching FOLDER (MODE); ..." once it is ready
