@@ -41,7 +41,7 @@ class FacetCounter(QObject):
         # Used by the lane's one thread only; it pauses every 1,000 rows while the
         # GUI thread paints (app.courtesy), so a paint never waits for the words' test.
         self._text = TextMatches(yield_every=1000)
-        self._generation = 0  # names the table across clears (a cleared table starts at version 0)
+        self._generation = 0  # names the model's table for its copies (TextMatches); bumped when it is cleared
         self._copy: RowTable | None = None
         self._copy_key: tuple[int, int] | None = None
         self._wanted: Selection | None = None

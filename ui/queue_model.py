@@ -159,11 +159,11 @@ class ArticleTableModel(RowsById):
     def __init__(self, parent: Any = None, *, background: Background | None = None) -> None:
         super().__init__(parent)
         self.table = RowTable()
-        # The quick filters' counts, for (clears, table version): the status bar, the
-        # tabs and the review counts ask for them after every filter change, and a
-        # filter changes no row (three passes over the columns: 10-18 ms at 100,000).
-        self._clears = 0
-        self._quick: tuple[tuple[int, int], dict[str, int]] | None = None
+        # The quick filters' counts, for a table version: the status bar, the tabs and
+        # the review counts ask for them after every filter change, and a filter
+        # changes no row (three passes over the columns: 10-18 ms at 100,000).
+        self._quick: tuple[int, dict[str, int]] | None = None
+        self._cleared_at = 0  # the table's version when the last folder's rows were dropped
         self._asc = np.zeros(0, dtype=np.int64)  # live ids, ascending by the sort column
         self._pos = np.zeros(0, dtype=np.int64)  # id -> index in _asc (-1: not there)
         self._overlay: dict[str, Overlay] = {}
@@ -381,9 +381,9 @@ class ArticleTableModel(RowsById):
 
     def quick_counts(self) -> dict[str, int]:
         """Rows each quick filter shows (as on disk), by name; counted once per table version."""
-        key = (self._clears, self.table.version)
-        if self._quick is None or self._quick[0] != key:
-            self._quick = (key, quick_counts(self.table))
+        version = self.table.version
+        if self._quick is None or self._quick[0] != version:
+            self._quick = (version, quick_counts(self.table))
         return dict(self._quick[1])
 
     def set_review(self, states: dict[str, str]) -> list[int]:
@@ -544,7 +544,7 @@ class ArticleTableModel(RowsById):
     def clear(self) -> None:
         self.beginResetModel()
         self.table.clear()
-        self._clears += 1  # (a cleared table's versions start again at 0)
+        self._cleared_at = self.table.version  # orders still being sorted for the old rows are dropped
         self._asc = np.zeros(0, dtype=np.int64)
         self._pos = np.zeros(0, dtype=np.int64)
         self._overlay.clear()
@@ -644,7 +644,7 @@ class ArticleTableModel(RowsById):
                                  done=lambda ids, c=int(column), v=snapshot.version: self._store_ready(c, v, ids))
 
     def _store_ready(self, column: int, version: int, ids: np.ndarray) -> None:
-        if column != self._sort_column:
+        if column != self._sort_column and version >= self._cleared_at:
             self._ready[column] = (version, ids)
 
     def _sort_in_background(self, column: int) -> None:
@@ -655,6 +655,8 @@ class ArticleTableModel(RowsById):
                          done=lambda ids: self._sorted(column, snapshot, ids))
 
     def _sorted(self, column: int, snapshot: Snapshot, ids: np.ndarray) -> None:
+        if snapshot.version < self._cleared_at:
+            return  # sorted from the last folder's rows (the new folder's sort, if any, comes on its own)
         self._sorting = None
         if column != self._sort_column:
             self._store_ready(column, snapshot.version, ids)

@@ -259,10 +259,13 @@ class RowTable:
         return gone
 
     def clear(self) -> None:
-        # Everything goes, what others keep on the table too (app.queue.facets memoises
-        # by version, and a cleared table counts its versions from 0 again).
-        self.__dict__.clear()
+        """Forget every row (another folder). The version goes on counting: a
+        version names one state of this table and is never given to another,
+        so whatever was worked out at an old version (the facets' memo, a
+        column order sorted on another thread) can never pass for the new rows'."""
+        version = self.version
         self.__init__()  # type: ignore[misc]
+        self.version = version + 1
 
     def _slot(self) -> int:
         if self._free:
