@@ -173,23 +173,9 @@ class Cells:
                 text = f"{text} ({marks_text(marks)})"
             return text
         if role == _DECORATION:
-            if column == Column.STATUS:
-                return status_icon(status_kind(s, overlay))
-            if column == Column.TITLE and self.claims and (claim := self.claims.get(s.path)) is not None:
-                return claim[0]  # (a claim's flag first; the warnings and copies are in the tooltip then)
-            if column == Column.TITLE and marks != (0, 1) and not s.error:
-                return marks_icon(min(marks[0], 1), marks[1])
-            return None
+            return self._decoration(s, overlay, column, marks)
         if role == _FOREGROUND:
-            if self._generation != palette.generation():
-                self._restyle()
-            if s.error or (overlay.write_error and column == Column.STATUS):
-                return self._error_brush
-            if column in _MUTED_COLUMNS or (column == Column.QUALITY and s.quality is None
-                                            and "quality" not in overlay.pending) \
-                    or (column == Column.TITLE and not s.title):  # an untitled article: its file name, dimmed
-                return self._muted
-            return None
+            return self._foreground(s, overlay, column)
         if role == _FONT:
             return self._italic if overlay.pending and _shows_pending(column, overlay) else None
         if role == _ALIGNMENT:
@@ -201,6 +187,34 @@ class Cells:
             return s.path
         if role == SUMMARY_ROLE:
             return s
+        return None
+
+    def painted(self, s: ArticleSummary, overlay: Overlay, column: int, marks: tuple[int, int]) -> tuple[Any, ...]:
+        """(text, icon, foreground, font, alignment) as `value` gives them, in one
+        call: what `ui.queue_delegate` paints, for every visible cell of a paint."""
+        return (capped(self._display(s, overlay, column), SHOWN_IN_ROW), self._decoration(s, overlay, column, marks),
+                self._foreground(s, overlay, column),
+                self._italic if overlay.pending and _shows_pending(column, overlay) else None,
+                _RIGHT if column in _NUMBER_COLUMNS else None)
+
+    def _decoration(self, s: ArticleSummary, overlay: Overlay, column: int, marks: tuple[int, int]) -> Any:
+        if column == Column.STATUS:
+            return status_icon(status_kind(s, overlay))
+        if column == Column.TITLE and self.claims and (claim := self.claims.get(s.path)) is not None:
+            return claim[0]  # (a claim's flag first; the warnings and copies are in the tooltip then)
+        if column == Column.TITLE and marks != (0, 1) and not s.error:
+            return marks_icon(min(marks[0], 1), marks[1])
+        return None
+
+    def _foreground(self, s: ArticleSummary, overlay: Overlay, column: int) -> QBrush | None:
+        if self._generation != palette.generation():
+            self._restyle()
+        if s.error or (overlay.write_error and column == Column.STATUS):
+            return self._error_brush
+        if column in _MUTED_COLUMNS or (column == Column.QUALITY and s.quality is None
+                                        and "quality" not in overlay.pending) \
+                or (column == Column.TITLE and not s.title):  # an untitled article: its file name, dimmed
+            return self._muted
         return None
 
     def _display(self, s: ArticleSummary, overlay: Overlay, column: int) -> str:

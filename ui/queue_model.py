@@ -66,6 +66,8 @@ _MISSING_SLICE = 4000  # rows compared between two pause points (about 1 ms)
 _TITLE = int(Column.TITLE)
 _NO_MARKS = (0, 1)
 _REVIEW = int(Column.REVIEW)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
 ROWS_ONLY = QAbstractTableModel.LayoutChangeHint.VerticalSortHint  # a layout change of the rows, not the columns
 _HINTED = ("QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint")  # the signals' overload with a hint
 # Runs `fn(*args)` off the GUI thread and hands its result to `done` on the GUI thread.
@@ -138,6 +140,12 @@ class RowsById(QAbstractTableModel):
         if not index.isValid():
             return None
         return self._cells_of().value_of(self._id_of_row(index.row()), index.column(), int(role))
+
+    def paint_roles(self, row: int, column: int) -> tuple[Any, ...]:
+        """What `ui.queue_delegate` paints of a cell: (text, icon, foreground
+        brush, font, alignment), each None when the cell has none. One call
+        from the delegate's paint, where Qt's own path asks `multiData`."""
+        return self._cells_of().paint_roles_of(self._id_of_row(row), column)
 
     def multiData(self, index: Index, span: QModelRoleDataSpan) -> None:
         if not index.isValid():
@@ -218,6 +226,16 @@ class ArticleTableModel(RowsById):
                 item.clearData()
             else:
                 item.setData(result)
+
+    def paint_roles_of(self, row_id: int, column: int) -> tuple[Any, ...]:
+        if column == _REVIEW:
+            code, error = int(self.table.review[row_id]), self.table.status[row_id] == ERROR
+            review = self._review_cells.value
+            return review(code, _DISPLAY, error), review(code, _DECORATION, error), None, None, None
+        summary = self.table.rows[row_id]
+        overlay = self._overlay.get(summary.path, _NO_OVERLAY)  # type: ignore[union-attr]
+        marks = self.marks(row_id) if column == _TITLE else _NO_MARKS
+        return self._cells.painted(summary, overlay, column, marks)  # type: ignore[arg-type]
 
     def value_of(self, row_id: int, column: int, role: int) -> Any:
         if column == _REVIEW and role not in (RELPATH_ROLE, SUMMARY_ROLE):
