@@ -37,10 +37,11 @@ COALESCE_MS = 30
 # A drain stops after this long and continues on the next loop turn, so paint
 # and input events get in between (the 50 ms budget of the whole window).
 DRAIN_BUDGET_S = 0.006
-# Rows per slice handed to the model in one go: 3.5 ms alone, 11-21 ms beside an
-# open's background work at 400 (the longest gap of a warm open at 100,000 rows:
-# 96-110 ms at 400, 75-85 ms at 200, the open 4% longer).
-SLICE_ROWS = 200
+# Rows handed to the model in one go (small slices merged up to this many): 3.5 ms
+# alone, 11-21 ms beside an open's background work at 400, and a paint of the
+# table often follows in the same turn (the longest gap of a warm open at 100,000
+# rows: 96-110 ms at 400, 75-85 ms at 200, the open 4% longer).
+SLICE_ROWS = 128
 # Watcher changes merged into one model update (a git checkout can touch thousands).
 MAX_CHANGES = 1000
 # Records per slice of the similar pass (between slices, another open can stop it).
@@ -341,7 +342,7 @@ class QueueBridge(QObject):
                 merged = list(payload)
                 while (self._inbox and self._inbox[0][1] == "rows"
                        and self._inbox[0][0] == self._generation
-                       and len(merged) + len(self._inbox[0][2]) <= SLICE_ROWS * 2):
+                       and len(merged) + len(self._inbox[0][2]) <= SLICE_ROWS):
                     merged.extend(self._inbox.popleft()[2])
                 return kind, merged
             if kind == "changes":
