@@ -35,7 +35,7 @@ from PySide6.QtCore import (
 from app.article.summary import ArticleSummary
 from app.courtesy import pause_point
 from app.queue.selection import quick_counts
-from app.queue.table import ERROR, RowTable, Snapshot, insort, insort_position, sort_key, sorted_ids
+from app.queue.table import ERROR, RowTable, Snapshot, insort_position, sort_key, sorted_ids
 from ui.queue_cells import (
     HEADERS,
     RELPATH_ROLE,
@@ -793,9 +793,11 @@ class ArticleTableModel(RowsById):
         def key_of(row_id: int) -> bytes:
             return sort_key(column, rows[row_id])  # type: ignore[arg-type]
 
-        for row_id in dirty:
-            order = insort(order, row_id, key_of(row_id), key_of)
-        self._asc = order
+        # Each row's place in the rest, then one insert of them all, in key order: an
+        # insert per row cost about 0.1 ms of numpy each (a scan's first 128 rows: 54 ms).
+        keyed = sorted((key_of(row_id), row_id) for row_id in dirty)
+        places = [insort_position(order, key, key_of) for key, _ in keyed]
+        self._asc = np.insert(order, places, [row_id for _, row_id in keyed]) if keyed else order
         self._reindex()
 
     # --- internals --------------------------------------------------------------

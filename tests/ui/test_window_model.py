@@ -418,3 +418,30 @@ def test_orders_sorted_for_the_last_folder_are_not_taken_for_the_next(qapp) -> N
     model.sort(Column.TITLE, Qt.SortOrder.AscendingOrder)
     assert order(model) == ["c", "b", "a"]
     assert not model.unsorted
+
+
+def test_a_batch_of_changed_rows_lands_where_a_full_sort_puts_it(qapp) -> None:
+    """More rows than move one by one, fewer than a whole sort (the first rows of a
+    scan, a batch of outside changes): all are placed at once, as a sort would."""
+    import random
+
+    from app.queue.table import sort_key
+
+    rng = random.Random(5)
+    for column, descending in ((Column.QUALITY, False), (Column.TITLE, True), (Column.PROVIDER, False)):
+        model = ArticleTableModel()
+        model.sort(column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
+        held_path = None
+        for batch in range(6):
+            rows = [row(f"{rng.randrange(400):03d}.md", quality=rng.choice([None, *range(0, 101, 7)]),
+                        title=rng.choice(["Alpha", "beta", "Gamma", "delta", ""]) + str(rng.randrange(5)),
+                        provider=rng.choice(["P", "Q", "r", ""])) for _ in range(rng.randrange(9, 200))]
+            rows = list({r.path: r for r in rows}.values())
+            held = QPersistentModelIndex(model.index(0, Column.TITLE)) if model.rowCount() else None
+            held_path = model.relpath_at(0) if held is not None else None
+            model.upsert(rows)
+            summaries = [model.summary(p) for p in model.paths()]
+            expected = sorted(summaries, key=lambda s: sort_key(column, s), reverse=descending)
+            assert order(model) == [s.path for s in expected], (column, batch)
+            if held is not None:
+                assert model.relpath_at(held.row()) == held_path
