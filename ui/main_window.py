@@ -399,6 +399,12 @@ class MainWindow(QMainWindow):
             changed = self.model.upsert(rows)
             if first:
                 self.model.resort()  # the first rows show sorted at once
+        if first and self._scanning:
+            # Selecting the top row and filling the pane wait for the next turn: the
+            # first rows' paint (every text and icon new) comes first, on its own
+            # (together, the first rows' turn was the longest gap of a warm open).
+            QTimer.singleShot(1, self, lambda: self._after_update(changed))
+            return
         self._after_update(changed, counts=first or not self._scanning)
 
     def _show_staged(self) -> None:
