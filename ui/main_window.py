@@ -403,9 +403,16 @@ class MainWindow(QMainWindow):
             # Selecting the top row and filling the pane wait for the next turn: the
             # first rows' paint (every text and icon new) comes first, on its own
             # (together, the first rows' turn was the longest gap of a warm open).
-            QTimer.singleShot(1, self, lambda: self._after_update(changed))
+            queue = self.queue
+            QTimer.singleShot(1, self, lambda: self._after_first_rows(queue, changed))
             return
         self._after_update(changed, counts=first or not self._scanning)
+
+    def _after_first_rows(self, queue: ReviewQueue | None, changed: set[str]) -> None:
+        # A scan that ended meanwhile selected and showed the top row itself; another
+        # folder opened meanwhile has rows of its own.
+        if self._scanning and self.queue is queue:
+            self._after_update(changed)
 
     def _show_staged(self) -> None:
         with self.table.keep_place(stay_at_top=self._auto_select):

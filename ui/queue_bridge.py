@@ -37,10 +37,10 @@ COALESCE_MS = 30
 # A drain stops after this long and continues on the next loop turn, so paint
 # and input events get in between (the 50 ms budget of the whole window).
 DRAIN_BUDGET_S = 0.006
-# Rows handed to the model in one go (small slices merged up to this many): 3.5 ms
-# alone, 11-21 ms beside an open's background work at 400, and a paint of the
-# table often follows in the same turn (the longest gap of a warm open at 100,000
-# rows: 96-110 ms at 400, 75-85 ms at 200, the open 4% longer).
+# Rows handed to the model in one go (small slices merged up to this many), and a
+# paint of the table often follows in the same turn: 400 rows took 11-33 ms beside
+# an open's background work, 128 take about 3.5 ms (the gaps of a warm open at
+# 100,000 rows after its first rows: 52-88 ms with 400, under 50 ms with 128).
 SLICE_ROWS = 128
 # Watcher changes merged into one model update (a git checkout can touch thousands).
 MAX_CHANGES = 1000

@@ -20,13 +20,17 @@ model gives, or the palette's highlighted text when selected. Cells drawn
 differently are left to Qt's own code: the current cell (the style's focus
 frame), a cell under the mouse (some styles show hover), a disabled view,
 right-to-left layouts, a text taller than its row (a larger font since the
-rows were sized), and a model that does not offer `paint_roles`. The tests
+rows were sized), a text with a line break or right-to-left script (Qt
+breaks and orders those its own way), every cell under a style that draws
+items its own way (only Fusion and Windows are known to draw them as
+QCommonStyle does), and a model that does not offer `paint_roles`. The tests
 compare the two pixel for pixel (tests/ui/test_queue_cells_painted.py).
 
 GUI thread only.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +40,14 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 
 KEPT_TEXTS = 4096  # shaped texts kept: a screen shows a few hundred cells
 KEPT_ICONS = 256
+KEPT_PLACES = 512
+# Bidirectional classes that make Qt lay a text out right to left, and line breaks.
+_RIGHT_TO_LEFT = frozenset(("R", "AL", "RLE", "RLO", "RLI", "FSI"))
+_BREAKS = frozenset("\n\u2028\u2029")
+# A text Qt's own code paints: taller than any row, so `paint` hands the cell over.
+_QT_TEXT = (None, 0.0, 1 << 30)
+# The styles whose items are QCommonStyle's (the one this follows); others paint their own.
+OWN_PAINT_STYLES = frozenset(("fusion", "windows"))
 # State flags as ints: PySide's flags are Python enums, and each `&` of two made a
 # new one (a third of the delegate's own time, a few hundred cells per paint).
 _SELECTED = QStyle.StateFlag.State_Selected.value
@@ -57,13 +69,16 @@ class QueueCellDelegate(QStyledItemDelegate):
         # (`use_model`); None: Qt's own code paints every cell.
         self.roles: Callable[[int, int], tuple[Any, ...]] | None = None
         # (text, width, italic) -> (the text elided to the width and laid out, its width, its height)
-        self._texts: dict[tuple[str, int, bool], tuple[QStaticText, float, int]] = {}
+        self._texts: dict[tuple[str, int, bool], tuple[QStaticText | None, float, int]] = {}
         # (cell width, height, icon width, icon height) -> (icon x, y, w, h), (text x, y, w, h), relative to the cell
         self._places: dict[tuple[int, int, int, int], tuple[tuple[int, int, int, int], tuple[int, int, int, int]]] = {}
         self._icon_sizes: dict[int, tuple[int, int]] = {}  # an icon's cache key -> the size it is drawn at
         # (active, selected) -> the palette's text colour
         self._colors: dict[tuple[bool, bool], QColor] = {}
-        self.right_to_left = False  # the view's layout direction (set by the view)
+        # Set by the view: its layout direction, and whether its style draws items as
+        # QCommonStyle does (`OWN_PAINT_STYLES`); otherwise Qt's own code paints every cell.
+        self.right_to_left = False
+        self.own_paint = True
 
     def use_model(self, model: object) -> None:
         self.roles = getattr(model, "paint_roles", None)
@@ -82,7 +97,7 @@ class QueueCellDelegate(QStyledItemDelegate):
         # times per paint: each value is asked for once, and only when needed.
         state = option.state.value
         roles = self.roles
-        if roles is None or state & _QT_PAINTS or not state & _ENABLED or self.right_to_left:
+        if roles is None or state & _QT_PAINTS or not state & _ENABLED or self.right_to_left or not self.own_paint:
             super().paint(painter, option, index)
             return
         text, icon, brush, font, alignment = roles(index.row(), index.column())
@@ -99,7 +114,7 @@ class QueueCellDelegate(QStyledItemDelegate):
                 font = QFont(font).resolve(option.font)
             shaped = self._texts.get((text, tw, font is not None)) or self._shape(
                 text, tw, option.font if font is None else font, font is not None)
-            if shaped[2] > th:  # a text taller than its row (a larger font since): Qt's own knows where it goes
+            if shaped[2] > th:  # taller than its row (a larger font since), or laid out Qt's way: Qt paints it
                 super().paint(painter, option, index)
                 return
         if selected:
@@ -133,12 +148,15 @@ class QueueCellDelegate(QStyledItemDelegate):
         if font is not None:
             painter.setFont(option.font)
 
-    def _shape(self, text: str, width: int, font: QFont, italic: bool) -> tuple[QStaticText, float, int]:
+    def _shape(self, text: str, width: int, font: QFont, italic: bool) -> tuple[QStaticText | None, float, int]:
         """`text` elided to `width` in `font`, laid out, and kept (with its size)."""
         if len(self._texts) >= KEPT_TEXTS:
             self._texts.clear()  # (a few hundred are shaped again at the next paint)
-        line = text.replace("\n", " ") if "\n" in text else text
-        static = QStaticText(QFontMetrics(font).elidedText(line, Qt.TextElideMode.ElideRight, width))
+        if not text.isascii() and _qt_lays_out(text) or "\n" in text:
+            # Qt's own item breaks lines and follows the text's direction its own way: it paints these.
+            self._texts[(text, width, italic)] = _QT_TEXT
+            return _QT_TEXT
+        static = QStaticText(QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width))
         static.setTextFormat(Qt.TextFormat.PlainText)
         static.prepare(font=font)
         # Centred on the font's height, cut to whole pixels, as Qt's own item does.
@@ -170,6 +188,8 @@ class QueueCellDelegate(QStyledItemDelegate):
         x, y, width, height = option.rect.getRect()
         ix, iy, iw, ih = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, item, widget).getRect()
         tx, ty, tw, th = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, widget).getRect()
+        if len(self._places) >= KEPT_PLACES:
+            self._places.clear()  # (one per column width: a column's edge dragged makes many)
         places = self._places[(width, height, *icon_size)] = (
             (ix - x, iy - y, iw, ih), (tx - x + margin, ty - y, tw - 2 * margin, th))
         return places
@@ -177,3 +197,8 @@ class QueueCellDelegate(QStyledItemDelegate):
     def texts_kept(self) -> int:
         return len(self._texts)
 
+
+def _qt_lays_out(text: str) -> bool:
+    """True when Qt's own item would not draw `text` as one left-to-right line
+    (a line break, or right-to-left script, which Qt cuts and orders its own way)."""
+    return any(c in _BREAKS or unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in text)

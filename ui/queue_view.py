@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from app.courtesy import foreground
 from ui.i18n import tr
 from ui.queue_cells import RELPATH_ROLE
-from ui.queue_delegate import QueueCellDelegate
+from ui.queue_delegate import OWN_PAINT_STYLES, QueueCellDelegate
 
 
 class QueueView(QTableView):
@@ -52,7 +52,7 @@ class QueueView(QTableView):
         self.setSortingEnabled(True)
         self.cells = QueueCellDelegate(self)  # Qt's cells with their text shaped once (ui.queue_delegate)
         self.setItemDelegate(self.cells)
-        self.cells.right_to_left = self.isRightToLeft()
+        self._fit_cells()
         self.setTabKeyNavigation(False)  # Tab leaves the table, to the detail pane
         vertical = self.verticalHeader()
         vertical.hide()
@@ -264,9 +264,13 @@ class QueueView(QTableView):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
             self.cells.forget()  # shaped in the old font, placed by the old style, in the old colours
-        elif event.type() == QEvent.Type.LayoutDirectionChange:
-            self.cells.right_to_left = self.isRightToLeft()
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.LayoutDirectionChange):
+            self._fit_cells()
         super().changeEvent(event)
+
+    def _fit_cells(self) -> None:
+        self.cells.right_to_left = self.isRightToLeft()
+        self.cells.own_paint = self.style().name().lower() in OWN_PAINT_STYLES
 
     def paintEvent(self, event: QPaintEvent) -> None:
         with foreground():  # background Python loops wait: each cell's callback gets the GIL at once

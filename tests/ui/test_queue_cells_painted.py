@@ -23,6 +23,14 @@ def mixed_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "mixed"
     generate_articles(folder, 40, seed=7)
     (folder / "broken.md").write_text("---\ntitle: \"unclosed\nquality: 5\n---\n", encoding="utf-8")
+    # Titles Qt lays out its own way (a line break, a folded title's last one, a line
+    # separator, right-to-left script): newest first, so they are in sight.
+    odd = {"two-lines": "\"First line of a title\\nsecond line\"", "folded": ">\n  A folded title\n",
+           "separator": "\"Above the separator\\u2028below it\"", "hebrew": "\"כותרת ארוכה מאוד על שבבים ועל ענן\"",
+           "mixed": "\"Intel ו-AMD: מה חדש\""}
+    for n, (name, title) in enumerate(odd.items()):
+        (folder / f"{name}.md").write_text(f"---\ntitle: {title}\npublishedDateTime: 2099-01-0{n + 1}T10:00:00Z\n"
+                                           "quality: 50\npublished: false\n---\n", encoding="utf-8")
     return folder
 
 
@@ -60,6 +68,7 @@ def _show_every_kind(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     window.model.begin_write(proxy.index(7, 0).data(RELPATH_ROLE), {"published": True})
     window.table.setFocus()
     qtbot.waitUntil(window.table.hasFocus, timeout=4000)
+    qtbot.wait(300)  # the pane's article read and laid out: the table's size settles
 
 
 def test_the_queue_paints_every_cell_as_qts_own_delegate_does(qtbot, fusion: str, make_window,  # noqa: F811
@@ -97,3 +106,21 @@ def test_the_store_of_shaped_texts_stays_within_its_bound(qtbot, make_window, mi
         mine = _grab(window)
         assert 0 < painter.texts_kept() <= 60
     assert _differing(mine, _as_qt_paints(window)) == 0
+
+
+def test_a_style_that_draws_items_its_own_way_gets_qts_own_cells(qtbot, make_window, mixed_folder: Path) -> None:
+    from PySide6.QtWidgets import QCommonStyle, QStyleFactory
+
+    window = make_window(mixed_folder)
+    _show_every_kind(qtbot, window)
+    painter = window.table.itemDelegate()
+    other = QCommonStyle()  # named "": not a style known to draw items as QCommonStyle's own code does
+    window.table.setStyle(other)
+    _grab(window)
+    assert not painter.own_paint and painter.texts_kept() == 0
+    fusion_style = QStyleFactory.create("Fusion")
+    window.table.setStyle(fusion_style)
+    mine = _grab(window)
+    assert painter.own_paint and painter.texts_kept() > 100
+    assert _differing(mine, _as_qt_paints(window)) == 0
+    window.table.setStyle(QApplication.style())  # before the two styles made here go
