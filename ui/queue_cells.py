@@ -177,9 +177,9 @@ class Cells:
         if role == _FOREGROUND:
             return self._foreground(s, overlay, column)
         if role == _FONT:
-            return self._italic if overlay.pending and _shows_pending(column, overlay) else None
+            return self._font(overlay, column)
         if role == _ALIGNMENT:
-            return _RIGHT if column in _NUMBER_COLUMNS else None
+            return _alignment(column)
         if role == _TOOLTIP:
             tip = self._tooltip(s, overlay, column, marks)
             return capped(tip) if tip else None
@@ -193,9 +193,10 @@ class Cells:
         """(text, icon, foreground, font, alignment) as `value` gives them, in one
         call: what `ui.queue_delegate` paints, for every visible cell of a paint."""
         return (capped(self._display(s, overlay, column), SHOWN_IN_ROW), self._decoration(s, overlay, column, marks),
-                self._foreground(s, overlay, column),
-                self._italic if overlay.pending and _shows_pending(column, overlay) else None,
-                _RIGHT if column in _NUMBER_COLUMNS else None)
+                self._foreground(s, overlay, column), self._font(overlay, column), _alignment(column))
+
+    def _font(self, overlay: Overlay, column: int) -> QFont | None:
+        return self._italic if overlay.pending and _shows_pending(column, overlay) else None
 
     def _decoration(self, s: ArticleSummary, overlay: Overlay, column: int, marks: tuple[int, int]) -> Any:
         if column == Column.STATUS:
@@ -292,6 +293,10 @@ def marks_tip(s: ArticleSummary, marks: tuple[int, int]) -> str:
         lines.append(f"{marks[0]} warning{'s' if marks[0] != 1 else ''}:")
         lines += [f"⚠ {w}" for w in s.warnings]
     return "\n".join(lines)
+
+
+def _alignment(column: int) -> int | None:
+    return _RIGHT if column in _NUMBER_COLUMNS else None
 
 
 def _shows_pending(column: int, overlay: Overlay) -> bool:

@@ -8,8 +8,8 @@ Rows are found by relpath, never by remembered row numbers.
 
 The filtered view the table shows is `ui.queue_filter_model.QueueFilterProxy`.
 
-Sorting: a few changed rows move into place one by one (`insort`, 17 key
-comparisons at 100,000 rows); a big change sorts the whole column, and when
+Sorting: a few changed rows move into place one by one (`insort_position`,
+17 key comparisons at 100,000 rows); a big change sorts the whole column, and when
 the model is given a background runner that sort runs off the GUI thread
 (numpy sorts without holding the GIL) and is applied when done. Orders of
 other columns are kept ready the same way, so a header click is a lookup.
@@ -217,8 +217,12 @@ class ArticleTableModel(RowsById):
             else:
                 item.setData(result)
 
+    def _review_state(self, row_id: int) -> tuple[int, bool]:
+        """(review code, unreadable file) of a row: what the Review column shows."""
+        return int(self.table.review[row_id]), bool(self.table.status[row_id] == ERROR)
+
     def _fill_review(self, row_id: int, span: QModelRoleDataSpan) -> None:
-        code, error = int(self.table.review[row_id]), self.table.status[row_id] == ERROR
+        code, error = self._review_state(row_id)
         value = self._review_cells.value
         for item in span:
             result = value(code, item.role(), error)
@@ -229,7 +233,7 @@ class ArticleTableModel(RowsById):
 
     def paint_roles_of(self, row_id: int, column: int) -> tuple[Any, ...]:
         if column == _REVIEW:
-            code, error = int(self.table.review[row_id]), self.table.status[row_id] == ERROR
+            code, error = self._review_state(row_id)
             review = self._review_cells.value
             return review(code, _DISPLAY, error), review(code, _DECORATION, error), None, None, None
         summary = self.table.rows[row_id]
@@ -239,8 +243,8 @@ class ArticleTableModel(RowsById):
 
     def value_of(self, row_id: int, column: int, role: int) -> Any:
         if column == _REVIEW and role not in (RELPATH_ROLE, SUMMARY_ROLE):
-            return self._review_cells.value(int(self.table.review[row_id]), role,
-                                            self.table.status[row_id] == ERROR)
+            code, error = self._review_state(row_id)
+            return self._review_cells.value(code, role, error)
         summary = self.table.rows[row_id]
         marks = self.marks(row_id) if column == _TITLE else _NO_MARKS
         return self._cells.value(summary, self._overlay.get(summary.path, _NO_OVERLAY),  # type: ignore[arg-type, union-attr]

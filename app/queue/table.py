@@ -7,7 +7,7 @@ and a count is a sum, computed in microseconds per thousand rows instead of a
 Python loop over summaries. Sorting uses byte keys (`sort_key`): the same key
 is used by a full sort (numpy's argsort of a fixed-width byte array, which
 runs without holding the GIL, so it can run beside the GUI thread) and by
-`insort` for rows that change one at a time.
+`insort_position` for rows that change one at a time.
 
 numpy was chosen over the standard library after measuring at 100,000 rows
 (bench/bench_table.py): a filter mask and a view of the sorted ids take
@@ -47,7 +47,7 @@ REVIEW_NAMES = {code: name for name, code in REVIEW_CODES.items()}
 NO_COPY, COPY, SIMILAR = 0, 1, 2  # COPY: a url or title group; SIMILAR: only a similar one
 
 _KEY_SLICE = 2000  # sort keys built between two pause points (about 2 ms)
-KEY_BYTES = 112  # sort keys are cut here, the same way for a full sort and for insort
+KEY_BYTES = 112  # sort keys are cut here, the same way for a full sort and for insort_position
 _VALUE_BYTES = 48  # of which the column's value takes at most this (the path breaks ties)
 _SEP = b"\x01"  # below every printable byte: a shorter value sorts first
 
@@ -391,8 +391,3 @@ def insort_position(order: np.ndarray, key: bytes, key_of_id: object) -> int:
         else:
             hi = mid
     return lo
-
-
-def insort(order: np.ndarray, row_id: int, key: bytes, key_of_id: object) -> np.ndarray:
-    """`order` with `row_id` inserted where `key` belongs."""
-    return np.insert(order, insort_position(order, key, key_of_id), row_id)
